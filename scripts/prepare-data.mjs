@@ -1,0 +1,1 @@
+console.log('prepare-data: not yet')
