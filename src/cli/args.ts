@@ -1,0 +1,29 @@
+// Strict option parsing on top of node:util parseArgs, with one-line UsageErrors.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './types';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs(strict, no positionals) whose failures become single-line UsageErrors. */
+export function parseOptions<O extends Options>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+      throw new UsageError(err.message.split('\n')[0]);
+    }
+    throw err;
+  }
+}
+
+/** A positive integer flag value, strictly digits, within [min, max]. */
+export function parseIntegerFlag(flag: string, raw: string, min: number, max: number): number {
+  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`${flag} must be an integer >= ${min} (got ${JSON.stringify(raw)})`);
+  }
+  if (value > max) {
+    throw new UsageError(`${flag} must be <= ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return value;
+}

@@ -1,0 +1,15 @@
+// The command table. Each entry lazy-imports its module so that, e.g., `schedule` never loads
+// tfjs. Add train/sample/bench/eval here.
+import type { Command } from '../types';
+
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'schedule',
+    description: 'print a linear or cosine noise schedule and its posterior constants as JSON',
+    run: async (argv, io) => (await import('./schedule')).run(argv, io),
+  },
+];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
