@@ -1,0 +1,40 @@
+// Build check: the page's main-thread JavaScript must not contain tfjs (all tensor work runs in
+// the worker). Follows index.html's entry script and its static imports, and looks for tfjs
+// kernel names, which survive minification as strings.
+import { readFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+
+const dist = process.argv[2] ?? 'dist';
+const html = readFileSync(join(dist, 'index.html'), 'utf8');
+const entries = [...html.matchAll(/<script[^>]+src="\.?\/?([^"]+)"/g)].map((m) => m[1]);
+const modulepreloads = [
+  ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\.?\/?([^"]+)"/g),
+].map((m) => m[1]);
+const seen = new Set();
+const queue = [...entries, ...modulepreloads];
+const TFJS_MARKERS = ['Conv2DBackpropFilter', 'FusedConv2D', 'tfjs-backend'];
+let bad = [];
+while (queue.length) {
+  const file = queue.shift();
+  if (seen.has(file)) continue;
+  seen.add(file);
+  const path = join(dist, file);
+  if (!existsSync(path)) continue;
+  const code = readFileSync(path, 'utf8');
+  for (const marker of TFJS_MARKERS) if (code.includes(marker)) bad.push(`${file}: ${marker}`);
+  // Static imports only: `import ... from "./x.js"` / `import "./x.js"`; dynamic ones load later.
+  for (const m of code.matchAll(
+    /(?:^|[;}\s])import\s*(?:[^'"();]*?from\s*)?["']\.\/([^"']+)["']/g,
+  )) {
+    queue.push(join(dirname(file), m[1]));
+  }
+}
+if (entries.length === 0) {
+  console.error('check-bundle: no entry script found in dist/index.html');
+  process.exit(1);
+}
+if (bad.length) {
+  console.error('check-bundle: tfjs code reached the main thread bundle:\n  ' + bad.join('\n  '));
+  process.exit(1);
+}
+console.log(`check-bundle: main-thread bundle (${seen.size} files) is free of tfjs`);

@@ -1,0 +1,62 @@
+// The app shell: title, backend status, view switcher, and the active view.
+import { useEffect } from 'react';
+import { usePlayground, type ViewId } from './store';
+import { getWorker } from './workerClient';
+import { describeError } from './errors';
+import { ForwardView } from './views/ForwardView';
+import { ComingSoonView } from './views/ComingSoonView';
+import { BackendBadge } from './components/BackendBadge';
+import { readBackendOverride } from './backendOverride';
+
+const VIEWS: { id: ViewId; title: string }[] = [
+  { id: 'forward', title: 'Forward process' },
+  { id: 'schedules', title: 'Schedules' },
+  { id: 'training', title: 'Training' },
+  { id: 'sampling', title: 'Reverse sampling' },
+];
+
+export function App() {
+  const { view, setView, setBackend, setFatalError, fatalError } = usePlayground();
+
+  useEffect(() => {
+    const dataBaseUrl = new URL('data/', document.baseURI).href;
+    getWorker()
+      .init({ preferred: readBackendOverride(window.location.search), dataBaseUrl })
+      .then(setBackend)
+      .catch((e: unknown) =>
+        setFatalError(`The compute worker failed to start: ${describeError(e)}`),
+      );
+  }, [setBackend, setFatalError]);
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>Diffusion Playground</h1>
+        <BackendBadge />
+      </header>
+      <nav className="view-tabs" role="tablist" aria-label="Views">
+        {VIEWS.map((v) => (
+          <button
+            key={v.id}
+            role="tab"
+            type="button"
+            aria-selected={view === v.id}
+            className={view === v.id ? 'tab active' : 'tab'}
+            onClick={() => setView(v.id)}
+          >
+            {v.title}
+          </button>
+        ))}
+      </nav>
+      {fatalError && (
+        <p role="alert" className="error banner">
+          {fatalError}
+        </p>
+      )}
+      <main>{view === 'forward' ? <ForwardView /> : <ComingSoonView view={view} />}</main>
+      <footer className="app-footer">
+        Formulas follow Ho et al. 2020 (DDPM) and Nichol &amp; Dhariwal 2021 (Improved DDPM).
+      </footer>
+    </div>
+  );
+}

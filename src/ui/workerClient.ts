@@ -1,0 +1,47 @@
+// The one place where the main thread meets the compute worker. Everything here is typed
+// through the worker's API; no tfjs is imported on this side.
+import * as Comlink from 'comlink';
+import type { PlaygroundWorkerApi } from '../worker/api';
+
+let remote: Comlink.Remote<PlaygroundWorkerApi> | null = null;
+
+export function getWorker(): Comlink.Remote<PlaygroundWorkerApi> {
+  if (!remote) {
+    const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'diffusion-compute',
+    });
+    remote = Comlink.wrap<PlaygroundWorkerApi>(worker);
+  }
+  return remote;
+}
+
+/**
+ * Runs `task` for the latest request only: while one call is in flight, newer requests replace
+ * each other and only the last one runs next. Keeps a fast-moving slider from queueing work.
+ */
+export function latestOnly<Req, Res>(
+  task: (req: Req) => Promise<Res>,
+  onResult: (res: Res, req: Req) => void,
+  onError: (err: unknown, req: Req) => void,
+): (req: Req) => void {
+  let running = false;
+  let pending: { req: Req } | null = null;
+  const run = async (req: Req): Promise<void> => {
+    running = true;
+    try {
+      onResult(await task(req), req);
+    } catch (err) {
+      onError(err, req);
+    } finally {
+      running = false;
+      const next = pending;
+      pending = null;
+      if (next) void run(next.req);
+    }
+  };
+  return (req: Req) => {
+    if (running) pending = { req };
+    else void run(req);
+  };
+}
