@@ -1,0 +1,12 @@
+export * from './config';
+export * from './presets';
+export * from './params';
+export * from './flops';
+export * from './unet';
+export { buildArchitecture } from './architecture';
+export type { Architecture, ResUnit, ResampleUnit, Unit } from './architecture';
+export * from './layers/basic';
+export * from './layers/groupNorm';
+export * from './layers/attention';
+export * from './layers/resBlock';
+export * from './layers/resample';

@@ -1,0 +1,170 @@
+// The DDPM U-Net forward pass (Ho et al. 2020, Appendix B), predicting ε from (x_t, t[, y]).
+// Structure: see architecture.ts. Conditioning: sinusoidal t embedding -> dense -> SiLU -> dense
+// (width 4 * base), plus, for class-conditional models, a learned embedding of the label, where
+// label numClasses is the learned null class used for classifier-free guidance
+// (Ho & Salimans 2022: the same network is trained with labels randomly replaced by null).
+import * as tf from '@tensorflow/tfjs';
+import { timestepEmbedding } from '../diffusion/embedding';
+import { buildArchitecture, type Architecture, type ResUnit, type Unit } from './architecture';
+import type { UNetConfig } from './config';
+import { conv2d, dense, silu, type ConvWeights, type DenseWeights } from './layers/basic';
+import { attentionBlock } from './layers/attention';
+import { groupNorm, type NormWeights } from './layers/groupNorm';
+import { resBlock, type ResBlockWeights } from './layers/resBlock';
+import { downsample, upsample } from './layers/resample';
+import {
+  countParams,
+  createParams,
+  disposeParams,
+  ParamScope,
+  type InitOptions,
+  type Params,
+} from './params';
+
+export interface ApplyOptions {
+  /** Enables dropout. */
+  training: boolean;
+  /** Makes dropout masks reproducible (each block derives its own seed from it and its name). */
+  dropoutSeed?: number;
+}
+
+const convW = (s: ParamScope): ConvWeights => ({ w: s.t4('w'), b: s.t1('b') });
+const denseW = (s: ParamScope): DenseWeights => ({ w: s.t2('w'), b: s.t1('b') });
+const normW = (s: ParamScope): NormWeights => ({ gamma: s.t1('gamma'), beta: s.t1('beta') });
+
+function resWeights(s: ParamScope): ResBlockWeights {
+  return {
+    norm1: normW(s.child('norm1')),
+    conv1: convW(s.child('conv1')),
+    tembProj: denseW(s.child('temb_proj')),
+    norm2: normW(s.child('norm2')),
+    conv2: convW(s.child('conv2')),
+    skip: s.has('skip.w') ? convW(s.child('skip')) : undefined,
+  };
+}
+
+function checkInputs(
+  config: UNetConfig,
+  x: tf.Tensor4D,
+  t: tf.Tensor1D,
+  y: tf.Tensor1D | null,
+): void {
+  const { imageSize: s, inChannels: c, numClasses } = config;
+  const [b, h, w, ch] = x.shape;
+  if (x.rank !== 4 || h !== s || w !== s || ch !== c) {
+    throw new Error(`unet: x must be [B, ${s}, ${s}, ${c}], got [${x.shape.join(', ')}]`);
+  }
+  if (t.rank !== 1 || t.shape[0] !== b) {
+    throw new Error(`unet: t must be [${b}], got [${t.shape.join(', ')}]`);
+  }
+  if (y) {
+    if (numClasses === 0) throw new Error('unet: labels given to an unconditional model');
+    if (y.rank !== 1 || y.shape[0] !== b) {
+      throw new Error(`unet: y must be [${b}], got [${y.shape.join(', ')}]`);
+    }
+  }
+}
+
+/**
+ * Predicts ε for a batch: x [B, H, W, C] (float32), t [B] timesteps (float32 or int32),
+ * y [B] int32 labels in 0..numClasses (numClasses = null class) or null (= all null; must be null
+ * for unconditional models). Returns a new [B, H, W, C] tensor; all intermediates are disposed.
+ */
+export function unetApply(
+  params: Params,
+  config: UNetConfig,
+  x: tf.Tensor4D,
+  t: tf.Tensor1D,
+  y: tf.Tensor1D | null,
+  opts: ApplyOptions,
+  arch: Architecture = buildArchitecture(config),
+): tf.Tensor4D {
+  checkInputs(config, x, t, y);
+  const root = new ParamScope(params);
+  const { groups, dropout, numClasses, baseChannels } = config;
+  const batch = x.shape[0];
+  return tf.tidy(() => {
+    let temb = dense(timestepEmbedding(t, baseChannels), denseW(root.child('temb.dense0')));
+    temb = dense(silu(temb), denseW(root.child('temb.dense1')));
+    if (numClasses > 0) {
+      const labels = y ? tf.cast(y, 'int32') : tf.fill([batch], numClasses, 'int32');
+      temb = tf.add(temb, tf.gather(root.t2('class_emb.table'), labels));
+    }
+
+    const runRes = (h: tf.Tensor4D, u: ResUnit): tf.Tensor4D => {
+      const dropoutSeed =
+        opts.dropoutSeed === undefined ? undefined : `${opts.dropoutSeed}/${u.name}`;
+      const ropts = { groups, dropout, training: opts.training, dropoutSeed };
+      const out = resBlock(h, temb, resWeights(root.child(u.name)), ropts);
+      if (!u.attn) return out;
+      const a = root.child(u.attn);
+      const aw = {
+        norm: normW(a.child('norm')),
+        qkv: denseW(a.child('qkv')),
+        proj: denseW(a.child('proj')),
+      };
+      return attentionBlock(out, aw, groups);
+    };
+    const runResample = (h: tf.Tensor4D, u: Exclude<Unit, ResUnit>): tf.Tensor4D => {
+      const w = convW(root.child(`${u.name}.conv`));
+      return u.kind === 'down' ? downsample(h, w) : upsample(h, w);
+    };
+
+    let h = conv2d(x, convW(root.child('conv_in')));
+    const skips: tf.Tensor4D[] = [h];
+    for (const u of arch.down) {
+      h = u.kind === 'res' ? runRes(h, u) : runResample(h, u);
+      skips.push(h);
+    }
+    for (const u of arch.mid) h = runRes(h, u);
+    for (const u of arch.up) {
+      if (u.kind === 'res') {
+        const skip = skips.pop();
+        if (!skip) throw new Error('internal: skip stack underflow');
+        h = runRes(tf.concat([h, skip], 3), u);
+      } else {
+        h = runResample(h, u);
+      }
+    }
+    h = silu(groupNorm(h, normW(root.child('norm_out')), groups));
+    return conv2d(h, convW(root.child('conv_out')));
+  });
+}
+
+/** Config + parameters + forward pass in one object. */
+export class UNet {
+  readonly arch: Architecture;
+
+  constructor(
+    readonly config: UNetConfig,
+    readonly params: Params,
+  ) {
+    this.arch = buildArchitecture(config);
+  }
+
+  static create(config: UNetConfig, init: InitOptions = {}): UNet {
+    return new UNet(config, createParams(config, init));
+  }
+
+  apply(
+    x: tf.Tensor4D,
+    t: tf.Tensor1D,
+    y: tf.Tensor1D | null = null,
+    opts: ApplyOptions = { training: false },
+  ): tf.Tensor4D {
+    return unetApply(this.params, this.config, x, t, y, opts, this.arch);
+  }
+
+  get numParams(): number {
+    return countParams(this.params);
+  }
+
+  /** Variables in their stable order (e.g. for an optimiser's var list). */
+  variables(): tf.Variable[] {
+    return [...this.params.values()];
+  }
+
+  dispose(): void {
+    disposeParams(this.params);
+  }
+}
