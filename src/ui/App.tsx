@@ -5,6 +5,7 @@ import { getWorker } from './workerClient';
 import { describeError } from './errors';
 import { ForwardView } from './views/ForwardView';
 import { ComingSoonView } from './views/ComingSoonView';
+import { SchedulesView } from './views/SchedulesView';
 import { BackendBadge } from './components/BackendBadge';
 import { readBackendOverride } from './backendOverride';
 
@@ -53,7 +54,11 @@ export function App() {
           {fatalError}
         </p>
       )}
-      <main>{view === 'forward' ? <ForwardView /> : <ComingSoonView view={view} />}</main>
+      <main>
+        {view === 'forward' && <ForwardView />}
+        {view === 'schedules' && <SchedulesView />}
+        {(view === 'training' || view === 'sampling') && <ComingSoonView view={view} />}
+      </main>
       <footer className="app-footer">
         Formulas follow Ho et al. 2020 (DDPM) and Nichol &amp; Dhariwal 2021 (Improved DDPM).
       </footer>

@@ -83,3 +83,29 @@ describe('latestOnly', () => {
     expect(describeError(errors[0])).toBe('bad');
   });
 });
+
+describe('schedule chart series', () => {
+  it('thins to about maxPoints, keeping both ends and the current t', async () => {
+    const { thinnedIndices } = await import('./scheduleSeries');
+    const idx = thinnedIndices(1000, 400, 333);
+    expect(idx[0]).toBe(0);
+    expect(idx[idx.length - 1]).toBe(999);
+    expect(idx).toContain(333);
+    expect(idx.length).toBeLessThanOrEqual(402);
+    expect([...idx].sort((a, b) => a - b)).toEqual(idx);
+    expect(thinnedIndices(5, 400, 2)).toEqual([0, 1, 2, 3, 4]);
+  });
+  it('takes exact schedule values at the kept points', async () => {
+    const { chartPoints, SERIES } = await import('./scheduleSeries');
+    const { makeSchedule } = await import('../diffusion/schedule');
+    const lin = makeSchedule({ kind: 'linear', T: 1000 });
+    const cos = makeSchedule({ kind: 'cosine', T: 1000 });
+    const alphaBar = SERIES.find((s) => s.key === 'alphaBar')!;
+    const [p] = chartPoints(alphaBar, lin, cos, [250]);
+    expect(p.linear).toBe(lin.alphaBars[250]);
+    expect(p.cosine).toBe(cos.alphaBars[250]);
+    // Reference values (float64) from ../shared/reference/values.json, rounded to 12 digits.
+    expect(p.linear).toBeCloseTo(0.5214230306185275, 12);
+    expect(p.cosine).toBeCloseTo(0.8458879864968832, 12);
+  });
+});

@@ -1,0 +1,147 @@
+// Schedules: linear (Ho et al. 2020) against cosine (Nichol & Dhariwal 2021, eq. 17), T adjustable,
+// with a marker that follows the shared t slider.
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { makeSchedule } from '../../diffusion/schedule';
+import { Tex } from '../components/Tex';
+import { TimestepSlider } from '../components/TimestepSlider';
+import { SERIES, chartPoints, thinnedIndices, type SeriesSpec } from '../scheduleSeries';
+import { T_MAX, T_MIN, usePlayground } from '../store';
+import type { Schedule } from '../../diffusion/schedule';
+
+const MAX_POINTS = 400;
+const COLORS = { linear: '#d9480f', cosine: '#1c7ed6' };
+
+const fmt = (v: number): string =>
+  Math.abs(v) >= 1e-3 || v === 0 ? v.toPrecision(6) : v.toExponential(4);
+
+function ScheduleChart(props: { spec: SeriesSpec; linear: Schedule; cosine: Schedule; t: number }) {
+  const { spec, linear, cosine, t } = props;
+  const data = useMemo(
+    () => chartPoints(spec, linear, cosine, thinnedIndices(linear.T, MAX_POINTS, t)),
+    [spec, linear, cosine, t],
+  );
+  return (
+    <figure className="chart" data-testid={`chart-${spec.key}`}>
+      <figcaption>
+        <strong>{spec.title}</strong>
+      </figcaption>
+      <div className="chart-box">
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
+            <XAxis dataKey="t" type="number" domain={[0, linear.T - 1]} tickCount={6} />
+            <YAxis width={64} tickFormatter={(v: number) => Number(v).toPrecision(2)} />
+            <Tooltip
+              formatter={(v) => fmt(Number(v))}
+              labelFormatter={(label) => `t = ${String(label)}`}
+            />
+            <Legend />
+            <Line
+              type="monotone"
+              dataKey="linear"
+              stroke={COLORS.linear}
+              dot={false}
+              strokeWidth={2}
+              isAnimationActive={false}
+            />
+            <Line
+              type="monotone"
+              dataKey="cosine"
+              stroke={COLORS.cosine}
+              dot={false}
+              strokeWidth={2}
+              isAnimationActive={false}
+            />
+            <ReferenceLine x={t} stroke="currentColor" strokeDasharray="4 2" />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+      <p className="chart-note">{spec.explain}</p>
+    </figure>
+  );
+}
+
+export function SchedulesView() {
+  const { T, t, setT } = usePlayground();
+  const linear = useMemo(() => makeSchedule({ kind: 'linear', T }), [T]);
+  const cosine = useMemo(() => makeSchedule({ kind: 'cosine', T }), [T]);
+  return (
+    <section className="view" aria-labelledby="schedules-title">
+      <h2 id="schedules-title">Noise schedules: linear against cosine</h2>
+      <div className="controls">
+        <label>
+          Steps T
+          <input
+            type="number"
+            aria-label="Number of steps T"
+            min={T_MIN}
+            max={T_MAX}
+            value={T}
+            onChange={(e) => setT(Number(e.target.value))}
+          />
+        </label>
+      </div>
+      <TimestepSlider />
+      <table className="values-table" aria-label="schedule values at t">
+        <thead>
+          <tr>
+            <th scope="col">at t = {t}</th>
+            {SERIES.map((s) => (
+              <th scope="col" key={s.key}>
+                <Tex expr={s.tex.split('=')[0]} />
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {(
+            [
+              ['linear', linear],
+              ['cosine', cosine],
+            ] as const
+          ).map(([name, sched]) => (
+            <tr key={name} data-testid={`values-${name}`}>
+              <th scope="row" style={{ color: COLORS[name] }}>
+                {name}
+              </th>
+              {SERIES.map((s) => (
+                <td key={s.key}>{fmt(s.values(sched)[t])}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="chart-grid">
+        {SERIES.map((spec) => (
+          <ScheduleChart key={spec.key} spec={spec} linear={linear} cosine={cosine} t={t} />
+        ))}
+      </div>
+      <aside className="explain">
+        <p>
+          A schedule fixes how much noise each step adds. Ho et al. (2020) raise β<sub>t</sub>{' '}
+          linearly from 10⁻⁴ to 0.02 over T = 1000 steps. Nichol &amp; Dhariwal (2021) noticed that
+          with this choice the image is nearly destroyed long before the end, so many steps are
+          wasted on pure noise. Their cosine schedule defines ᾱ<sub>t</sub> directly,{' '}
+          <Tex
+            expr={String.raw`\bar\alpha_t = \frac{f(t)}{f(0)},\; f(t) = \cos^2\!\Big(\frac{t/T + s}{1+s}\cdot\frac{\pi}{2}\Big),\; s = 0.008`}
+          />
+          , and derives β<sub>t</sub> = 1 − ᾱ<sub>t</sub>/ᾱ<sub>t−1</sub>, clipped at 0.999.
+        </p>
+        <p className="muted">
+          t counts from 0 as in the code: t = 0 is the first noising step, t = T − 1 the last.
+        </p>
+      </aside>
+    </section>
+  );
+}
