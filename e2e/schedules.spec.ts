@@ -37,6 +37,12 @@ test('schedules view plots linear against cosine and follows t and T', async ({
     )
     .not.toBe(before);
 
+  // At T = 100 the plain linear schedule keeps signal to the end; rescaling by 1000/T fixes it.
+  const linearAt50 = await linearRow.textContent();
+  await page.getByRole('checkbox', { name: /Rescale linear/ }).check();
+  await expect(linearRow).not.toHaveText(linearAt50 ?? '');
+  await expect(cosineRow).toContainText('0.478265');
+
   await page.screenshot({ path: test.info().outputPath('schedules-view.png'), fullPage: true });
   expect(consoleErrors).toEqual([]);
 });

@@ -11,14 +11,17 @@ export interface SeriesSpec {
   tex: string;
   values(s: Schedule): Float64Array;
   explain: string;
+  /** Plot on a log axis (β spans four orders of magnitude under the cosine schedule). */
+  logScale?: boolean;
 }
 
 export const SERIES: readonly SeriesSpec[] = [
   {
     key: 'beta',
-    title: 'β_t, the noise added at step t',
+    title: 'β_t, the noise added at step t (log axis)',
     tex: String.raw`\beta_t`,
     values: (s) => s.betas,
+    logScale: true,
     explain:
       'The variance of the fresh noise mixed in at step t. The cosine schedule keeps it tiny for a long time and lets it shoot up at the very end (clipped at 0.999).',
   },

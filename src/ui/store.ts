@@ -13,6 +13,8 @@ export interface PlaygroundState {
   dataset: DatasetName;
   scheduleKind: ScheduleKind;
   T: number;
+  /** Improved DDPM's 1000/T rescaling of the linear β range (applies only when T > 20). */
+  linearScaled: boolean;
   t: number;
   imageIndex: number;
   seed: number;
@@ -22,6 +24,7 @@ export interface PlaygroundState {
   setDataset(dataset: DatasetName): void;
   setScheduleKind(kind: ScheduleKind): void;
   setT(T: number): void;
+  setLinearScaled(scaled: boolean): void;
   setTimestep(t: number): void;
   setImageIndex(index: number): void;
   setSeed(seed: number): void;
@@ -37,6 +40,7 @@ export const usePlayground = create<PlaygroundState>()((set) => ({
   dataset: 'mnist',
   scheduleKind: 'linear',
   T: 1000,
+  linearScaled: false,
   t: 250,
   imageIndex: 0,
   seed: 1,
@@ -52,9 +56,19 @@ export const usePlayground = create<PlaygroundState>()((set) => ({
       const nextT = clampInt(T, T_MIN, T_MAX);
       return { T: nextT, t: clampInt((s.t / Math.max(1, s.T - 1)) * (nextT - 1), 0, nextT - 1) };
     }),
+  setLinearScaled: (linearScaled) => set({ linearScaled }),
   setTimestep: (t) => set((s) => ({ t: clampInt(t, 0, s.T - 1) })),
   setImageIndex: (imageIndex) => set({ imageIndex: Math.max(0, Math.round(imageIndex)) }),
   setSeed: (seed) => set({ seed: clampInt(seed, 0, 2 ** 31 - 1) }),
   setBackend: (backend) => set({ backend }),
   setFatalError: (fatalError) => set({ fatalError }),
 }));
+
+/** Schedule options as the math core takes them: rescaling only for linear and only when valid. */
+export function scheduleOptions(
+  kind: ScheduleKind,
+  T: number,
+  linearScaled: boolean,
+): { kind: ScheduleKind; T: number; scaled: boolean } {
+  return { kind, T, scaled: kind === 'linear' && linearScaled && T > 20 };
+}

@@ -32,7 +32,7 @@ export interface NoiseRequest {
   dataset: DatasetName;
   index: number;
   t: number;
-  schedule: { kind: ScheduleKind; T: number };
+  schedule: { kind: ScheduleKind; T: number; scaled?: boolean };
   seed: number;
 }
 

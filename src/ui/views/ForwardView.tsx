@@ -4,7 +4,7 @@ import { makeSchedule } from '../../diffusion/schedule';
 import { ImageCanvas } from '../components/ImageCanvas';
 import { Tex } from '../components/Tex';
 import { TimestepSlider } from '../components/TimestepSlider';
-import { usePlayground } from '../store';
+import { scheduleOptions, usePlayground } from '../store';
 import { getWorker, latestOnly } from '../workerClient';
 import type { DatasetInfo, NoiseRequest, NoiseResult } from '../../worker/api';
 import { describeError } from '../errors';
@@ -13,13 +13,17 @@ const DATA_RANGE = [-1, 1] as const;
 const NOISE_RANGE = [-3, 3] as const;
 
 export function ForwardView() {
-  const { dataset, scheduleKind, T, t, imageIndex, seed, backend } = usePlayground();
+  const { dataset, scheduleKind, T, t, imageIndex, seed, backend, linearScaled } = usePlayground();
   const { setDataset, setScheduleKind, setImageIndex, setSeed } = usePlayground();
   const [result, setResult] = useState<NoiseResult | null>(null);
   const [info, setInfo] = useState<DatasetInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const schedule = useMemo(() => makeSchedule({ kind: scheduleKind, T }), [scheduleKind, T]);
+  const scheduleOpts = useMemo(
+    () => scheduleOptions(scheduleKind, T, linearScaled),
+    [scheduleKind, T, linearScaled],
+  );
+  const schedule = useMemo(() => makeSchedule(scheduleOpts), [scheduleOpts]);
   const alphaBar = schedule.alphaBars[t];
 
   useEffect(() => {
@@ -53,10 +57,10 @@ export function ForwardView() {
       dataset,
       index: Math.min(imageIndex, info.count - 1),
       t,
-      schedule: { kind: scheduleKind, T },
+      schedule: scheduleOpts,
       seed,
     });
-  }, [backend, info, dataset, imageIndex, t, scheduleKind, T, seed, request]);
+  }, [backend, info, dataset, imageIndex, t, scheduleOpts, seed, request]);
 
   const a = Math.sqrt(alphaBar);
   const b = Math.sqrt(1 - alphaBar);

@@ -16,7 +16,7 @@ import { makeSchedule } from '../../diffusion/schedule';
 import { Tex } from '../components/Tex';
 import { TimestepSlider } from '../components/TimestepSlider';
 import { SERIES, chartPoints, thinnedIndices, type SeriesSpec } from '../scheduleSeries';
-import { T_MAX, T_MIN, usePlayground } from '../store';
+import { T_MAX, T_MIN, scheduleOptions, usePlayground } from '../store';
 import type { Schedule } from '../../diffusion/schedule';
 
 const MAX_POINTS = 400;
@@ -41,7 +41,13 @@ function ScheduleChart(props: { spec: SeriesSpec; linear: Schedule; cosine: Sche
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
             <XAxis dataKey="t" type="number" domain={[0, linear.T - 1]} tickCount={6} />
-            <YAxis width={64} tickFormatter={(v: number) => Number(v).toPrecision(2)} />
+            <YAxis
+              width={64}
+              scale={spec.logScale ? 'log' : 'auto'}
+              domain={spec.logScale ? ['auto', 'auto'] : undefined}
+              allowDataOverflow={false}
+              tickFormatter={(v: number) => Number(v).toPrecision(2)}
+            />
             <Tooltip
               formatter={(v) => fmt(Number(v))}
               labelFormatter={(label) => `t = ${String(label)}`}
@@ -73,8 +79,11 @@ function ScheduleChart(props: { spec: SeriesSpec; linear: Schedule; cosine: Sche
 }
 
 export function SchedulesView() {
-  const { T, t, setT } = usePlayground();
-  const linear = useMemo(() => makeSchedule({ kind: 'linear', T }), [T]);
+  const { T, t, setT, linearScaled, setLinearScaled } = usePlayground();
+  const linear = useMemo(
+    () => makeSchedule(scheduleOptions('linear', T, linearScaled)),
+    [T, linearScaled],
+  );
   const cosine = useMemo(() => makeSchedule({ kind: 'cosine', T }), [T]);
   return (
     <section className="view" aria-labelledby="schedules-title">
@@ -90,6 +99,18 @@ export function SchedulesView() {
             value={T}
             onChange={(e) => setT(Number(e.target.value))}
           />
+        </label>
+        <label className="checkbox">
+          <span>
+            <input
+              type="checkbox"
+              checked={linearScaled}
+              disabled={T <= 20}
+              onChange={(e) => setLinearScaled(e.target.checked)}
+            />{' '}
+            Rescale linear β by 1000/T
+          </span>
+          <span className="muted">Improved DDPM; needs T &gt; 20</span>
         </label>
       </div>
       <TimestepSlider />
@@ -137,6 +158,11 @@ export function SchedulesView() {
             expr={String.raw`\bar\alpha_t = \frac{f(t)}{f(0)},\; f(t) = \cos^2\!\Big(\frac{t/T + s}{1+s}\cdot\frac{\pi}{2}\Big),\; s = 0.008`}
           />
           , and derives β<sub>t</sub> = 1 − ᾱ<sub>t</sub>/ᾱ<sub>t−1</sub>, clipped at 0.999.
+        </p>
+        <p>
+          The β range is tuned for T = 1000. With fewer steps the linear schedule no longer reaches
+          pure noise (try T = 100: ᾱ ends near 0.36); Improved DDPM rescales its β range by 1000/T
+          so that any T ends in noise.
         </p>
         <p className="muted">
           t counts from 0 as in the code: t = 0 is the first noising step, t = T − 1 the last.
