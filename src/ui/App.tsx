@@ -8,6 +8,7 @@ import { ComingSoonView } from './views/ComingSoonView';
 import { SchedulesView } from './views/SchedulesView';
 import { BackendBadge } from './components/BackendBadge';
 import { readBackendOverride } from './backendOverride';
+import { useUrlState } from './useUrlState';
 
 const VIEWS: { id: ViewId; title: string }[] = [
   { id: 'forward', title: 'Forward process' },
@@ -17,7 +18,9 @@ const VIEWS: { id: ViewId; title: string }[] = [
 ];
 
 export function App() {
-  const { view, setView, setBackend, setFatalError, fatalError } = usePlayground();
+  const { view, setView, setBackend, setFatalError, fatalError, notice, setNotice } =
+    usePlayground();
+  useUrlState();
 
   useEffect(() => {
     const dataBaseUrl = new URL('data/', document.baseURI).href;
@@ -53,6 +56,14 @@ export function App() {
         <p role="alert" className="error banner">
           {fatalError}
         </p>
+      )}
+      {notice && (
+        <div role="status" className="notice banner-notice">
+          <span>{notice}</span>
+          <button type="button" onClick={() => setNotice(null)} aria-label="Dismiss notice">
+            ×
+          </button>
+        </div>
       )}
       <main>
         {view === 'forward' && <ForwardView />}

@@ -20,6 +20,8 @@ export interface PlaygroundState {
   seed: number;
   backend: BackendInfo | null;
   fatalError: string | null;
+  /** A dismissible message, e.g. which link settings were ignored. */
+  notice: string | null;
   setView(view: ViewId): void;
   setDataset(dataset: DatasetName): void;
   setScheduleKind(kind: ScheduleKind): void;
@@ -30,6 +32,7 @@ export interface PlaygroundState {
   setSeed(seed: number): void;
   setBackend(info: BackendInfo): void;
   setFatalError(message: string | null): void;
+  setNotice(message: string | null): void;
 }
 
 const clampInt = (v: number, lo: number, hi: number): number =>
@@ -46,6 +49,7 @@ export const usePlayground = create<PlaygroundState>()((set) => ({
   seed: 1,
   backend: null,
   fatalError: null,
+  notice: null,
   setView: (view) => set({ view }),
   // A new data set has other images: start from its first one.
   setDataset: (dataset) => set({ dataset, imageIndex: 0 }),
@@ -62,6 +66,7 @@ export const usePlayground = create<PlaygroundState>()((set) => ({
   setSeed: (seed) => set({ seed: clampInt(seed, 0, 2 ** 31 - 1) }),
   setBackend: (backend) => set({ backend }),
   setFatalError: (fatalError) => set({ fatalError }),
+  setNotice: (notice) => set({ notice }),
 }));
 
 /** Schedule options as the math core takes them: rescaling only for linear and only when valid. */

@@ -1,0 +1,36 @@
+// The URL hash reproduces what the teacher showed; a tampered link falls back with a notice.
+import { test, expect } from './fixtures';
+
+test('a share link restores the view, schedule and t; a tampered one falls back', async ({
+  page,
+  consoleErrors,
+}) => {
+  await page.goto('./#view=schedules&schedule=cosine&T=100&t=50&seed=3');
+  await expect(page.getByRole('tab', { name: 'Schedules' })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await expect(page.getByTestId('t-value')).toHaveText('50');
+  await expect(page.getByRole('spinbutton', { name: 'Number of steps T' })).toHaveValue('100');
+
+  // Changing state rewrites the hash, so copying the address bar shares the current view.
+  await page.getByRole('slider', { name: 'Timestep t' }).fill('70');
+  await expect.poll(() => page.evaluate(() => window.location.hash)).toContain('t=70');
+  const link = await page.evaluate(() => window.location.href);
+
+  const other = await page.context().newPage();
+  await other.goto(link);
+  await expect(other.getByTestId('t-value')).toHaveText('70');
+  await other.close();
+
+  await page.goto('./?x=1#view=%3Cscript%3Ealert(1)%3C/script%3E&T=abc&t=-5');
+  await expect(
+    page.getByRole('status').filter({ hasText: 'link settings were ignored' }),
+  ).toBeVisible();
+  await expect(page.getByRole('tab', { name: 'Forward process' })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await expect(page.getByTestId('t-value')).toHaveText('0');
+  expect(consoleErrors).toEqual([]);
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { formatHash, parseHash, type SharedState } from './urlState';
+
+const full: SharedState = {
+  view: 'schedules',
+  dataset: 'cifar10',
+  scheduleKind: 'cosine',
+  T: 400,
+  linearScaled: true,
+  t: 123,
+  imageIndex: 42,
+  seed: 7,
+};
+
+describe('URL hash state', () => {
+  it('round-trips every shared field', () => {
+    const { state, problems } = parseHash(formatHash(full));
+    expect(problems).toEqual([]);
+    expect(state).toEqual(full);
+  });
+
+  it('clamps out-of-range numbers and says so', () => {
+    const { state, problems } = parseHash('#T=999999&t=5000&seed=-4');
+    expect(state.T).toBe(4000);
+    expect(state.t).toBe(3999);
+    expect(state.seed).toBe(0);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toContain('T="999999" is outside 2..4000');
+  });
+
+  it('clamps t against the T in the link', () => {
+    expect(parseHash('#T=10&t=50').state.t).toBe(9);
+  });
+
+  it('rejects non-numbers, code and unknown names without evaluating anything', () => {
+    const { state, problems } = parseHash(
+      '#view=alert(1)&T=1e3&t=0x10&seed=%3Cscript%3E&data=imagenet&schedule=constructor&scaled=yes&image=1.5',
+    );
+    expect(state).toEqual({});
+    expect(problems).toHaveLength(8);
+    expect(problems.join(' ')).toContain('view="alert(1)" is not one of');
+  });
+
+  it('ignores unknown keys and empty or oversized hashes', () => {
+    expect(parseHash('#__proto__=1&foo=bar')).toEqual({ state: {}, problems: [] });
+    expect(parseHash('')).toEqual({ state: {}, problems: [] });
+    expect(parseHash('#' + 'a'.repeat(5000)).problems).toHaveLength(1);
+  });
+});

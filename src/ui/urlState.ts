@@ -1,0 +1,127 @@
+// The shareable part of the state lives in the URL hash, so a link reproduces what the teacher
+// showed. The hash is untrusted input: every value is parsed as plain text, validated and
+// clamped; nothing is ever evaluated. Unknown keys are ignored; bad values fall back to the
+// default and are reported so the page can say what it ignored.
+import type { ScheduleKind } from '../diffusion/schedule';
+import type { DatasetName } from '../worker/api';
+import { T_MAX, T_MIN, type ViewId } from './store';
+
+export interface SharedState {
+  view: ViewId;
+  dataset: DatasetName;
+  scheduleKind: ScheduleKind;
+  T: number;
+  linearScaled: boolean;
+  t: number;
+  imageIndex: number;
+  seed: number;
+}
+
+export interface ParsedHash {
+  /** Only the keys present and valid (after clamping). */
+  state: Partial<SharedState>;
+  /** One human-readable line per value that was rejected or changed. */
+  problems: string[];
+}
+
+const VIEWS: readonly ViewId[] = ['forward', 'schedules', 'training', 'sampling'];
+const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
+const KINDS: readonly ScheduleKind[] = ['linear', 'cosine'];
+const MAX_SEED = 2 ** 31 - 1;
+const MAX_IMAGE_INDEX = 59_999;
+/** Longer hashes are not ours: refuse to parse them at all. */
+const MAX_HASH_LENGTH = 1000;
+
+const KEY: Record<keyof SharedState, string> = {
+  view: 'view',
+  dataset: 'data',
+  scheduleKind: 'schedule',
+  T: 'T',
+  linearScaled: 'scaled',
+  t: 't',
+  imageIndex: 'image',
+  seed: 'seed',
+};
+
+function oneOf<V extends string>(raw: string, allowed: readonly V[]): V | undefined {
+  return allowed.find((v) => v === raw);
+}
+
+/** A decimal integer (no exponent, hex or spaces), clamped to [lo, hi]. */
+function intIn(raw: string, lo: number, hi: number): { value?: number; clamped: boolean } {
+  if (!/^-?\d{1,12}$/.test(raw)) return { clamped: false };
+  const n = Number(raw);
+  const value = Math.min(hi, Math.max(lo, n));
+  return { value, clamped: value !== n };
+}
+
+export function parseHash(hash: string): ParsedHash {
+  const text = hash.startsWith('#') ? hash.slice(1) : hash;
+  const state: Partial<SharedState> = {};
+  const problems: string[] = [];
+  if (text.length === 0) return { state, problems };
+  if (text.length > MAX_HASH_LENGTH) {
+    return { state, problems: ['the link is too long to be a playground link; ignored it'] };
+  }
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(text);
+  } catch {
+    return { state, problems: ['the link could not be read; ignored it'] };
+  }
+  const get = (k: keyof SharedState): string | null => params.get(KEY[k]);
+  const bad = (k: keyof SharedState, raw: string, why: string): void => {
+    problems.push(`${KEY[k]}=${JSON.stringify(raw.slice(0, 40))} ${why}`);
+  };
+
+  const enumField = <V extends string>(k: keyof SharedState, allowed: readonly V[]) => {
+    const raw = get(k);
+    if (raw === null) return undefined;
+    const v = oneOf(raw, allowed);
+    if (v === undefined) bad(k, raw, `is not one of ${allowed.join(', ')}; using the default`);
+    return v;
+  };
+  const intField = (k: keyof SharedState, lo: number, hi: number) => {
+    const raw = get(k);
+    if (raw === null) return undefined;
+    const { value, clamped } = intIn(raw, lo, hi);
+    if (value === undefined) bad(k, raw, 'is not a whole number; using the default');
+    else if (clamped) bad(k, raw, `is outside ${lo}..${hi}; using ${value}`);
+    return value;
+  };
+
+  const view = enumField('view', VIEWS);
+  if (view) state.view = view;
+  const dataset = enumField('dataset', DATASETS);
+  if (dataset) state.dataset = dataset;
+  const kind = enumField('scheduleKind', KINDS);
+  if (kind) state.scheduleKind = kind;
+  const T = intField('T', T_MIN, T_MAX);
+  if (T !== undefined) state.T = T;
+  const scaled = get('linearScaled');
+  if (scaled !== null) {
+    if (scaled === '1' || scaled === '0') state.linearScaled = scaled === '1';
+    else bad('linearScaled', scaled, 'must be 0 or 1; using the default');
+  }
+  // t is checked against the T in effect (from the link, or the default 1000).
+  const t = intField('t', 0, (state.T ?? 1000) - 1);
+  if (t !== undefined) state.t = t;
+  const image = intField('imageIndex', 0, MAX_IMAGE_INDEX);
+  if (image !== undefined) state.imageIndex = image;
+  const seed = intField('seed', 0, MAX_SEED);
+  if (seed !== undefined) state.seed = seed;
+  return { state, problems };
+}
+
+export function formatHash(s: SharedState): string {
+  const params = new URLSearchParams();
+  params.set(KEY.view, s.view);
+  params.set(KEY.dataset, s.dataset);
+  params.set(KEY.scheduleKind, s.scheduleKind);
+  params.set(KEY.T, String(s.T));
+  if (s.linearScaled) params.set(KEY.linearScaled, '1');
+  params.set(KEY.t, String(s.t));
+  params.set(KEY.imageIndex, String(s.imageIndex));
+  params.set(KEY.seed, String(s.seed));
+  return `#${params.toString()}`;
+}
