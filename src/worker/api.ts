@@ -28,20 +28,55 @@ export interface ImageTensor {
   shape: [number, number, number, number];
 }
 
+/** Where x_0 comes from: a data-set test image, or the picture last uploaded or drawn. */
+export type ImageSource = { kind: 'dataset'; index: number } | { kind: 'custom' };
+
+export interface ScheduleRequest {
+  kind: ScheduleKind;
+  T: number;
+  scaled?: boolean;
+}
+
 export interface NoiseRequest {
   dataset: DatasetName;
-  index: number;
+  source: ImageSource;
   t: number;
-  schedule: { kind: ScheduleKind; T: number; scaled?: boolean };
+  schedule: ScheduleRequest;
   seed: number;
+  /** 'closed': one jump with q(x_t | x_0); 'chain': t+1 steps of q(x_t | x_{t-1}). */
+  mode: 'closed' | 'chain';
 }
 
 export interface NoiseResult {
   x0: ImageTensor;
   eps: ImageTensor;
   xt: ImageTensor;
-  label: string;
+  /** Class name of a data-set image; null for an uploaded or drawn one. */
+  label: string | null;
   t: number;
+}
+
+export interface FilmstripRequest {
+  dataset: DatasetName;
+  source: ImageSource;
+  T: number;
+  frames: number;
+  seed: number;
+  linearScaled: boolean;
+}
+
+export interface FilmstripResult {
+  timesteps: number[];
+  /** One image per timestep for each schedule, all with the same ε. */
+  linear: ImageTensor[];
+  cosine: ImageTensor[];
+}
+
+/** A picture as the browser decodes it: RGBA bytes, any size. */
+export interface RgbaPicture {
+  data: Uint8ClampedArray;
+  width: number;
+  height: number;
 }
 
 export interface PlaygroundWorkerApi {
@@ -50,5 +85,12 @@ export interface PlaygroundWorkerApi {
   datasetInfo(name: DatasetName): Promise<DatasetInfo>;
   /** x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps for one data-set image (Ho et al. 2020, eq. 4). */
   noise(req: NoiseRequest): Promise<NoiseResult>;
+  /** x_t at evenly spaced t for the linear and cosine schedules (Nichol & Dhariwal 2021, Fig. 3). */
+  filmstrip(req: FilmstripRequest): Promise<FilmstripResult>;
+  /**
+   * Resizes an uploaded or drawn picture to the data set's image size and keeps it as the
+   * 'custom' source. Returns the prepared x_0. A bad picture is rejected; the previous one stays.
+   */
+  setCustomImage(dataset: DatasetName, picture: RgbaPicture): Promise<ImageTensor>;
   memory(): Promise<{ numTensors: number; numBytes: number }>;
 }

@@ -4,36 +4,63 @@ import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backends/select';
 import { DatasetCache } from '../engine/datasetCache';
-import { ForwardNoiser } from '../engine/forwardNoising';
+import { ForwardNoiser, type SourceImage } from '../engine/forwardNoising';
+import { toSourceImage } from '../engine/customImage';
+import { toFloatImage } from '../data/dataset';
 import { fetchSource } from '../data/source';
 import { wasmPaths } from './wasmPaths';
 import type {
   BackendInfo,
   DatasetInfo,
   DatasetName,
+  ImageSource,
   ImageTensor,
-  NoiseRequest,
-  NoiseResult,
   PlaygroundWorkerApi,
 } from './api';
 
 let datasets: DatasetCache | null = null;
 const noiser = new ForwardNoiser();
+const customImages = new Map<DatasetName, SourceImage>();
 
 function requireDatasets(): DatasetCache {
   if (!datasets) throw new Error('worker not initialised: call init() first');
   return datasets;
 }
 
-function image(data: Float32Array, shape: ImageTensor['shape']): ImageTensor {
-  return { data, shape };
+async function sourceImage(
+  dataset: DatasetName,
+  source: ImageSource,
+): Promise<{ img: SourceImage; label: string | null }> {
+  if (source.kind === 'custom') {
+    const img = customImages.get(dataset);
+    if (!img) throw new Error('no picture has been uploaded or drawn yet');
+    return { img, label: null };
+  }
+  const ds = await requireDatasets().get(dataset, 'test');
+  const { index } = source;
+  if (!Number.isInteger(index) || index < 0 || index >= ds.count) {
+    throw new RangeError(`image index must be an integer in [0, ${ds.count - 1}] (got ${index})`);
+  }
+  const img = {
+    data: toFloatImage(ds, index),
+    height: ds.height,
+    width: ds.width,
+    channels: ds.channels,
+  };
+  return { img, label: ds.classNames[ds.labels[index]] ?? String(ds.labels[index]) };
+}
+
+function transferImages<T>(value: T, images: ImageTensor[]): T {
+  return Comlink.transfer(
+    value,
+    images.map((i) => i.data.buffer as ArrayBuffer),
+  );
 }
 
 const api: PlaygroundWorkerApi = {
   async init({ preferred, dataBaseUrl }): Promise<BackendInfo> {
     datasets = new DatasetCache(fetchSource(dataBaseUrl));
-    const info = await initBackend(preferred, { wasmPaths });
-    return info as BackendInfo;
+    return initBackend(preferred, { wasmPaths });
   },
 
   async datasetInfo(name: DatasetName): Promise<DatasetInfo> {
@@ -49,17 +76,36 @@ const api: PlaygroundWorkerApi = {
     };
   },
 
-  async noise(req: NoiseRequest): Promise<NoiseResult> {
-    const ds = await requireDatasets().get(req.dataset, 'test');
-    const r = await noiser.noise(ds, req.index, req.t, req.schedule, req.seed);
-    const result: NoiseResult = {
-      x0: image(r.x0, r.shape),
-      eps: image(r.eps, r.shape),
-      xt: image(r.xt, r.shape),
-      label: ds.classNames[r.label] ?? String(r.label),
-      t: req.t,
+  async noise(req) {
+    const { img, label } = await sourceImage(req.dataset, req.source);
+    const r = await noiser.noise(img, req.t, req.schedule, req.seed, req.mode);
+    const x0 = { data: r.x0, shape: r.shape };
+    const eps = { data: r.eps, shape: r.shape };
+    const xt = { data: r.xt, shape: r.shape };
+    return transferImages({ x0, eps, xt, label, t: req.t }, [x0, eps, xt]);
+  },
+
+  async filmstrip(req) {
+    const { img } = await sourceImage(req.dataset, req.source);
+    const r = await noiser.filmstrip(img, req.T, req.frames, req.seed, req.linearScaled);
+    const linear = r.frames[0].map((data) => ({ data, shape: r.shape }));
+    const cosine = r.frames[1].map((data) => ({ data, shape: r.shape }));
+    return transferImages({ timesteps: r.timesteps, linear, cosine }, [...linear, ...cosine]);
+  },
+
+  async setCustomImage(dataset, picture) {
+    const ds = await requireDatasets().get(dataset, 'test');
+    const img = await toSourceImage(picture, {
+      height: ds.height,
+      width: ds.width,
+      channels: ds.channels === 1 ? 1 : 3,
+    });
+    customImages.set(dataset, img);
+    const preview = {
+      data: new Float32Array(img.data),
+      shape: [1, img.height, img.width, img.channels] as ImageTensor['shape'],
     };
-    return Comlink.transfer(result, [r.x0.buffer, r.eps.buffer, r.xt.buffer] as ArrayBuffer[]);
+    return transferImages(preview, [preview]);
   },
 
   async memory() {
