@@ -109,3 +109,22 @@ describe('schedule chart series', () => {
     expect(p.cosine).toBeCloseTo(0.8458879864968832, 12);
   });
 });
+
+describe('histogram', () => {
+  it('is a density: bins sum to 1 when multiplied by the bin width', async () => {
+    const { histogram, normalPdf, meanAndStd } = await import('./histogram');
+    const values = Float32Array.from({ length: 1000 }, (_, i) => (i / 1000) * 6 - 3);
+    const bins = histogram(values, 40, -4, 4);
+    const width = 8 / 40;
+    expect(bins.reduce((a, b) => a + b.density * width, 0)).toBeCloseTo(1, 10);
+    expect(bins[0].x).toBeCloseTo(-3.9, 10);
+    expect(normalPdf(0)).toBeCloseTo(0.3989422804014327, 14);
+    // Outliers land in the end bins instead of disappearing.
+    const ends = histogram([-100, 100], 4, -1, 1);
+    expect(ends[0].density).toBeGreaterThan(0);
+    expect(ends[3].density).toBeGreaterThan(0);
+    const { mean, std } = meanAndStd([1, 3]);
+    expect(mean).toBe(2);
+    expect(std).toBe(1);
+  });
+});
