@@ -9,6 +9,9 @@ import { SchedulesView } from './views/SchedulesView';
 import { BackendBadge } from './components/BackendBadge';
 import { readBackendOverride } from './backendOverride';
 import { useUrlState } from './useUrlState';
+import { useKeyboard } from './useKeyboard';
+import { useDisplaySettings } from './useDisplaySettings';
+import { DisplayControls } from './components/DisplayControls';
 
 const VIEWS: { id: ViewId; title: string }[] = [
   { id: 'forward', title: 'Forward process' },
@@ -21,6 +24,8 @@ export function App() {
   const { view, setView, setBackend, setFatalError, fatalError, notice, setNotice } =
     usePlayground();
   useUrlState();
+  useKeyboard();
+  useDisplaySettings();
 
   useEffect(() => {
     const dataBaseUrl = new URL('data/', document.baseURI).href;
@@ -37,6 +42,7 @@ export function App() {
       <header className="app-header">
         <h1>Diffusion Playground</h1>
         <BackendBadge />
+        <DisplayControls />
       </header>
       <nav className="view-tabs" role="tablist" aria-label="Views">
         {VIEWS.map((v) => (

@@ -4,6 +4,7 @@ import type { ScheduleKind } from '../diffusion/schedule';
 import type { BackendInfo, DatasetName } from '../worker/api';
 
 export type ViewId = 'forward' | 'schedules' | 'training' | 'sampling';
+export type Theme = 'system' | 'light' | 'dark';
 
 export const T_MIN = 2;
 export const T_MAX = 4000;
@@ -22,6 +23,11 @@ export interface PlaygroundState {
   fatalError: string | null;
   /** A dismissible message, e.g. which link settings were ignored. */
   notice: string | null;
+  /** The t animation (forward view) is running. */
+  playing: boolean;
+  theme: Theme;
+  /** Larger type, advanced controls hidden: for projecting in a classroom. */
+  classroom: boolean;
   setView(view: ViewId): void;
   setDataset(dataset: DatasetName): void;
   setScheduleKind(kind: ScheduleKind): void;
@@ -33,6 +39,9 @@ export interface PlaygroundState {
   setBackend(info: BackendInfo): void;
   setFatalError(message: string | null): void;
   setNotice(message: string | null): void;
+  setPlaying(playing: boolean): void;
+  setTheme(theme: Theme): void;
+  setClassroom(classroom: boolean): void;
 }
 
 const clampInt = (v: number, lo: number, hi: number): number =>
@@ -50,6 +59,9 @@ export const usePlayground = create<PlaygroundState>()((set) => ({
   backend: null,
   fatalError: null,
   notice: null,
+  playing: false,
+  theme: 'system',
+  classroom: false,
   setView: (view) => set({ view }),
   // A new data set has other images: start from its first one.
   setDataset: (dataset) => set({ dataset, imageIndex: 0 }),
@@ -67,6 +79,9 @@ export const usePlayground = create<PlaygroundState>()((set) => ({
   setBackend: (backend) => set({ backend }),
   setFatalError: (fatalError) => set({ fatalError }),
   setNotice: (notice) => set({ notice }),
+  setPlaying: (playing) => set({ playing }),
+  setTheme: (theme) => set({ theme }),
+  setClassroom: (classroom) => set({ classroom }),
 }));
 
 /** Schedule options as the math core takes them: rescaling only for linear and only when valid. */

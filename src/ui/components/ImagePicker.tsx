@@ -46,7 +46,7 @@ export function ImagePicker(props: {
 
   return (
     <div className="controls image-picker">
-      <label>
+      <label className="advanced">
         Test image #
         <input
           type="number"

@@ -134,7 +134,7 @@ export function ForwardView() {
             <option value="chain">chain q(x_t | x_t−1): t + 1 small steps</option>
           </select>
         </label>
-        <button type="button" onClick={() => setSeed(seed + 1)}>
+        <button type="button" className="advanced" onClick={() => setSeed(seed + 1)}>
           New noise
         </button>
       </div>

@@ -100,7 +100,7 @@ export function SchedulesView() {
             onChange={(e) => setT(Number(e.target.value))}
           />
         </label>
-        <label className="checkbox">
+        <label className="checkbox advanced">
           <span>
             <input
               type="checkbox"
