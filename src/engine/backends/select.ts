@@ -1,0 +1,113 @@
+// Picks the fastest tfjs backend that works here: webgpu -> webgl -> wasm -> cpu (or the preferred
+// one first), and says why the faster ones were skipped. Works in a module worker and in Node.
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerCpuKernelFixes } from './cpuKernels';
+import { registerWasmTrainingKernels } from './wasmKernels';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+export interface BackendChoice {
+  backend: BackendName;
+  /** Why backends tried before the chosen one failed; absent when the first one tried worked. */
+  fallbackReason?: string;
+}
+
+export interface InitBackendOptions {
+  /**
+   * Where the .wasm binaries are: a folder prefix ending in '/' (Node: the package's dist folder)
+   * or a map from binary name to URL (browser: Vite `?url` imports, see src/worker/wasmPaths.ts).
+   */
+  wasmPaths?: string | Record<string, string>;
+}
+
+const CHAIN: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** Resolves to null when the backend can be tried, else to why it cannot. */
+type Precheck = (opts: InitBackendOptions) => Promise<string | null>;
+
+const prechecks: Record<BackendName, Precheck> = {
+  async webgpu() {
+    const gpu = typeof navigator === 'undefined' ? undefined : navigator.gpu;
+    if (gpu === undefined) return 'navigator.gpu is absent';
+    if ((await gpu.requestAdapter()) === null) return 'no WebGPU adapter';
+    // Loaded only where WebGPU exists; it registers the backend only when navigator.gpu is there.
+    await import('@tensorflow/tfjs-backend-webgpu');
+    return null;
+  },
+  async webgl() {
+    // In a worker only OffscreenCanvas can give a context (FINDINGS: "Cannot create a canvas in
+    // this context" in headless Chromium); in Node there is neither.
+    if (typeof OffscreenCanvas === 'undefined' && typeof document === 'undefined') {
+      return 'no canvas to create a WebGL context on';
+    }
+    return null;
+  },
+  async wasm(opts) {
+    // The threaded build crashes in a bundled module worker, even with one thread (FINDINGS):
+    // force the single-threaded binary. Must be set before the backend initialises.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (opts.wasmPaths !== undefined) setWasmPaths(opts.wasmPaths);
+    // Without these a conv cannot be trained on wasm at all (no Conv2DBackpropFilter).
+    registerWasmTrainingKernels();
+    return null;
+  },
+  async cpu() {
+    return null;
+  },
+};
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** tf.setBackend reports failures only through console.warn: keep the first line as the reason. */
+async function setBackendCapturingWarnings(name: BackendName): Promise<string | null> {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(' '));
+  try {
+    if (await tf.setBackend(name)) return null;
+  } catch (e) {
+    return message(e);
+  } finally {
+    console.warn = warn;
+  }
+  const detail = warnings.find((w) => !w.startsWith('Initialization of backend'));
+  return `initialisation failed${detail ? `: ${detail.split('\n')[0]}` : ''}`;
+}
+
+async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<string | null> {
+  try {
+    const skip = await prechecks[name](opts);
+    if (skip !== null) return skip;
+  } catch (e) {
+    return message(e);
+  }
+  return setBackendCapturingWarnings(name);
+}
+
+/**
+ * Initialises tfjs on the preferred backend, else on the first that works in the chain
+ * webgpu -> webgl -> wasm -> cpu. Throws only if even cpu fails.
+ */
+export async function initBackend(
+  preferred?: BackendName,
+  opts: InitBackendOptions = {},
+): Promise<BackendChoice> {
+  // The cpu backend is the last fallback and our tests' reference: keep its gradients right.
+  registerCpuKernelFixes();
+  const order = preferred ? [preferred, ...CHAIN.filter((b) => b !== preferred)] : [...CHAIN];
+  const reasons: string[] = [];
+  for (const name of order) {
+    const reason = await tryBackend(name, opts);
+    if (reason === null) {
+      await tf.ready();
+      return reasons.length
+        ? { backend: name, fallbackReason: reasons.join('; ') }
+        : { backend: name };
+    }
+    reasons.push(`${name}: ${reason}`);
+  }
+  throw new Error(`no tfjs backend could be initialised (${reasons.join('; ')})`);
+}
