@@ -8,6 +8,11 @@ export const COMMANDS: readonly Command[] = [
     description: 'print a linear or cosine noise schedule and its posterior constants as JSON',
     run: async (argv, io) => (await import('./schedule')).run(argv, io),
   },
+  {
+    name: 'sample',
+    description: 'sample images from a checkpoint (DDPM or DDIM, guidance) into a .png or .npy',
+    run: async (argv, io) => (await import('./sample')).run(argv, io),
+  },
 ];
 
 export function findCommand(name: string): Command | undefined {

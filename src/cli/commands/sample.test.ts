@@ -1,0 +1,189 @@
+// The `sample` command end to end on tiny random checkpoints (T = 20) saved to a temp dir.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCheckpoint } from '../../engine/checkpoint';
+import { saveCheckpointDir } from '../../engine/checkpoint/fsStore';
+import { initWasmForTests } from '../../engine/backends/testing';
+import { getPreset } from '../../model/presets';
+import { UNet } from '../../model/unet';
+import { runCli } from '../cli';
+import { parseSampleArgs } from './sample';
+
+let dir: string;
+let condDir: string;
+let uncondDir: string;
+
+async function saveTiny(to: string, numClasses: number): Promise<void> {
+  const model = UNet.create(
+    { ...getPreset('mnist', 'tiny'), numClasses },
+    { seed: 2, zeroInit: false },
+  );
+  const encoded = await encodeCheckpoint(model.params, {
+    modelConfig: model.config,
+    schedule: { kind: 'linear', T: 20 },
+    dataset: 'mnist',
+    classNames: Array.from({ length: numClasses }, (_, i) => String(i)),
+    trainingSteps: 0,
+    ema: false,
+  });
+  model.dispose();
+  await saveCheckpointDir(to, encoded);
+}
+
+beforeAll(async () => {
+  await initWasmForTests();
+  dir = mkdtempSync(path.join(tmpdir(), 'sample-cli-'));
+  condDir = path.join(dir, 'cond');
+  uncondDir = path.join(dir, 'uncond');
+  await saveTiny(condDir, 10);
+  await saveTiny(uncondDir, 0);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['sample', ...argv], {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+  });
+  return { code, stdout, stderr };
+}
+
+/** Shape from a .npy v1.0 header, and the float32 payload. */
+function readNpy(file: string): { shape: number[]; data: Float32Array } {
+  const bytes = readFileSync(file);
+  const headerLen = bytes.readUInt16LE(8);
+  const header = bytes.subarray(10, 10 + headerLen).toString('latin1');
+  const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '')
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map(Number);
+  const payload = bytes.subarray(10 + headerLen);
+  const data = new Float32Array(
+    payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength),
+  );
+  return { shape, data };
+}
+
+describe('cli sample', () => {
+  it('writes a PNG grid (DDIM defaults, unconditional)', async () => {
+    const out = path.join(dir, 'grid.png');
+    const r = await cli('--model', condDir, '--n', '3', '--steps', '2', '--out', out);
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(r.stderr).toMatch(
+      /^sample: 3 images 28x28x1, ddim 2 steps, class null, s=1, seed 0, wasm: .* s\/image -> .*grid\.png\n$/,
+    );
+    const png = decode(readFileSync(out));
+    // 3 images → 2 × 2 cells of 28 px with 2 px padding: 2·30 + 2 = 62.
+    expect([png.width, png.height, png.channels, png.depth]).toEqual([62, 62, 1, 8]);
+  });
+
+  it('writes .npy [N, H, W, C] in [0, 1], reproducibly (guided, DDIM η > 0)', async () => {
+    const args = [
+      '--model',
+      condDir,
+      '--n',
+      '2',
+      '--class',
+      '4',
+      '--guidance',
+      '2.5',
+      '--steps',
+      '2',
+      '--eta',
+      '0.5',
+      '--seed',
+      '9',
+    ];
+    const a = path.join(dir, 'a.npy');
+    const b = path.join(dir, 'b.npy');
+    expect((await cli(...args, '--out', a)).code).toBe(0);
+    expect((await cli(...args, '--out', b)).code).toBe(0);
+    const { shape, data } = readNpy(a);
+    expect(shape).toEqual([2, 28, 28, 1]);
+    expect(data.length).toBe(2 * 28 * 28);
+    expect(data.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(new Set(data).size).toBeGreaterThan(10);
+    expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
+  });
+
+  it('runs DDPM over all T steps on an unconditional model', async () => {
+    const out = path.join(dir, 'ddpm.npy');
+    const r = await cli('--model', uncondDir, '--n', '1', '--sampler', 'ddpm', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/ddpm 20 steps/);
+    expect(readNpy(out).shape).toEqual([1, 28, 28, 1]);
+  });
+
+  it.each([
+    [['--n', '2', '--out', 'x.png'], /missing --model/],
+    [['--model', 'm', '--out', 'x.png'], /missing --n/],
+    [['--model', 'm', '--n', '2'], /missing --out/],
+    [['--model', 'm', '--n', '2', '--out', 'x.jpg'], /--out must end in \.png or \.npy/],
+    [['--model', 'm', '--n', '0', '--out', 'x.png'], /--n must be an integer >= 1/],
+    [['--model', 'm', '--n', '2000', '--out', 'x.png'], /--n must be <= 1024/],
+    [
+      ['--model', 'm', '--n', '2', '--out', 'x.png', '--sampler', 'euler'],
+      /--sampler must be "ddim" or "ddpm"/,
+    ],
+    [['--model', 'm', '--n', '2', '--out', 'x.png', '--guidance', '3'], /--guidance needs --class/],
+    [
+      ['--model', 'm', '--n', '2', '--out', 'x.png', '--class', '1', '--guidance', 'abc'],
+      /--guidance must be a number/,
+    ],
+    [
+      ['--model', 'm', '--n', '2', '--out', 'x.png', '--sampler', 'ddpm', '--steps', '5'],
+      /apply only to --sampler ddim/,
+    ],
+    [['--model', 'm', '--n', '2', '--out', 'x.png', '--eta=-1'], /--eta must be >= 0/],
+    [
+      ['--model', 'm', '--n', '2', '--out', 'x.png', '--backend', 'webgpu'],
+      /--backend must be "wasm" or "cpu"/,
+    ],
+    [
+      ['--model', 'm', '--n', '2', '--out', 'x.png', '--class', '-1'],
+      /argument is ambiguous|--class must be/,
+    ],
+    [['--model', 'm', '--n', '2', '--out', 'x.png', '--bogus'], /Unknown option '--bogus'/],
+  ])('rejects %j with exit 2 and one line', async (argv, message) => {
+    expect(() => parseSampleArgs(argv)).toThrow(message);
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: [^\n]*\n$/);
+  });
+
+  it.each([
+    [() => [condDir, '--class', '10'], /--class must be in \[0, 9\] \(got 10\)/],
+    [() => [uncondDir, '--class', '0'], /the model is unconditional/],
+    [() => [condDir, '--steps', '21'], /--steps must be <= T = 20/],
+  ])('checks the arguments against the model (exit 2)', async (model, message) => {
+    const r = await cli('--model', ...model(), '--n', '1', '--out', path.join(dir, 'never.png'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('fails with exit 1 on a missing checkpoint', async () => {
+    const r = await cli(
+      '--model',
+      path.join(dir, 'nope'),
+      '--n',
+      '1',
+      '--out',
+      path.join(dir, 'y.png'),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: .*does not exist\n$/);
+  });
+
+  it('prints help on stdout', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: cli sample --model PATH --n N --out FILE/);
+  });
+});

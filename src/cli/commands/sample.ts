@@ -1,0 +1,194 @@
+// `sample`: load a checkpoint, sample N images (DDPM or DDIM, optional classifier-free guidance)
+// and write them as a PNG grid or a .npy array. stdout stays empty; one summary line on stderr.
+import { writeFile } from 'node:fs/promises';
+import { makeSchedule, type Schedule } from '../../diffusion/schedule';
+import type { UNet } from '../../model/unet';
+import { nodeWasmDir } from '../../engine/backends/nodeWasm';
+import { initBackend } from '../../engine/backends/select';
+import { createUNetFromCheckpoint, decodeCheckpoint } from '../../engine/checkpoint';
+import { loadCheckpointPath } from '../../engine/checkpoint/fsStore';
+import { encodeNpy, encodePngGrid, toUnitInterval } from '../../engine/imageio';
+import { sampleImages } from '../../engine/sampling';
+import { parseIntegerFlag, parseOptions } from '../args';
+import { EXIT_OK, UsageError, type CliIo } from '../types';
+
+const MAX_N = 1024;
+
+export const SAMPLE_USAGE = `Usage: cli sample --model PATH --n N --out FILE [options]
+
+Samples N images from a checkpoint and writes FILE:
+  *.png  a grid of the images (model range [-1, 1] mapped to 0..255)
+  *.npy  float32 array [N, H, W, C] with pixels in [0, 1] (x/2 + 0.5, clipped)
+
+Options:
+  --model PATH          checkpoint directory (model.json + weights.bin) or packed file
+  --n N                 number of images, 1..${MAX_N}
+  --class C             label for every image, 0..K-1 (conditional models only); omitted:
+                        the null label, i.e. unconditional samples
+  --guidance S          classifier-free guidance scale (Ho & Salimans 2022), needs --class;
+                        default 1 (plain conditional sampling)
+  --sampler ddpm|ddim   default ddim; ddpm runs all T steps (Ho et al. 2020, Alg. 2)
+  --steps K             ddim steps, 1..T (default 50, or T if smaller)
+  --eta E               ddim eta >= 0 (default 0: deterministic; Song et al. 2021)
+  --seed X              integer seed (default 0); same seed, same images on the same backend
+  --batch B             images per forward batch (default 64; bounds memory)
+  --backend wasm|cpu    tfjs backend (default wasm)
+  --out FILE            output file, .png or .npy
+  -h, --help            show this help
+`;
+
+const MAX_SEED = Number.MAX_SAFE_INTEGER;
+
+const OPTIONS = {
+  model: { type: 'string' },
+  n: { type: 'string' },
+  class: { type: 'string' },
+  guidance: { type: 'string' },
+  sampler: { type: 'string' },
+  steps: { type: 'string' },
+  eta: { type: 'string' },
+  seed: { type: 'string' },
+  batch: { type: 'string' },
+  backend: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface SampleArgs {
+  model: string;
+  n: number;
+  /** null: unconditional (null label). */
+  classLabel: number | null;
+  guidance: number;
+  sampler: 'ddpm' | 'ddim';
+  /** null: the default, min(50, T). */
+  steps: number | null;
+  eta: number;
+  seed: number;
+  batch: number;
+  backend: 'wasm' | 'cpu';
+  out: string;
+  format: 'png' | 'npy';
+}
+
+/** A finite decimal number (no hex, no empty string, no "Infinity"). */
+function parseNumberFlag(flag: string, raw: string, min = -Infinity): number {
+  const value = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value)) {
+    throw new UsageError(`${flag} must be a number (got ${JSON.stringify(raw)})`);
+  }
+  if (value < min) throw new UsageError(`${flag} must be >= ${min} (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[]): T {
+  const hit = allowed.find((a) => a === raw);
+  if (hit === undefined) {
+    const list = allowed.map((a) => `"${a}"`).join(' or ');
+    throw new UsageError(`${flag} must be ${list} (got ${JSON.stringify(raw)})`);
+  }
+  return hit;
+}
+
+function outputFormat(file: string): 'png' | 'npy' {
+  const ext = /\.([^./\\]+)$/.exec(file)?.[1].toLowerCase();
+  if (ext === 'png' || ext === 'npy') return ext;
+  throw new UsageError(`--out must end in .png or .npy (got ${JSON.stringify(file)})`);
+}
+
+/** Validates everything that does not need the checkpoint. Throws UsageError. */
+export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
+  const v = parseOptions(argv, OPTIONS);
+  if (v.help) return 'help';
+  if (v.model === undefined) throw new UsageError('missing --model (a checkpoint directory)');
+  if (v.n === undefined) throw new UsageError('missing --n (number of images)');
+  if (v.out === undefined) throw new UsageError('missing --out (a .png or .npy file)');
+  const sampler = oneOf('--sampler', v.sampler ?? 'ddim', ['ddim', 'ddpm'] as const);
+  if (sampler === 'ddpm' && (v.steps !== undefined || v.eta !== undefined)) {
+    throw new UsageError('--steps and --eta apply only to --sampler ddim (ddpm runs all T steps)');
+  }
+  const classLabel = v.class === undefined ? null : parseIntegerFlag('--class', v.class, 0, 1e6);
+  const guidance = v.guidance === undefined ? 1 : parseNumberFlag('--guidance', v.guidance);
+  if (guidance !== 1 && classLabel === null) {
+    throw new UsageError('--guidance needs --class (guidance mixes conditional and unconditional)');
+  }
+  return {
+    model: v.model,
+    n: parseIntegerFlag('--n', v.n, 1, MAX_N),
+    classLabel,
+    guidance,
+    sampler,
+    steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
+    eta: v.eta === undefined ? 0 : parseNumberFlag('--eta', v.eta, 0),
+    seed: v.seed === undefined ? 0 : parseIntegerFlag('--seed', v.seed, 0, MAX_SEED),
+    batch: v.batch === undefined ? 64 : parseIntegerFlag('--batch', v.batch, 1, MAX_N),
+    backend: oneOf('--backend', v.backend ?? 'wasm', ['wasm', 'cpu'] as const),
+    out: v.out,
+    format: outputFormat(v.out),
+  };
+}
+
+/** Checks the arguments against the model; throws UsageError. */
+function checkAgainstModel(args: SampleArgs, numClasses: number, T: number): void {
+  if (args.classLabel !== null && numClasses === 0) {
+    throw new UsageError('--class given, but the model is unconditional (it has no classes)');
+  }
+  if (args.classLabel !== null && args.classLabel >= numClasses) {
+    throw new UsageError(`--class must be in [0, ${numClasses - 1}] (got ${args.classLabel})`);
+  }
+  if (args.steps !== null && args.steps > T) {
+    throw new UsageError(`--steps must be <= T = ${T} (got ${args.steps})`);
+  }
+}
+
+function encodeOutput(args: SampleArgs, x: Float32Array, model: UNet): Uint8Array {
+  const { imageSize: s, inChannels: c } = model.config;
+  if (args.format === 'npy') return encodeNpy(toUnitInterval(x), [args.n, s, s, c]);
+  return encodePngGrid(x, args.n, s, s, c, { range: [-1, 1] });
+}
+
+async function sampleToFile(args: SampleArgs): Promise<string> {
+  const choice = await initBackend(args.backend, { wasmPaths: nodeWasmDir() });
+  const raw = await loadCheckpointPath(args.model);
+  const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
+  const { manifest } = decoded;
+  const schedule: Schedule = makeSchedule(manifest.schedule);
+  checkAgainstModel(args, manifest.modelConfig.numClasses, schedule.T);
+  const model = createUNetFromCheckpoint(decoded);
+  try {
+    const start = performance.now();
+    const x = await sampleImages(model, schedule, {
+      n: args.n,
+      sampler: args.sampler,
+      steps: args.steps ?? undefined,
+      eta: args.eta,
+      classes: args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel),
+      seed: args.seed,
+      guidanceScale: args.guidance,
+      batch: args.batch,
+    });
+    const seconds = (performance.now() - start) / 1000;
+    await writeFile(args.out, encodeOutput(args, x, model));
+    const steps = args.sampler === 'ddpm' ? schedule.T : (args.steps ?? Math.min(50, schedule.T));
+    const { imageSize: s, inChannels: c } = model.config;
+    const label = args.classLabel === null ? 'null' : String(args.classLabel);
+    const fell = choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : '';
+    return (
+      `sample: ${args.n} images ${s}x${s}x${c}, ${args.sampler} ${steps} steps, class ${label}, ` +
+      `s=${args.guidance}, seed ${args.seed}, ${choice.backend}${fell}: ${seconds.toFixed(2)} s, ` +
+      `${(seconds / args.n).toFixed(3)} s/image -> ${args.out}`
+    );
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseSampleArgs(argv);
+  if (args === 'help') {
+    io.stdout(SAMPLE_USAGE);
+    return EXIT_OK;
+  }
+  io.stderr(`${await sampleToFile(args)}\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,48 @@
+// n images start to finish, in batches of at most `batch` (bounds memory: a forward pass keeps
+// every activation of its batch alive), for the CLI and other whole-run callers.
+import type { Schedule } from '../../diffusion/schedule';
+import type { EpsModel } from './eps';
+import type { SamplingOptions } from './options';
+import { deriveSeed } from './seeds';
+import { SamplingSession } from './session';
+
+/** Seeds of later batches come from a stream space far from the per-step streams. */
+const BATCH_STREAM_BASE = 0x40000000;
+
+export interface SampleImagesOptions extends Omit<SamplingOptions, 'recordTrajectory'> {
+  /** Images per session; default 64. */
+  batch?: number;
+}
+
+/**
+ * Samples opts.n images; returns x_0 (NHWC, model space [−1, 1] when clipX0) for all of them.
+ * Batch 0 uses opts.seed itself, so n ≤ batch reproduces a SamplingSession with the same seed;
+ * batch k > 0 uses deriveSeed(seed, BATCH_STREAM_BASE + k).
+ */
+export async function sampleImages(
+  model: EpsModel,
+  schedule: Schedule,
+  opts: SampleImagesOptions,
+): Promise<Float32Array> {
+  const { batch = 64, ...rest } = opts;
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new RangeError(`batch must be an integer >= 1 (got ${batch})`);
+  }
+  const { imageSize, inChannels } = model.config;
+  const perImage = imageSize * imageSize * inChannels;
+  const out = new Float32Array(opts.n * perImage);
+  for (let start = 0, k = 0; start < opts.n; start += batch, k++) {
+    const n = Math.min(batch, opts.n - start);
+    const seed = k === 0 ? opts.seed : deriveSeed(opts.seed, BATCH_STREAM_BASE + k);
+    const classes = opts.classes === null ? null : opts.classes.slice(start, start + n);
+    const session = new SamplingSession(model, schedule, { ...rest, n, seed, classes });
+    try {
+      const snap = await session.run();
+      if (!snap.done) throw new Error('sampling stopped before the last step');
+      out.set(snap.x, start * perImage);
+    } finally {
+      session.dispose();
+    }
+  }
+  return out;
+}

@@ -1,0 +1,305 @@
+// Step-by-step reverse sampling of n images: DDPM (Ho et al. 2020, Alg. 2) or DDIM (Song et al.
+// 2021, eq. 12), with classifier-free guidance (Ho & Salimans 2022) whose scale may change
+// between steps. Between steps the session holds x_t plus the last step's outputs, nothing else.
+import type * as tf from '@tensorflow/tfjs';
+import type { Schedule } from '../../diffusion/schedule';
+import {
+  predictEps,
+  predictionTensors,
+  usesGuidance,
+  type EpsModel,
+  type EpsPrediction,
+} from './eps';
+import {
+  resolveOptions,
+  validateGuidanceScale,
+  type ResolvedOptions,
+  type SamplingOptions,
+} from './options';
+import { makePlan, reverseStep, type SamplingPlan } from './plan';
+import { readTogether, yieldToEventLoop } from './readback';
+import { INITIAL_NOISE_STREAM, stepNoiseStream, streamNoise } from './seeds';
+
+export type Shape4 = [number, number, number, number];
+
+/** The last step that ran, read back. NHWC float32 arrays of n images each. */
+export interface StepOutputs {
+  /** 0-based index of the step in the sampler's plan. */
+  index: number;
+  /** Timestep fed to the model (an index into the training schedule). */
+  t: number;
+  /** The s in effect for this step. */
+  guidanceScale: number;
+  /** Whether guidance ran (both predictions); false when s = 1 or sampling is unconditional. */
+  guided: boolean;
+  /** The step's input x_t. */
+  xt: Float32Array;
+  /** x̂_0 predicted from x_t and eps (clipped when clipX0). */
+  x0Pred: Float32Array;
+  /**
+   * The ε given to the update: guided when `guided`, else the single prediction. (With clipX0,
+   * DDIM re-derives ε from the clipped x̂_0 inside the update; that one is not kept.)
+   */
+  eps: Float32Array;
+  /** Conditional prediction; null when only the unconditional pass ran. */
+  epsCond: Float32Array | null;
+  /** Unconditional (null-class) prediction; null when only the conditional pass ran (s = 1). */
+  epsUncond: Float32Array | null;
+}
+
+export interface SamplingSnapshot {
+  shape: Shape4;
+  stepsDone: number;
+  totalSteps: number;
+  done: boolean;
+  /** The current latent: x_T before the first step, the samples x_0 once done. */
+  x: Float32Array;
+  /** null before the first step. */
+  step: StepOutputs | null;
+}
+
+/** One recorded step (recordTrajectory): copies on the CPU side, for scrubbing. */
+export interface TrajectoryFrame {
+  index: number;
+  t: number;
+  guidanceScale: number;
+  xt: Float32Array;
+  x0Pred: Float32Array;
+}
+
+export interface Trajectory {
+  frames: readonly TrajectoryFrame[];
+  /** The samples x_0, once the last step has run. */
+  final: Float32Array | null;
+}
+
+export interface ProgressInfo {
+  stepsDone: number;
+  totalSteps: number;
+  /** Model timestep of the step just finished. */
+  t: number;
+}
+
+export interface AdvanceOptions {
+  /** Awaited; it may call current(). */
+  onProgress?: (p: ProgressInfo) => void | Promise<void>;
+  /** Call onProgress every this many steps (and after the last step). Default 1. */
+  progressEvery?: number;
+}
+
+export interface AdvanceResult {
+  stepsRun: number;
+  /** Stopped early by cancel() or dispose(). */
+  cancelled: boolean;
+  done: boolean;
+}
+
+interface LastStep {
+  index: number;
+  t: number;
+  guidanceScale: number;
+  guided: boolean;
+  xt: tf.Tensor4D;
+  x0Pred: tf.Tensor4D;
+  pred: EpsPrediction;
+}
+
+export class SamplingSession {
+  readonly shape: Shape4;
+  readonly options: Readonly<ResolvedOptions>;
+  private readonly plan: SamplingPlan;
+  private x: tf.Tensor4D;
+  private last: LastStep | null = null;
+  private scale: number;
+  private running = false;
+  private cancelRequested = false;
+  private disposed = false;
+  private readonly frames: TrajectoryFrame[] = [];
+  private finalSample: Float32Array | null = null;
+
+  /** The session does not own `model`: dispose it yourself after dispose(). */
+  constructor(
+    private readonly model: EpsModel,
+    schedule: Schedule,
+    options: SamplingOptions,
+  ) {
+    const { imageSize, inChannels, numClasses } = model.config;
+    this.options = resolveOptions(options, numClasses, schedule.T);
+    this.plan = makePlan(schedule, this.options);
+    this.scale = this.options.guidanceScale;
+    this.shape = [this.options.n, imageSize, imageSize, inChannels];
+    // x_T ~ N(0, I) (Ho et al. 2020, Alg. 2 line 1).
+    this.x = streamNoise(this.shape, this.options.seed, INITIAL_NOISE_STREAM);
+  }
+
+  get totalSteps(): number {
+    return this.plan.steps.length;
+  }
+
+  get stepsDone(): number {
+    return this.last === null ? 0 : this.last.index + 1;
+  }
+
+  get done(): boolean {
+    return this.stepsDone === this.totalSteps;
+  }
+
+  /** The model timestep of every step, in the order visited (ends at 0). */
+  get timesteps(): number[] {
+    return this.plan.steps.map((s) => s.modelT);
+  }
+
+  get guidanceScale(): number {
+    return this.scale;
+  }
+
+  /** Takes effect from the next step that starts; steps already run are unchanged. */
+  setGuidanceScale(s: number): void {
+    this.scale = validateGuidanceScale(s);
+  }
+
+  /** Stops a running advance()/run() before its next step; the state stays consistent. */
+  cancel(): void {
+    if (this.running) this.cancelRequested = true;
+  }
+
+  /**
+   * Runs up to k steps (fewer at the end or when cancelled). Yields to the event loop between
+   * steps so that cancel() and setGuidanceScale() sent as messages are seen in time.
+   */
+  async advance(k: number, opts: AdvanceOptions = {}): Promise<AdvanceResult> {
+    this.assertUsable();
+    if (this.running) throw new Error('this sampling session is already running');
+    if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be an integer >= 0 (got ${k})`);
+    const every = opts.progressEvery ?? 1;
+    if (!Number.isInteger(every) || every < 1) {
+      throw new RangeError(`progressEvery must be an integer >= 1 (got ${every})`);
+    }
+    this.running = true;
+    this.cancelRequested = false;
+    let stepsRun = 0;
+    try {
+      while (stepsRun < k && !this.done && !this.stopRequested()) {
+        const last = this.step();
+        stepsRun++;
+        if (this.options.recordTrajectory) await this.record(last);
+        if (this.stopRequested()) break;
+        if (opts.onProgress && (stepsRun % every === 0 || this.done || stepsRun === k)) {
+          const { stepsDone, totalSteps } = this;
+          await opts.onProgress({ stepsDone, totalSteps, t: last.t });
+        }
+        if (stepsRun < k && !this.done) await yieldToEventLoop();
+      }
+    } finally {
+      this.running = false;
+    }
+    const cancelled = this.cancelRequested || this.disposed;
+    this.cancelRequested = false;
+    return { stepsRun, cancelled, done: !this.disposed && this.done };
+  }
+
+  /** Runs to the end (unless cancelled) and reads the result back. */
+  async run(opts: AdvanceOptions = {}): Promise<SamplingSnapshot> {
+    await this.advance(this.totalSteps - this.stepsDone, opts);
+    return this.current();
+  }
+
+  /** Everything about the current state with ONE readback (see readTogether). */
+  async current(): Promise<SamplingSnapshot> {
+    this.assertUsable();
+    const { shape, stepsDone, totalSteps, done, last } = this;
+    if (last === null) {
+      const [x] = await readTogether([this.x]);
+      return { shape, stepsDone, totalSteps, done, x, step: null };
+    }
+    const { pred } = last;
+    const distinct = predictionTensors(pred);
+    const arrays = await readTogether([this.x, last.xt, last.x0Pred, ...distinct]);
+    const of = (t: tf.Tensor4D | null) => (t === null ? null : arrays[3 + distinct.indexOf(t)]);
+    const step: StepOutputs = {
+      index: last.index,
+      t: last.t,
+      guidanceScale: last.guidanceScale,
+      guided: last.guided,
+      xt: arrays[1],
+      x0Pred: arrays[2],
+      eps: arrays[3 + distinct.indexOf(pred.eps)],
+      epsCond: of(pred.epsCond),
+      epsUncond: of(pred.epsUncond),
+    };
+    return { shape, stepsDone, totalSteps, done, x: arrays[0], step };
+  }
+
+  /** The recorded frames (empty unless recordTrajectory). */
+  trajectory(): Trajectory {
+    return { frames: this.frames, final: this.finalSample };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.x.dispose();
+    this.disposeLast();
+  }
+
+  private stopRequested(): boolean {
+    return this.cancelRequested || this.disposed;
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new Error('this sampling session has been disposed');
+  }
+
+  /** One reverse step, synchronous: afterwards x is x_{t−1} and `last` describes the step. */
+  private step(): LastStep {
+    const index = this.stepsDone;
+    const ps = this.plan.steps[index];
+    const { classes, seed, clipX0 } = this.options;
+    const s = this.scale;
+    const pred = predictEps(this.model, this.x, ps.modelT, classes, s);
+    let noise: tf.Tensor4D | undefined;
+    let result: { xPrev: tf.Tensor4D; x0Pred: tf.Tensor4D };
+    try {
+      // Fresh z only where σ > 0: none at t = 0 (Alg. 2 line 3) nor for DDIM with η = 0.
+      noise = ps.sigma > 0 ? streamNoise(this.shape, seed, stepNoiseStream(index)) : undefined;
+      result = reverseStep(this.plan, ps, this.x, pred.eps, noise, clipX0);
+    } catch (err) {
+      predictionTensors(pred).forEach((t) => t.dispose());
+      throw err;
+    } finally {
+      noise?.dispose();
+    }
+    this.disposeLast();
+    const guided = usesGuidance(this.model.config.numClasses, classes, s);
+    this.last = {
+      index,
+      t: ps.modelT,
+      guidanceScale: s,
+      guided,
+      xt: this.x,
+      x0Pred: result.x0Pred,
+      pred,
+    };
+    this.x = result.xPrev;
+    return this.last;
+  }
+
+  /** Trajectory mode: one readback per step of (x_t, x̂_0), plus x_0 after the last step. */
+  private async record(last: LastStep): Promise<void> {
+    const done = this.done;
+    const arrays = await readTogether(
+      done ? [last.xt, last.x0Pred, this.x] : [last.xt, last.x0Pred],
+    );
+    const { index, t, guidanceScale } = last;
+    this.frames.push({ index, t, guidanceScale, xt: arrays[0], x0Pred: arrays[1] });
+    if (done) this.finalSample = arrays[2];
+  }
+
+  private disposeLast(): void {
+    if (this.last === null) return;
+    this.last.xt.dispose();
+    this.last.x0Pred.dispose();
+    predictionTensors(this.last.pred).forEach((t) => t.dispose());
+    this.last = null;
+  }
+}
