@@ -87,7 +87,10 @@ describe('runCli', () => {
 
   it.each([
     [[], 'error: missing command (run with --help for usage)\n'],
-    [['train'], 'error: unknown command "train" (known: schedule)\n'],
+    [
+      ['bogus'],
+      `error: unknown command "bogus" (known: ${COMMANDS.map((c) => c.name).join(', ')})\n`,
+    ],
     [['--verbose', 'schedule'], 'error: unknown option "--verbose" before the command\n'],
     [
       ['schedule', '--kind', 'linear', '--T', 'abc'],

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from './commands';
 import {
   REFERENCE_FIELDS,
   expectClose,
@@ -80,7 +81,10 @@ describe('npm run cli -- schedule (spawned)', () => {
         ['schedule', '--kind', 'linear', '--T', 'abc'],
         'error: --T must be an integer >= 2 (got "abc")',
       ],
-      [['bogus'], 'error: unknown command "bogus" (known: schedule)'],
+      [
+        ['bogus'],
+        `error: unknown command "bogus" (known: ${COMMANDS.map((c) => c.name).join(', ')})`,
+      ],
     ] as const) {
       const r = cli(...args);
       expect(r.code, args.join(' ')).toBe(2);
