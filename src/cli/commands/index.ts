@@ -9,6 +9,11 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, io) => (await import('./schedule')).run(argv, io),
   },
   {
+    name: 'train',
+    description: 'train a U-Net on mnist or cifar10, saving EMA checkpoints and a resumable state',
+    run: async (argv, io) => (await import('./train')).run(argv, io),
+  },
+  {
     name: 'sample',
     description: 'sample images from a checkpoint (DDPM or DDIM, guidance) into a .png or .npy',
     run: async (argv, io) => (await import('./sample')).run(argv, io),

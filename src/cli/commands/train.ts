@@ -1,0 +1,433 @@
+// `train`: trains a U-Net on MNIST or CIFAR-10 in Node (wasm backend by default), printing a
+// progress line at every readback and saving periodically and at the end into --out:
+//   DIR/model.json + weights.bin  the EMA weights as a checkpoint (ema: true): what `sample` and
+//                                 the browser load; provenance in its `training` field
+//   DIR/train-state/              raw weights, Adam moments, EMA and counters, float32, for --resume
+// Batches, t, noise and label dropout are functions of (seed, step), so a resumed run continues
+// exactly as an uninterrupted one would.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadDataset, type Dataset } from '../../data/dataset';
+import { fsSource } from '../../data/fsSource';
+import { makeSchedule, type ScheduleOptions } from '../../diffusion/schedule';
+import type { UNetConfig } from '../../model/config';
+import { countParams, disposeParams } from '../../model/params';
+import {
+  DATASETS,
+  getPreset,
+  PRESET_NAMES,
+  type DatasetName,
+  type PresetName,
+} from '../../model/presets';
+import { UNet } from '../../model/unet';
+import { nodeWasmDir } from '../../engine/backends/nodeWasm';
+import { initBackend } from '../../engine/backends/select';
+import { encodeCheckpoint, type CheckpointMeta } from '../../engine/checkpoint';
+import { saveCheckpointDir } from '../../engine/checkpoint/fsStore';
+import { Smoother } from '../../engine/training/smoothing';
+import { loadTrainStateDir, saveTrainStateDir } from '../../engine/training/stateDir';
+import {
+  Trainer,
+  TrainingDivergedError,
+  type StepStats,
+  type TrainerOptions,
+} from '../../engine/training/trainer';
+import { parseIntegerFlag, parseOptions } from '../args';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from '../types';
+
+const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
+type Backend = (typeof BACKENDS)[number];
+
+/** DDPM's schedule (Ho et al. 2020, Sec. 4): linear betas 1e-4..0.02, T = 1000. */
+const SCHEDULE: Required<ScheduleOptions> = { kind: 'linear', T: 1000, scaled: false };
+const STATE_DIR = 'train-state';
+const DEFAULT_DATA = fileURLToPath(new URL('../../../public/data/', import.meta.url));
+
+export const TRAIN_USAGE = `Usage: cli train --dataset mnist|cifar10 --steps N --out DIR [options]
+       cli train --resume --out DIR --steps N [options]
+
+Trains a DDPM U-Net (Ho et al. 2020, Alg. 1; linear schedule, T = 1000) with label dropout for
+classifier-free guidance (Ho & Salimans 2022). Prints "step N/M loss ... smoothed ... img/s"
+every --log-every steps. Saves into DIR every --save-every steps and at the end:
+  DIR/model.json, DIR/weights.bin  EMA weights (a checkpoint for \`cli sample --model DIR\`)
+  DIR/train-state/                 raw weights + Adam state, used by --resume
+
+Options:
+  --dataset mnist|cifar10   data set (prepared by \`npm run prepare-data\`)
+  --preset tiny|small|medium  model size (default small)
+  --steps N                 train until N steps in total (with --resume: including earlier ones)
+  --batch B                 images per step (default 32)
+  --lr X                    peak Adam learning rate after the warm-up (default 1e-3)
+  --warmup N                linear learning-rate warm-up steps (default 100)
+  --seed S                  seed of init, batch order, t, noise, dropout (default 0)
+  --limit N                 train on the first N training images only (default all)
+  --backend wasm|cpu|webgpu tfjs backend (default wasm; falls back with a warning)
+  --save-every K            also save every K steps (default 1000; 0: only at the end)
+  --log-every K             progress line every K steps (default 100)
+  --data DIR                prepared data root (default <repo>/public/data)
+  --out DIR                 output directory; must not hold a run unless --resume
+  --resume                  continue the run saved in DIR; --dataset, --preset, --batch,
+                            --seed and --limit default to (and must equal) the saved ones
+  -h, --help                show this help
+`;
+
+const OPTIONS = {
+  dataset: { type: 'string' },
+  preset: { type: 'string' },
+  steps: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  warmup: { type: 'string' },
+  seed: { type: 'string' },
+  limit: { type: 'string' },
+  backend: { type: 'string' },
+  'save-every': { type: 'string' },
+  'log-every': { type: 'string' },
+  data: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface TrainArgs {
+  /** null: not given (taken from the saved run with --resume). */
+  dataset: DatasetName | null;
+  preset: PresetName | null;
+  steps: number;
+  batch: number | null;
+  lr: number | null;
+  warmup: number | null;
+  seed: number | null;
+  limit: number | null;
+  backend: Backend;
+  saveEvery: number;
+  logEvery: number;
+  data: string;
+  out: string;
+  resume: boolean;
+}
+
+/** What a run is, saved in train-state/state.json and restored by --resume. */
+interface RunConfig {
+  dataset: DatasetName;
+  preset: PresetName;
+  modelConfig: UNetConfig;
+  schedule: Required<ScheduleOptions>;
+  limit: number | null;
+  trainer: Required<Omit<TrainerOptions, 'reportEvery'>>;
+  wallTimeSeconds: number;
+  commands: string[];
+}
+
+function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[]): T {
+  const hit = allowed.find((a) => a === raw);
+  if (hit === undefined) {
+    const list = allowed.map((a) => `"${a}"`).join(', ');
+    throw new UsageError(`${flag} must be one of ${list} (got ${JSON.stringify(raw)})`);
+  }
+  return hit;
+}
+
+/** A positive finite decimal number. */
+function parsePositiveNumber(flag: string, raw: string): number {
+  const value = /^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? Number(raw) : Number.NaN;
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new UsageError(`${flag} must be a positive number (got ${JSON.stringify(raw)})`);
+  }
+  return value;
+}
+
+const opt = <T>(raw: string | undefined, parse: (s: string) => T): T | null =>
+  raw === undefined ? null : parse(raw);
+
+/** Validates the command line (not yet against a saved run). Throws UsageError. */
+export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
+  const v = parseOptions(argv, OPTIONS);
+  if (v.help) return 'help';
+  const resume = v.resume ?? false;
+  if (v.out === undefined) throw new UsageError('missing --out (the output directory)');
+  if (v.steps === undefined) throw new UsageError('missing --steps (total training steps)');
+  if (v.dataset === undefined && !resume) {
+    throw new UsageError('missing --dataset (mnist or cifar10)');
+  }
+  return {
+    dataset: opt(v.dataset, (s) => oneOf('--dataset', s, DATASETS)),
+    preset: opt(v.preset, (s) => oneOf('--preset', s, PRESET_NAMES)),
+    steps: parseIntegerFlag('--steps', v.steps, 1, 1e9),
+    batch: opt(v.batch, (s) => parseIntegerFlag('--batch', s, 1, 4096)),
+    lr: opt(v.lr, (s) => parsePositiveNumber('--lr', s)),
+    warmup: opt(v.warmup, (s) => parseIntegerFlag('--warmup', s, 0, 1e9)),
+    seed: opt(v.seed, (s) => parseIntegerFlag('--seed', s, 0, Number.MAX_SAFE_INTEGER)),
+    limit: opt(v.limit, (s) => parseIntegerFlag('--limit', s, 1, 1e7)),
+    backend: oneOf('--backend', v.backend ?? 'wasm', BACKENDS),
+    saveEvery:
+      v['save-every'] === undefined
+        ? 1000
+        : parseIntegerFlag('--save-every', v['save-every'], 0, 1e9),
+    logEvery:
+      v['log-every'] === undefined ? 100 : parseIntegerFlag('--log-every', v['log-every'], 1, 1e9),
+    data: v.data ?? DEFAULT_DATA,
+    out: v.out,
+    resume,
+  };
+}
+
+function freshRun(a: TrainArgs, command: string): RunConfig {
+  const dataset = a.dataset as DatasetName;
+  const preset = a.preset ?? 'small';
+  return {
+    dataset,
+    preset,
+    modelConfig: getPreset(dataset, preset),
+    schedule: SCHEDULE,
+    limit: a.limit,
+    trainer: {
+      batchSize: a.batch ?? 32,
+      learningRate: a.lr ?? 1e-3,
+      warmupSteps: a.warmup ?? 100,
+      gradClip: 1,
+      emaDecay: 0.999,
+      pUncond: 0.1,
+      randomFlip: dataset === 'cifar10',
+      seed: a.seed ?? 0,
+    },
+    wallTimeSeconds: 0,
+    commands: [command],
+  };
+}
+
+/** The saved run, with the options this command may change; UsageError on a conflict. */
+function resumedRun(saved: RunConfig, a: TrainArgs, command: string): RunConfig {
+  const same: Array<[string, unknown, unknown]> = [
+    ['--dataset', a.dataset, saved.dataset],
+    ['--preset', a.preset, saved.preset],
+    ['--batch', a.batch, saved.trainer.batchSize],
+    ['--seed', a.seed, saved.trainer.seed],
+    ['--limit', a.limit, saved.limit],
+  ];
+  for (const [flag, given, was] of same) {
+    if (given !== null && given !== was) {
+      throw new UsageError(
+        `${flag} ${String(given)} differs from the saved run's ${String(was)}; omit it to resume`,
+      );
+    }
+  }
+  return {
+    ...saved,
+    trainer: {
+      ...saved.trainer,
+      learningRate: a.lr ?? saved.trainer.learningRate,
+      warmupSteps: a.warmup ?? saved.trainer.warmupSteps,
+    },
+    commands: [...saved.commands, command],
+  };
+}
+
+function checkSavedRun(run: unknown, where: string): RunConfig {
+  const r = run as Partial<RunConfig> | null;
+  const ok =
+    r !== null &&
+    typeof r === 'object' &&
+    DATASETS.includes(r.dataset as DatasetName) &&
+    PRESET_NAMES.includes(r.preset as PresetName) &&
+    typeof r.modelConfig === 'object' &&
+    typeof r.trainer === 'object' &&
+    typeof r.schedule === 'object' &&
+    typeof r.wallTimeSeconds === 'number' &&
+    Array.isArray(r.commands);
+  if (!ok) throw new Error(`cannot resume from ${where}: its run description is incomplete`);
+  return r as RunConfig;
+}
+
+function commandLine(argv: string[]): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return ['npm run cli -- train', ...argv.map(quote)].join(' ');
+}
+
+function gitCommit(): string | undefined {
+  try {
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: path.dirname(fileURLToPath(import.meta.url)),
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    });
+    return out.toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function machine(backend: string): string {
+  const cpus = os.cpus();
+  const model = cpus[0]?.model.trim() ?? 'unknown CPU';
+  return `${model}, ${cpus.length} cores, ${os.platform()} ${os.arch()}, node ${process.version}, tfjs ${backend}`;
+}
+
+function progressLine(
+  stats: StepStats,
+  target: number,
+  smoothed: number,
+  batch: number,
+  t0: number,
+) {
+  const elapsed = (performance.now() - t0) / 1000;
+  return (
+    `step ${stats.step}/${target}  loss ${stats.loss.toFixed(4)}  smoothed ${smoothed.toFixed(4)}  ` +
+    `lr ${stats.learningRate.toExponential(2)}  ${stats.imagesPerSecond.toFixed(1)} img/s  ` +
+    `${(stats.imagesPerSecond / batch).toFixed(2)} steps/s  elapsed ${elapsed.toFixed(1)}s\n`
+  );
+}
+
+interface Run {
+  args: TrainArgs;
+  run: RunConfig;
+  trainer: Trainer;
+  dataset: Dataset;
+  backend: string;
+  started: number;
+  git: string | undefined;
+}
+
+/** Writes the EMA checkpoint and the resumable state. */
+async function save({ args, run, trainer, dataset, backend, started, git }: Run): Promise<void> {
+  const wallTimeSeconds = run.wallTimeSeconds + (performance.now() - started) / 1000;
+  const meta: CheckpointMeta = {
+    modelConfig: run.modelConfig,
+    schedule: run.schedule,
+    dataset: run.dataset,
+    classNames: [...dataset.classNames],
+    trainingSteps: trainer.stepCount,
+    ema: true,
+    training: {
+      batch: run.trainer.batchSize,
+      learningRate: trainer.learningRate,
+      pUncond: run.trainer.pUncond,
+      seed: run.trainer.seed,
+      wallTimeSeconds,
+      command: run.commands.join(' ; '),
+      gitCommit: git,
+      machine: machine(backend),
+    },
+  };
+  const ema = trainer.emaParams();
+  try {
+    await saveCheckpointDir(args.out, await encodeCheckpoint(ema, meta));
+  } finally {
+    disposeParams(ema);
+  }
+  const state = await trainer.exportState();
+  const saved: RunConfig = {
+    ...run,
+    trainer: { ...run.trainer, learningRate: trainer.learningRate },
+    wallTimeSeconds,
+  };
+  await saveTrainStateDir(path.join(args.out, STATE_DIR), state, saved);
+}
+
+async function prepare(args: TrainArgs, command: string) {
+  const stateDir = path.join(args.out, STATE_DIR);
+  let run: RunConfig;
+  let saved: Awaited<ReturnType<typeof loadTrainStateDir>> | null = null;
+  if (args.resume) {
+    saved = await loadTrainStateDir(stateDir);
+    run = resumedRun(checkSavedRun(saved.run, stateDir), args, command);
+  } else {
+    if (existsSync(stateDir) || existsSync(path.join(args.out, 'model.json'))) {
+      throw new UsageError(
+        `${args.out} already holds a training run; pass --resume to continue it or pick another --out`,
+      );
+    }
+    run = freshRun(args, command);
+  }
+  return { run, state: saved?.state ?? null };
+}
+
+async function train(args: TrainArgs, argv: string[], io: CliIo): Promise<number> {
+  const { run, state } = await prepare(args, commandLine(argv));
+  const choice = await initBackend(args.backend, { wasmPaths: nodeWasmDir() });
+  if (choice.backend !== args.backend) {
+    io.stderr(
+      `warning: the ${args.backend} backend is unavailable (${choice.fallbackReason ?? 'unknown'}); ` +
+        `using ${choice.backend}\n`,
+    );
+  }
+  const dataset = await loadDataset(fsSource(args.data), run.dataset, 'train', {
+    limit: run.limit ?? undefined,
+  });
+  const unet = UNet.create(run.modelConfig, { seed: run.trainer.seed });
+  const trainer = new Trainer(unet, dataset, makeSchedule(run.schedule), {
+    ...run.trainer,
+    reportEvery: args.logEvery,
+  });
+  const ctx: Run = {
+    args,
+    run,
+    trainer,
+    dataset,
+    backend: choice.backend,
+    started: performance.now(),
+    git: gitCommit(),
+  };
+  try {
+    if (state) trainer.importState(state);
+    io.stderr(
+      `train: ${run.dataset} ${run.preset} (${countParams(run.modelConfig)} params), ` +
+        `${dataset.count} images, batch ${run.trainer.batchSize}, lr ${trainer.learningRate}, ` +
+        `seed ${run.trainer.seed}, ${choice.backend}; step ${trainer.stepCount} -> ${args.steps}\n`,
+    );
+    return await loop(ctx, io);
+  } finally {
+    trainer.dispose();
+    unet.dispose();
+  }
+}
+
+async function loop(ctx: Run, io: CliIo): Promise<number> {
+  const { args, trainer } = ctx;
+  const smoother = new Smoother();
+  const print = (stats: StepStats | null) => {
+    if (!stats) return;
+    for (const l of stats.stepLosses) smoother.push(l);
+    io.stdout(
+      progressLine(stats, args.steps, smoother.value, trainer.options.batchSize, ctx.started),
+    );
+  };
+  try {
+    while (trainer.stepCount < args.steps) {
+      print(await trainer.step());
+      const s = trainer.stepCount;
+      if (args.saveEvery > 0 && s % args.saveEvery === 0 && s < args.steps) {
+        print(await trainer.flush());
+        await save(ctx);
+      }
+    }
+    print(await trainer.flush());
+  } catch (e) {
+    if (!(e instanceof TrainingDivergedError)) throw e;
+    // The trainer rolled back to its last good state: keep it, so a lower --lr can --resume it.
+    await save(ctx);
+    io.stderr(
+      `error: ${e.message}; saved step ${e.restoredStep} to ${args.out} ` +
+        '(resume with --resume and a lower --lr)\n',
+    );
+    return EXIT_FAILURE;
+  }
+  await save(ctx);
+  io.stdout(
+    `saved step ${trainer.stepCount} to ${args.out} (EMA weights; raw weights and optimizer ` +
+      `state in ${path.join(args.out, STATE_DIR)})\n`,
+  );
+  return EXIT_OK;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseTrainArgs(argv);
+  if (args === 'help') {
+    io.stdout(TRAIN_USAGE);
+    return EXIT_OK;
+  }
+  return train(args, argv, io);
+}

@@ -1,0 +1,65 @@
+// The simplified DDPM objective (Ho et al. 2020, eq. 14 and Alg. 1):
+//   L_simple(θ) = E_{t, x_0, ε} ‖ε − ε_θ(√ᾱ_t x_0 + √(1−ᾱ_t) ε, t)‖²,
+// with t ~ Uniform{1..T} (our indices 0..T−1) and ε ~ N(0, I). We average over pixels as well as
+// over the batch (as Ho et al.'s code does, `mean_flat`), so a model predicting ε = 0 scores 1.
+import * as tf from '@tensorflow/tfjs';
+import { qSample } from '../../diffusion/forward';
+import type { Schedule } from '../../diffusion/schedule';
+import type { ApplyOptions, UNet } from '../../model/unet';
+
+/** Number of t-buckets the per-example loss is grouped into for display. */
+export const LOSS_BUCKETS = 10;
+
+export interface LossInputs {
+  /** Clean images in [-1, 1], [B, H, W, C]. */
+  x0: tf.Tensor4D;
+  /** Timestep indices in [0, T), int32 [B]. */
+  t: tf.Tensor1D;
+  /** Labels (numClasses = null class), int32 [B]; null for an unconditional model. */
+  y: tf.Tensor1D | null;
+  /** ε ~ N(0, I), same shape as x0. */
+  noise: tf.Tensor4D;
+}
+
+export interface DiffusionLoss {
+  /** L_simple: mean over batch and pixels. */
+  loss: tf.Scalar;
+  /** Mean over pixels of each example's squared error, [B]; loss = mean(perExample). */
+  perExample: tf.Tensor1D;
+}
+
+/** Computes L_simple for one batch. Intermediates are freed; the two results are the caller's. */
+export function diffusionLoss(
+  unet: UNet,
+  schedule: Schedule,
+  { x0, t, y, noise }: LossInputs,
+  opts: ApplyOptions = { training: true },
+): DiffusionLoss {
+  return tf.tidy(() => {
+    const xt = qSample(x0, t, noise, schedule);
+    const eps = unet.apply(xt, t, y, opts);
+    const perExample = tf.mean(tf.squaredDifference(noise, eps), [1, 2, 3]) as tf.Tensor1D;
+    return { loss: tf.mean(perExample) as tf.Scalar, perExample };
+  });
+}
+
+/** The bucket of timestep index t: buckets split [0, T) into LOSS_BUCKETS equal ranges. */
+export function lossBucket(t: number, T: number): number {
+  return Math.min(LOSS_BUCKETS - 1, Math.floor((t * LOSS_BUCKETS) / T));
+}
+
+/** Sums and counts of per-example losses by t-bucket. */
+export function bucketLosses(
+  losses: ArrayLike<number>,
+  t: ArrayLike<number>,
+  T: number,
+): { sums: number[]; counts: number[] } {
+  const sums = new Array<number>(LOSS_BUCKETS).fill(0);
+  const counts = new Array<number>(LOSS_BUCKETS).fill(0);
+  for (let i = 0; i < losses.length; i++) {
+    const b = lossBucket(t[i], T);
+    sums[b] += losses[i];
+    counts[b] += 1;
+  }
+  return { sums, counts };
+}

@@ -1,0 +1,415 @@
+// One optimisation step at a time of the DDPM objective (Ho et al. 2020, Alg. 1: sample x_0, t
+// and ε, take a gradient step on ‖ε − ε_θ(x_t, t)‖²), with classifier-free label dropout
+// (Ho & Salimans 2022), Adam + warm-up + clipping and an EMA of the weights.
+//
+// The per-step path never waits for the device: each step only enqueues work and keeps its
+// per-example losses [B] and gradient norm as tensors. Every `reportEvery` steps (or on flush())
+// they are read back with ONE data() call, together with a finiteness probe of the state; if
+// anything is NaN/Inf the run rolls back to the snapshot taken at the previous report and throws
+// a TrainingDivergedError. Between reports numTensors grows by 2 per step and drops back at the
+// report, so compare tf.memory() at report points.
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../../data/dataset';
+import type { Schedule } from '../../diffusion/schedule';
+import type { Params } from '../../model/params';
+import type { UNet } from '../../model/unet';
+import { BatchSampler } from './batch';
+import { DEFAULT_EMA_DECAY, Ema } from './ema';
+import { bucketLosses, diffusionLoss } from './loss';
+import { flatten } from './flat';
+import { Adam, clipScale, warmupLearningRate } from './optimizer';
+import { deriveSeed, STREAM } from './rng';
+import {
+  applyState,
+  DeviceSnapshot,
+  readState,
+  stateVariables,
+  type Counters,
+  type TrainState,
+} from './state';
+
+export interface TrainerOptions {
+  batchSize: number;
+  /** Peak learning rate (reached after the warm-up). */
+  learningRate: number;
+  /** Linear warm-up length in steps (DDPM: 5000 of 800k). Default 100. */
+  warmupSteps?: number;
+  /** Global gradient-norm clip (DDPM: 1.0); 0 or Infinity turns it off. Default 1. */
+  gradClip?: number;
+  /** EMA decay; see ema.ts. Default 0.999. */
+  emaDecay?: number;
+  /** Probability of replacing a label by the null class (Ho & Salimans 2022). Default 0.1. */
+  pUncond?: number;
+  /** Random horizontal flips. Default: true for cifar10, false for mnist (digits are chiral). */
+  randomFlip?: boolean;
+  /** Seeds batch order, t, noise, label dropout, flips and dropout masks. Default 0. */
+  seed?: number;
+  /** Steps between readbacks (and NaN checks). Default 10. */
+  reportEvery?: number;
+}
+
+export interface StepStats {
+  /** Steps completed. */
+  step: number;
+  /** Mean loss over the steps since the previous report. */
+  loss: number;
+  /** The loss of each of those steps, oldest first. */
+  stepLosses: number[];
+  /** Mean per-example loss by t-bucket (bucket k covers t in [kT/10, (k+1)T/10)); null if empty. */
+  lossByBucket: (number | null)[];
+  bucketSums: number[];
+  bucketCounts: number[];
+  /** Mean global gradient norm before clipping over those steps. */
+  gradNorm: number;
+  /** Learning rate of the last step (after warm-up). */
+  learningRate: number;
+  imagesPerSecond: number;
+}
+
+/** Thrown when a loss, gradient or weight becomes NaN/Inf; the trainer was rolled back. */
+export class TrainingDivergedError extends Error {
+  override name = 'TrainingDivergedError';
+  constructor(
+    message: string,
+    /** The first bad step (1-based, like StepStats.step). */
+    readonly badStep: number,
+    /** Steps completed in the restored state. */
+    readonly restoredStep: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  t: Int32Array;
+  perExample: tf.Tensor1D;
+  gradNorm: tf.Scalar;
+  learningRate: number;
+}
+
+type Resolved = Required<TrainerOptions>;
+
+function resolveOptions(ds: Dataset, o: TrainerOptions): Resolved {
+  const r: Resolved = {
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    warmupSteps: o.warmupSteps ?? 100,
+    gradClip: o.gradClip ?? 1,
+    emaDecay: o.emaDecay ?? DEFAULT_EMA_DECAY,
+    pUncond: o.pUncond ?? 0.1,
+    randomFlip: o.randomFlip ?? ds.name === 'cifar10',
+    seed: o.seed ?? 0,
+    reportEvery: o.reportEvery ?? 10,
+  };
+  checkLearningRate(r.learningRate);
+  if (!Number.isInteger(r.reportEvery) || r.reportEvery < 1) {
+    throw new RangeError(`reportEvery must be a positive integer (got ${r.reportEvery})`);
+  }
+  if (!Number.isInteger(r.warmupSteps) || r.warmupSteps < 0) {
+    throw new RangeError(`warmupSteps must be an integer >= 0 (got ${r.warmupSteps})`);
+  }
+  if (!(r.gradClip >= 0)) throw new RangeError(`gradClip must be >= 0 (got ${r.gradClip})`);
+  if (!Number.isSafeInteger(r.seed))
+    throw new RangeError(`seed must be an integer (got ${r.seed})`);
+  return r;
+}
+
+function checkLearningRate(lr: number): void {
+  if (!(Number.isFinite(lr) && lr > 0)) {
+    throw new RangeError(`learning rate must be a positive number (got ${lr})`);
+  }
+}
+
+/** 0 when every element of every tensor is finite, NaN otherwise (x·0 is NaN iff x is not finite). */
+function finiteProbe(tensors: readonly tf.Tensor[]): tf.Tensor1D {
+  return tf.tidy(() => tf.addN(tensors.map((v) => tf.sum(tf.mul(v, 0)))).reshape([1]));
+}
+
+export class Trainer {
+  readonly options: Readonly<Resolved>;
+  private readonly sampler: BatchSampler;
+  private readonly vars: tf.Variable[];
+  private readonly adam: Adam;
+  private readonly ema: Ema;
+  private readonly state: Map<string, tf.Variable>;
+  private snapshot: DeviceSnapshot;
+  private pending: Pending[] = [];
+  private steps = 0;
+  private lr: number;
+  private windowStart = performance.now();
+  private busy = false;
+  private disposed = false;
+
+  constructor(
+    readonly unet: UNet,
+    readonly dataset: Dataset,
+    readonly schedule: Schedule,
+    options: TrainerOptions,
+  ) {
+    const c = unet.config;
+    if (dataset.height !== c.imageSize || dataset.width !== c.imageSize) {
+      throw new Error(
+        `the model takes ${c.imageSize}x${c.imageSize} images, the data set has ` +
+          `${dataset.height}x${dataset.width}`,
+      );
+    }
+    if (dataset.channels !== c.inChannels) {
+      throw new Error(
+        `the model takes ${c.inChannels} channels, the data set has ${dataset.channels}`,
+      );
+    }
+    this.options = resolveOptions(dataset, options);
+    this.lr = this.options.learningRate;
+    this.sampler = new BatchSampler(dataset, {
+      batchSize: this.options.batchSize,
+      T: schedule.T,
+      numClasses: c.numClasses,
+      pUncond: this.options.pUncond,
+      randomFlip: this.options.randomFlip,
+      seed: this.options.seed,
+    });
+    this.vars = unet.variables();
+    this.adam = new Adam(this.vars);
+    this.ema = new Ema(unet.params, this.options.emaDecay);
+    this.state = stateVariables(unet.params, this.adam, this.ema);
+    this.snapshot = DeviceSnapshot.capture(this.state, this.counters());
+  }
+
+  /** Steps completed. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** The peak learning rate (warm-up scales it during the first warmupSteps steps). */
+  get learningRate(): number {
+    return this.lr;
+  }
+
+  /** Takes effect from the next step. */
+  setLearningRate(lr: number): void {
+    checkLearningRate(lr);
+    this.lr = lr;
+  }
+
+  /**
+   * A copy of the EMA weights by name, for sampling (`new UNet(trainer.unet.config, params)`) or a
+   * checkpoint. The copy is the caller's to dispose; it does not change as training goes on.
+   */
+  emaParams(): Params {
+    if (this.disposed) throw new Error('the trainer was disposed');
+    return this.ema.params();
+  }
+
+  /** Restarts the images/s clock (e.g. after a pause, so idle time does not count). */
+  resetClock(): void {
+    this.windowStart = performance.now();
+  }
+
+  /**
+   * Runs one step. Resolves to the stats at report points (every reportEvery steps), else to
+   * null without touching the device's results. Rejects with TrainingDivergedError on NaN/Inf.
+   */
+  async step(): Promise<StepStats | null> {
+    this.enter();
+    try {
+      this.enqueueStep();
+      return this.steps % this.options.reportEvery === 0 ? await this.report() : null;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Reads back the steps since the last report now (null if there are none). */
+  async flush(): Promise<StepStats | null> {
+    this.enter();
+    try {
+      return await this.report();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Host copy of the complete state (weights, Adam moments, EMA, counters), for --resume. Call
+   * flush() first: the stats of unreported steps would otherwise be lost, so this refuses.
+   */
+  async exportState(): Promise<TrainState> {
+    this.enter();
+    try {
+      if (this.pending.length > 0) throw new Error('flush() the trainer before exportState()');
+      return await readState(this.state, this.counters());
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Replaces the whole state by a saved one (same model); pending steps are discarded. */
+  importState(state: TrainState): void {
+    this.enter();
+    try {
+      this.discardPending();
+      this.setCounters(applyState(this.state, state));
+      this.snapshot.dispose();
+      this.snapshot = DeviceSnapshot.capture(this.state, this.counters());
+      this.resetClock();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Frees the optimiser state, EMA and snapshot (not the U-Net, which the caller owns). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.discardPending();
+    this.snapshot.dispose();
+    this.adam.dispose();
+    this.ema.dispose();
+  }
+
+  private enter(): void {
+    if (this.disposed) throw new Error('the trainer was disposed');
+    if (this.busy) throw new Error('a training step is already running (await it first)');
+    this.busy = true;
+  }
+
+  private counters(): Counters {
+    return { step: this.steps, adamUpdates: this.adam.updates, emaUpdates: this.ema.updates };
+  }
+
+  private setCounters(c: Counters): void {
+    this.steps = c.step;
+    this.adam.updates = c.adamUpdates;
+    this.ema.updates = c.emaUpdates;
+  }
+
+  private discardPending(): void {
+    tf.dispose(this.pending.flatMap((p) => [p.perExample, p.gradNorm]));
+    this.pending = [];
+  }
+
+  /** Alg. 1 of Ho et al. 2020 for one batch; device work only. */
+  private enqueueStep(): void {
+    const s = this.steps;
+    const { seed, gradClip, warmupSteps } = this.options;
+    const batch = this.sampler.batch(s);
+    const learningRate = warmupLearningRate(this.lr, warmupSteps, s);
+    const { perExample, gradNorm } = tf.tidy(() => {
+      const x0 = tf.tensor4d(batch.x, batch.shape);
+      const t = tf.tensor1d(batch.t, 'int32');
+      const y = batch.labels ? tf.tensor1d(batch.labels, 'int32') : null;
+      const noiseSeed = deriveSeed(seed, STREAM.noise, s);
+      const noise = tf.randomNormal(batch.shape, 0, 1, 'float32', noiseSeed) as tf.Tensor4D;
+      const apply = { training: true, dropoutSeed: deriveSeed(seed, STREAM.dropout, s) };
+      const kept: { perExample?: tf.Tensor1D } = {};
+      const { grads } = tf.variableGrads(() => {
+        const r = diffusionLoss(this.unet, this.schedule, { x0, t, y, noise }, apply);
+        // Kept out of variableGrads' tidy; freed after the report's readback.
+        kept.perExample = tf.keep(r.perExample);
+        return r.loss;
+      }, this.vars);
+      // A variable the loss does not reach gets no entry: treat its gradient as zero.
+      const g = flatten(this.vars.map((v) => grads[v.name] ?? tf.zerosLike(v)));
+      const { scale, norm } = clipScale(g, gradClip);
+      this.adam.apply(g, learningRate, scale);
+      this.ema.update();
+      if (!kept.perExample) throw new Error('internal: the loss produced no per-example values');
+      return { perExample: kept.perExample, gradNorm: norm };
+    });
+    this.pending.push({ t: batch.t, perExample, gradNorm, learningRate });
+    this.steps = s + 1;
+  }
+
+  /** The one readback: losses, gradient norms and the finiteness probe in one tensor. */
+  private async report(): Promise<StepStats | null> {
+    const pending = this.pending;
+    if (pending.length === 0) return null;
+    this.pending = [];
+    const packed = tf.tidy(() =>
+      tf.concat([
+        ...pending.map((p) => p.perExample),
+        tf.stack(pending.map((p) => p.gradNorm)) as tf.Tensor1D,
+        // The EMA takes in the weights of every step, so it stays non-finite once they were;
+        // v catches an overflowing g² that would silently freeze a weight.
+        finiteProbe([this.ema.flat, this.adam.v]),
+      ]),
+    );
+    tf.dispose(pending.flatMap((p) => [p.perExample, p.gradNorm]));
+    let values: Float32Array;
+    try {
+      values = await packed.data<'float32'>();
+    } finally {
+      packed.dispose();
+    }
+    const stats = this.summarise(pending, values);
+    this.snapshot.dispose();
+    this.snapshot = DeviceSnapshot.capture(this.state, this.counters());
+    return stats;
+  }
+
+  private summarise(pending: Pending[], values: Float32Array): StepStats {
+    const B = this.options.batchSize;
+    const n = pending.length;
+    const firstStep = this.steps - n + 1; // 1-based number of pending[0]
+    const stepLosses: number[] = [];
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let b = 0; b < B; b++) sum += values[i * B + b];
+      stepLosses.push(sum / B);
+    }
+    const gradNorms = Array.from(values.subarray(n * B, n * B + n));
+    const probe = values[n * B + n];
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(stepLosses[i]))
+        this.diverge(`loss became ${stepLosses[i]}`, firstStep + i);
+      if (!Number.isFinite(gradNorms[i])) {
+        this.diverge(`gradient norm became ${gradNorms[i]}`, firstStep + i);
+      }
+    }
+    if (!Number.isFinite(probe)) this.diverge('weights became non-finite', this.steps);
+
+    const T = this.schedule.T;
+    const { sums, counts } = bucketLosses(
+      values.subarray(0, n * B),
+      concatInt32(pending.map((p) => p.t)),
+      T,
+    );
+    const now = performance.now();
+    const seconds = Math.max(1e-9, (now - this.windowStart) / 1000);
+    this.windowStart = now;
+    return {
+      step: this.steps,
+      loss: stepLosses.reduce((a, b) => a + b, 0) / n,
+      stepLosses,
+      lossByBucket: sums.map((s, k) => (counts[k] > 0 ? s / counts[k] : null)),
+      bucketSums: sums,
+      bucketCounts: counts,
+      gradNorm: gradNorms.reduce((a, b) => a + b, 0) / n,
+      learningRate: pending[n - 1].learningRate,
+      imagesPerSecond: (n * B) / seconds,
+    };
+  }
+
+  /** Rolls back to the last good snapshot and throws. */
+  private diverge(what: string, badStep: number): never {
+    this.snapshot.restore(this.state);
+    this.setCounters(this.snapshot.counters);
+    this.resetClock();
+    const restored = this.snapshot.counters.step;
+    throw new TrainingDivergedError(
+      `${what} at step ${badStep}; training stopped, weights restored to step ${restored}`,
+      badStep,
+      restored,
+    );
+  }
+}
+
+function concatInt32(parts: Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
