@@ -79,7 +79,7 @@ export interface RgbaPicture {
   height: number;
 }
 
-export interface PlaygroundWorkerApi {
+export interface PlaygroundWorkerApi extends EngineApi {
   /** Picks and initialises a tfjs backend (webgpu → webgl → wasm → cpu unless `preferred` is given). */
   init(opts: { preferred?: BackendName; dataBaseUrl: string }): Promise<BackendInfo>;
   datasetInfo(name: DatasetName): Promise<DatasetInfo>;
@@ -93,4 +93,140 @@ export interface PlaygroundWorkerApi {
    */
   setCustomImage(dataset: DatasetName, picture: RgbaPicture): Promise<ImageTensor>;
   memory(): Promise<{ numTensors: number; numBytes: number }>;
+}
+
+// ---- Models, training, sampling and checkpoints --------------------------------------------
+
+export type PresetName = 'tiny' | 'small' | 'medium';
+
+export interface ModelInfo {
+  dataset: DatasetName;
+  preset: PresetName | null;
+  classNames: string[];
+  schedule: ScheduleRequest;
+  trainingSteps: number;
+  ema: boolean;
+  origin: 'new' | 'checkpoint';
+  label: string;
+  numParams: number;
+  flopsPerImage: number;
+  numClasses: number;
+  imageSize: number;
+  channels: number;
+}
+
+export interface CreateModelRequest {
+  dataset: DatasetName;
+  preset: PresetName;
+  seed?: number;
+  schedule?: ScheduleRequest;
+}
+
+export interface TrainingConfig {
+  batchSize: number;
+  learningRate: number;
+  pUncond: number;
+  targetSteps: number;
+  seed?: number;
+  warmupSteps?: number;
+  reportEvery?: number;
+  /** Steps between preview grids sampled from the EMA weights; 0 = none. */
+  previewEvery?: number;
+  previewCount?: number;
+  previewSteps?: number;
+}
+
+export type TrainingState = 'idle' | 'running' | 'paused' | 'finished' | 'failed' | 'disposed';
+
+export interface TrainingProgress {
+  step: number;
+  targetSteps: number;
+  loss: number;
+  stepLosses: number[];
+  smoothedLoss: number;
+  lossByBucket: (number | null)[];
+  imagesPerSecond: number;
+  learningRate: number;
+  gradNorm: number;
+  memory: { numTensors: number; numBytes: number };
+}
+
+export type TrainingEvent =
+  | { type: 'progress'; progress: TrainingProgress }
+  | { type: 'state'; state: TrainingState; error?: string }
+  | {
+      type: 'preview';
+      preview: {
+        step: number;
+        data: Float32Array;
+        shape: ImageTensor['shape'];
+        classes: number[] | null;
+      };
+    };
+
+export interface SamplingRequest {
+  n: number;
+  sampler: 'ddpm' | 'ddim';
+  steps?: number;
+  eta?: number;
+  classes: number[] | null;
+  seed: number;
+  guidanceScale: number;
+}
+
+export interface SamplingFrame {
+  shape: ImageTensor['shape'];
+  stepsDone: number;
+  totalSteps: number;
+  done: boolean;
+  t: number | null;
+  guidanceScale: number;
+  guided: boolean;
+  x: Float32Array;
+  xt: Float32Array | null;
+  x0Pred: Float32Array | null;
+  eps: Float32Array | null;
+  epsCond: Float32Array | null;
+  epsUncond: Float32Array | null;
+}
+
+export interface SavedModelInfo {
+  name: string;
+  savedAt: string;
+  dataset: string;
+  trainingSteps: number;
+  bytes: number;
+}
+
+/** Either the single-file pack, or the two files of the tfjs format. */
+export type CheckpointUpload =
+  | { kind: 'pack'; bytes: ArrayBuffer; fileName: string }
+  | { kind: 'files'; modelJson: string; weights: ArrayBuffer; fileName: string };
+
+export interface EngineApi {
+  createModel(req: CreateModelRequest): Promise<ModelInfo>;
+  modelInfo(): Promise<ModelInfo | null>;
+
+  /** Events arrive through `listener` (a Comlink.proxy) until the next call replaces it. */
+  startTraining(config: TrainingConfig, listener: (e: TrainingEvent) => void): Promise<void>;
+  pauseTraining(): Promise<void>;
+  stepTraining(
+    config: TrainingConfig,
+    listener: (e: TrainingEvent) => void,
+  ): Promise<TrainingProgress>;
+  setLearningRate(lr: number): Promise<void>;
+  trainingState(): Promise<{ state: TrainingState; step: number }>;
+
+  startSampling(req: SamplingRequest): Promise<SamplingFrame>;
+  advanceSampling(k: number): Promise<SamplingFrame>;
+  setGuidanceScale(s: number): Promise<void>;
+  cancelSampling(): Promise<void>;
+
+  saveModel(name: string): Promise<SavedModelInfo[]>;
+  listSavedModels(): Promise<SavedModelInfo[]>;
+  loadSavedModel(name: string): Promise<ModelInfo>;
+  deleteSavedModel(name: string): Promise<SavedModelInfo[]>;
+  /** The model in use as one `.dpck` file. */
+  exportModel(): Promise<Uint8Array>;
+  importModel(upload: CheckpointUpload): Promise<ModelInfo>;
 }

@@ -9,6 +9,7 @@ import { toSourceImage } from '../engine/customImage';
 import { toFloatImage } from '../data/dataset';
 import { fetchSource } from '../data/source';
 import { wasmPaths } from './wasmPaths';
+import { createEngineApi } from './engineApi';
 import type {
   BackendInfo,
   DatasetInfo,
@@ -58,6 +59,7 @@ function transferImages<T>(value: T, images: ImageTensor[]): T {
 }
 
 const api: PlaygroundWorkerApi = {
+  ...createEngineApi(requireDatasets),
   async init({ preferred, dataBaseUrl }): Promise<BackendInfo> {
     datasets = new DatasetCache(fetchSource(dataBaseUrl));
     return initBackend(preferred, { wasmPaths });

@@ -1,0 +1,137 @@
+// The model in use by the worker, with what the UI needs to know about it. Replacing it is atomic:
+// the new model is fully built (and validated, for checkpoints) before the old one is disposed,
+// so a bad checkpoint or a failed creation leaves the model in use untouched.
+import { UNet, countParams, flopsPerImage, getPreset, type PresetName } from '../../model';
+import type { UNetConfig } from '../../model';
+import type { ScheduleOptions } from '../../diffusion/schedule';
+import { makeSchedule, type Schedule } from '../../diffusion/schedule';
+import { createUNetFromCheckpoint, decodeCheckpoint, type RawCheckpoint } from '../checkpoint';
+
+export type DatasetName = 'mnist' | 'cifar10';
+
+export interface ModelMeta {
+  dataset: DatasetName;
+  preset: PresetName | null;
+  classNames: string[];
+  schedule: ScheduleOptions;
+  trainingSteps: number;
+  /** The weights are an exponential moving average (as pretrained checkpoints store them). */
+  ema: boolean;
+  origin: 'new' | 'checkpoint';
+  /** Where a checkpoint came from (a saved name or a file name), for the UI. */
+  label: string;
+}
+
+export interface ModelInfo extends ModelMeta {
+  numParams: number;
+  flopsPerImage: number;
+  numClasses: number;
+  imageSize: number;
+  channels: number;
+}
+
+export const DEFAULT_SCHEDULE: ScheduleOptions = { kind: 'linear', T: 1000 };
+
+export class ModelSlot {
+  private unet: UNet | null = null;
+  private meta: ModelMeta | null = null;
+  private sched: Schedule | null = null;
+  /** Called after every swap, before the old model is disposed (to stop sessions using it). */
+  onReplace: (() => Promise<void> | void) | null = null;
+
+  get model(): UNet {
+    if (!this.unet) throw new Error('no model yet: create one or load a checkpoint first');
+    return this.unet;
+  }
+
+  get schedule(): Schedule {
+    if (!this.sched) throw new Error('no model yet: create one or load a checkpoint first');
+    return this.sched;
+  }
+
+  get info(): ModelInfo | null {
+    if (!this.unet || !this.meta) return null;
+    return describe(this.unet.config, this.meta);
+  }
+
+  get hasModel(): boolean {
+    return this.unet !== null;
+  }
+
+  setTrainingSteps(steps: number): void {
+    if (this.meta) this.meta = { ...this.meta, trainingSteps: steps };
+  }
+
+  async create(
+    dataset: DatasetName,
+    preset: PresetName,
+    classNames: string[],
+    opts: { seed?: number; schedule?: ScheduleOptions } = {},
+  ): Promise<ModelInfo> {
+    const config = getPreset(dataset, preset);
+    const schedule = makeSchedule(opts.schedule ?? DEFAULT_SCHEDULE);
+    const unet = UNet.create(config, { seed: opts.seed ?? 0 });
+    return this.replace(unet, schedule, {
+      dataset,
+      preset,
+      classNames,
+      schedule: opts.schedule ?? DEFAULT_SCHEDULE,
+      trainingSteps: 0,
+      ema: false,
+      origin: 'new',
+      label: `new ${dataset} ${preset} model`,
+    });
+  }
+
+  /** Validates everything before touching the model in use (see src/engine/checkpoint). */
+  async load(raw: RawCheckpoint, label: string): Promise<ModelInfo> {
+    const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
+    const m = decoded.manifest;
+    const schedule = makeSchedule(m.schedule);
+    const unet = createUNetFromCheckpoint(decoded);
+    return this.replace(unet, schedule, {
+      dataset: m.dataset,
+      preset: null,
+      classNames: [...m.classNames],
+      schedule: { kind: m.schedule.kind, T: m.schedule.T, scaled: m.schedule.scaled },
+      trainingSteps: m.trainingSteps,
+      ema: m.ema,
+      origin: 'checkpoint',
+      label,
+    });
+  }
+
+  private async replace(unet: UNet, schedule: Schedule, meta: ModelMeta): Promise<ModelInfo> {
+    const old = this.unet;
+    try {
+      await this.onReplace?.();
+    } catch (e) {
+      unet.dispose();
+      throw e;
+    }
+    this.unet = unet;
+    this.sched = schedule;
+    this.meta = meta;
+    old?.dispose();
+    return describe(unet.config, meta);
+  }
+
+  dispose(): void {
+    this.unet?.dispose();
+    this.unet = null;
+    this.meta = null;
+    this.sched = null;
+  }
+}
+
+function describe(config: UNetConfig, meta: ModelMeta): ModelInfo {
+  return {
+    ...meta,
+    classNames: [...meta.classNames],
+    numParams: countParams(config),
+    flopsPerImage: flopsPerImage(config),
+    numClasses: config.numClasses,
+    imageSize: config.imageSize,
+    channels: config.inChannels,
+  };
+}

@@ -1,0 +1,127 @@
+// One interactive sampling run at a time, stepped by the UI: start, advance k steps (cancellable),
+// change the guidance scale between steps. Each frame carries x_t, x̂_0 and the noise predictions
+// of the last step, read back together.
+import { SamplingSession, type SamplerKind, type SamplingSnapshot } from '../sampling';
+import type { Schedule } from '../../diffusion/schedule';
+import type { WeightsLease } from './weights';
+
+export interface SamplingRequest {
+  n: number;
+  sampler: SamplerKind;
+  steps?: number;
+  eta?: number;
+  /** One label per image, or null for unconditional sampling. */
+  classes: number[] | null;
+  seed: number;
+  guidanceScale: number;
+}
+
+export interface SamplingFrame {
+  shape: [number, number, number, number];
+  stepsDone: number;
+  totalSteps: number;
+  done: boolean;
+  /** Timestep fed to the model at the last step; null before the first step. */
+  t: number | null;
+  guidanceScale: number;
+  guided: boolean;
+  /** The current latent (x_T before the first step, the samples at the end). */
+  x: Float32Array;
+  xt: Float32Array | null;
+  x0Pred: Float32Array | null;
+  eps: Float32Array | null;
+  epsCond: Float32Array | null;
+  epsUncond: Float32Array | null;
+}
+
+function toFrame(s: SamplingSnapshot, guidanceScale: number): SamplingFrame {
+  const step = s.step;
+  // Copies: the frame's buffers are transferred to the UI, and the snapshot arrays share one.
+  const copy = (a: Float32Array | null | undefined) => (a ? new Float32Array(a) : null);
+  return {
+    shape: s.shape,
+    stepsDone: s.stepsDone,
+    totalSteps: s.totalSteps,
+    done: s.done,
+    t: step ? step.t : null,
+    guidanceScale: step ? step.guidanceScale : guidanceScale,
+    guided: step ? step.guided : false,
+    x: new Float32Array(s.x),
+    xt: copy(step?.xt),
+    x0Pred: copy(step?.x0Pred),
+    eps: copy(step?.eps),
+    epsCond: copy(step?.epsCond),
+    epsUncond: copy(step?.epsUncond),
+  };
+}
+
+export class SamplingController {
+  private session: SamplingSession | null = null;
+  private lease: WeightsLease | null = null;
+  private scale = 1;
+
+  async start(
+    lease: WeightsLease,
+    schedule: Schedule,
+    req: SamplingRequest,
+  ): Promise<SamplingFrame> {
+    let session: SamplingSession;
+    try {
+      session = new SamplingSession(lease.model, schedule, {
+        n: req.n,
+        sampler: req.sampler,
+        steps: req.sampler === 'ddim' ? req.steps : undefined,
+        eta: req.sampler === 'ddim' ? req.eta : undefined,
+        classes: req.classes,
+        seed: req.seed,
+        guidanceScale: req.guidanceScale,
+      });
+    } catch (e) {
+      lease.release();
+      throw e;
+    }
+    this.stop();
+    this.session = session;
+    this.lease = lease;
+    this.scale = req.guidanceScale;
+    return toFrame(await session.current(), this.scale);
+  }
+
+  private require(): SamplingSession {
+    if (!this.session) throw new Error('no sampling run: press Sample first');
+    return this.session;
+  }
+
+  /** Runs up to k steps (fewer if cancelled or done) and returns the frame after the last one. */
+  async advance(k: number): Promise<SamplingFrame> {
+    const session = this.require();
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer >= 1 (got ${k})`);
+    await session.advance(k);
+    // A new run (or a new model) may have replaced this one while it stepped.
+    if (this.session !== session) throw new Error('this sampling run was stopped');
+    return toFrame(await session.current(), this.scale);
+  }
+
+  async current(): Promise<SamplingFrame> {
+    return toFrame(await this.require().current(), this.scale);
+  }
+
+  /** Applies from the next step on. */
+  setGuidanceScale(s: number): void {
+    this.scale = s;
+    this.session?.setGuidanceScale(s);
+  }
+
+  cancel(): void {
+    this.session?.cancel();
+  }
+
+  /** Ends the run and frees its tensors (and an EMA copy, if it used one). */
+  stop(): void {
+    this.session?.cancel();
+    this.session?.dispose();
+    this.session = null;
+    this.lease?.release();
+    this.lease = null;
+  }
+}

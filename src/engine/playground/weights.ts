@@ -1,0 +1,32 @@
+// Which weights sampling uses: while a model is being trained, its EMA copy (what DDPM samples
+// from, Ho et al. 2020 Sec. 4); otherwise the model's own weights (a checkpoint already stores
+// the EMA weights). A lease owns whatever it copied and frees it on release().
+import type { EpsModel } from '../sampling';
+import { unetApply, buildArchitecture, disposeParams, type Params } from '../../model';
+import type { UNet } from '../../model';
+
+export interface WeightsLease {
+  model: EpsModel;
+  release(): void;
+}
+
+export function leaseOwnWeights(unet: UNet): WeightsLease {
+  return { model: unet, release: () => {} };
+}
+
+export function leaseCopiedWeights(unet: UNet, params: Params): WeightsLease {
+  const config = unet.config;
+  const arch = buildArchitecture(config);
+  const model: EpsModel = {
+    config,
+    apply: (x, t, y, opts = { training: false }) => unetApply(params, config, x, t, y, opts, arch),
+  };
+  let released = false;
+  return {
+    model,
+    release: () => {
+      if (!released) disposeParams(params);
+      released = true;
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// The worker side of models, training, sampling and checkpoints: thin RPC methods over the
+// engine's controllers. Arrays going back to the UI are transferred, not copied.
+import * as Comlink from 'comlink';
+import { ModelSlot } from '../engine/playground/modelSlot';
+import { TrainingController } from '../engine/playground/trainingController';
+import { SamplingController } from '../engine/playground/samplingController';
+import { leaseOwnWeights } from '../engine/playground/weights';
+import { encodeModelInUse } from '../engine/playground/checkpoints';
+import {
+  IdbCheckpointStore,
+  fromFiles,
+  packCheckpoint,
+  unpackCheckpoint,
+  type StoredCheckpointInfo,
+} from '../engine/checkpoint';
+import type { DatasetCache } from '../engine/datasetCache';
+import type {
+  EngineApi,
+  ModelInfo,
+  SamplingFrame,
+  SavedModelInfo,
+  TrainingEvent,
+  TrainingProgress,
+} from './api';
+
+function frameBuffers(f: SamplingFrame): ArrayBuffer[] {
+  return [f.x, f.xt, f.x0Pred, f.eps, f.epsCond, f.epsUncond]
+    .filter((a): a is Float32Array => a !== null)
+    .map((a) => a.buffer as ArrayBuffer);
+}
+
+function savedInfo(s: StoredCheckpointInfo): SavedModelInfo {
+  return {
+    name: s.name,
+    savedAt: s.savedAt,
+    dataset: s.summary.dataset,
+    trainingSteps: s.summary.trainingSteps,
+    bytes: s.summary.weightBytes,
+  };
+}
+
+export function createEngineApi(datasets: () => DatasetCache): EngineApi {
+  const slot = new ModelSlot();
+  const training = new TrainingController(slot, (name) => datasets().get(name, 'train'));
+  const sampling = new SamplingController();
+  let store: IdbCheckpointStore | null = null;
+  const checkpoints = () => (store ??= new IdbCheckpointStore());
+
+  // A new model ends whatever used the old one.
+  slot.onReplace = async () => {
+    sampling.stop();
+    await training.stop();
+  };
+
+  const classNamesOf = async (dataset: string): Promise<string[]> => [
+    ...(await datasets().get(dataset, 'test')).classNames,
+  ];
+
+  const forward = (listener: (e: TrainingEvent) => void) => (e: TrainingEvent) => {
+    if (e.type === 'preview') {
+      void listener(Comlink.transfer(e, [e.preview.data.buffer as ArrayBuffer]));
+    } else {
+      void listener(e);
+    }
+  };
+
+  const api: EngineApi = {
+    async createModel(req) {
+      const classNames = await classNamesOf(req.dataset);
+      return slot.create(req.dataset, req.preset, classNames, {
+        seed: req.seed,
+        schedule: req.schedule,
+      }) as Promise<ModelInfo>;
+    },
+
+    async modelInfo() {
+      return slot.info as ModelInfo | null;
+    },
+
+    async startTraining(config, listener) {
+      training.setListener(forward(listener));
+      await training.start(config);
+    },
+
+    async pauseTraining() {
+      await training.pause();
+    },
+
+    async stepTraining(config, listener): Promise<TrainingProgress> {
+      training.setListener(forward(listener));
+      return training.stepOnce(config);
+    },
+
+    async setLearningRate(lr) {
+      training.setLearningRate(lr);
+    },
+
+    async trainingState() {
+      return { state: training.state, step: training.stepCount };
+    },
+
+    async startSampling(req) {
+      const lease = training.emaLease() ?? leaseOwnWeights(slot.model);
+      const frame = await sampling.start(lease, slot.schedule, req);
+      return Comlink.transfer(frame, frameBuffers(frame));
+    },
+
+    async advanceSampling(k) {
+      const frame = await sampling.advance(k);
+      return Comlink.transfer(frame, frameBuffers(frame));
+    },
+
+    async setGuidanceScale(s) {
+      if (!Number.isFinite(s)) throw new RangeError(`guidance scale must be a number (got ${s})`);
+      sampling.setGuidanceScale(s);
+    },
+
+    async cancelSampling() {
+      sampling.cancel();
+    },
+
+    async saveModel(name) {
+      await checkpoints().save(name, await encodeModelInUse(slot, training));
+      return (await checkpoints().list()).map(savedInfo);
+    },
+
+    async listSavedModels() {
+      return (await checkpoints().list()).map(savedInfo);
+    },
+
+    async loadSavedModel(name) {
+      const raw = await checkpoints().load(name);
+      return slot.load(raw, `saved model "${name}"`) as Promise<ModelInfo>;
+    },
+
+    async deleteSavedModel(name) {
+      await checkpoints().remove(name);
+      return (await checkpoints().list()).map(savedInfo);
+    },
+
+    async exportModel() {
+      const bytes = packCheckpoint(await encodeModelInUse(slot, training));
+      return Comlink.transfer(bytes, [bytes.buffer]);
+    },
+
+    async importModel(upload) {
+      const raw =
+        upload.kind === 'pack'
+          ? unpackCheckpoint(upload.bytes, upload.fileName)
+          : fromFiles(upload.modelJson, upload.weights);
+      return slot.load(raw, `file "${upload.fileName}"`) as Promise<ModelInfo>;
+    },
+  };
+  return api;
+}
