@@ -55,7 +55,6 @@ describe('runUNetParity', () => {
     expect(r.pass).toBe(true);
   });
 
-
   it('restores the original backend when the backend under test cannot start', async () => {
     await tf.setBackend('cpu');
     try {
