@@ -4,8 +4,9 @@ import { usePlayground, type ViewId } from './store';
 import { getWorker } from './workerClient';
 import { describeError } from './errors';
 import { ForwardView } from './views/ForwardView';
-import { ComingSoonView } from './views/ComingSoonView';
 import { SchedulesView } from './views/SchedulesView';
+import { TrainingView } from './views/TrainingView';
+import { SamplingView } from './views/SamplingView';
 import { BackendBadge } from './components/BackendBadge';
 import { readBackendOverride } from './backendOverride';
 import { useUrlState } from './useUrlState';
@@ -74,7 +75,8 @@ export function App() {
       <main>
         {view === 'forward' && <ForwardView />}
         {view === 'schedules' && <SchedulesView />}
-        {(view === 'training' || view === 'sampling') && <ComingSoonView view={view} />}
+        {view === 'training' && <TrainingView />}
+        {view === 'sampling' && <SamplingView />}
       </main>
       <footer className="app-footer">
         Formulas follow Ho et al. 2020 (DDPM) and Nichol &amp; Dhariwal 2021 (Improved DDPM).

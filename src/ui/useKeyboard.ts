@@ -1,7 +1,8 @@
 // Keyboard use for the whole page: ←/→ move t by one (Shift: by a tenth of T), space plays or
-// pauses. Keys typed into form fields are left alone, so inputs and selects work as usual.
+// pauses; in the sampling view they step the sampler back and forward and play or pause it. Keys typed into form fields are left alone, so inputs and selects work as usual.
 import { useEffect } from 'react';
 import { usePlayground } from './store';
+import { stepBack, stepForward, togglePlay } from './samplingActions';
 
 function isFormField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -16,6 +17,15 @@ export function useKeyboard(): void {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isFormField(e.target)) return;
       const s = usePlayground.getState();
+      if (s.view === 'sampling') {
+        // In the sampling view the same keys step the sampler.
+        if (e.key === 'ArrowRight') void stepForward();
+        else if (e.key === 'ArrowLeft') stepBack();
+        else if (e.key === ' ') togglePlay();
+        else return;
+        e.preventDefault();
+        return;
+      }
       if (s.view !== 'forward' && s.view !== 'schedules') return;
       const stride = e.shiftKey ? Math.max(1, Math.round(s.T / 10)) : 1;
       if (e.key === 'ArrowRight') {

@@ -1,0 +1,48 @@
+// The training view's live charts: the loss curve (raw and smoothed) and the loss by t-bucket.
+import { memo, useMemo } from 'react';
+import type { LossPoint } from '../trainingStore';
+import { LiveChart, type LiveSeries } from './LiveChart';
+
+const LOSS_SERIES: LiveSeries[] = [
+  { label: 'per step', color: '#8fa3b8' },
+  { label: 'smoothed', color: '#d9480f', width: 2.5 },
+];
+const BUCKET_SERIES: LiveSeries[] = [{ label: 'loss', color: '#1c7ed6', bars: true }];
+
+export const LossChart = memo(function LossChart({ points }: { points: LossPoint[] }) {
+  const x = useMemo(() => points.map((p) => p.step), [points]);
+  const ys = useMemo(() => [points.map((p) => p.loss), points.map((p) => p.smoothed)], [points]);
+  return (
+    <figure className="chart" data-testid="loss-chart" data-points={points.length}>
+      <figcaption>
+        <strong>Loss</strong> ‖ε − ε_θ(x_t, t)‖², per step and smoothed
+      </figcaption>
+      <LiveChart x={x} ys={ys} series={LOSS_SERIES} xLabel="step" />
+    </figure>
+  );
+});
+
+export const BucketChart = memo(function BucketChart({
+  buckets,
+  T,
+}: {
+  buckets: (number | null)[];
+  T: number;
+}) {
+  const width = T / Math.max(1, buckets.length);
+  // Bars at the centre of each bucket of t.
+  const x = useMemo(() => buckets.map((_, i) => Math.round((i + 0.5) * width)), [buckets, width]);
+  const ys = useMemo(() => [buckets], [buckets]);
+  return (
+    <figure
+      className="chart"
+      data-testid="bucket-chart"
+      data-filled={buckets.filter((b) => b !== null).length}
+    >
+      <figcaption>
+        <strong>Loss by timestep</strong> (10 buckets of t, running average)
+      </figcaption>
+      <LiveChart x={x} ys={ys} series={BUCKET_SERIES} xLabel="t" />
+    </figure>
+  );
+});

@@ -1,0 +1,62 @@
+// Reverse-sampling state for the Sampling view: the settings, and the trajectory recorded so far
+// (one frame per step, as the worker returns them), so the class can step back and scrub.
+import { create } from 'zustand';
+import type { SamplingFrame } from '../worker/api';
+
+export interface SamplingSettings {
+  sampler: 'ddpm' | 'ddim';
+  steps: number;
+  eta: number;
+  /** A class index, or -1 for unconditional sampling. */
+  classIndex: number;
+  guidanceScale: number;
+  seed: number;
+  n: number;
+}
+
+export const DEFAULT_SAMPLING: SamplingSettings = {
+  sampler: 'ddim',
+  steps: 50,
+  eta: 0,
+  classIndex: 3,
+  guidanceScale: 3,
+  seed: 1,
+  n: 8,
+};
+
+interface SamplingStore {
+  settings: SamplingSettings;
+  /** frames[0] is x_T (before any step); frames[k] is the state after k steps. */
+  frames: SamplingFrame[];
+  /** Which frame is shown (scrubbing moves it back without losing later frames). */
+  view: number;
+  playing: boolean;
+  busy: boolean;
+  error: string | null;
+  setSettings(patch: Partial<SamplingSettings>): void;
+  begin(first: SamplingFrame): void;
+  push(frame: SamplingFrame): void;
+  setView(index: number): void;
+  setPlaying(playing: boolean): void;
+  setBusy(busy: boolean): void;
+  setError(error: string | null): void;
+  reset(): void;
+}
+
+export const useSampling = create<SamplingStore>()((set) => ({
+  settings: DEFAULT_SAMPLING,
+  frames: [],
+  view: 0,
+  playing: false,
+  busy: false,
+  error: null,
+  setSettings: (patch) => set((s) => ({ settings: { ...s.settings, ...patch } })),
+  begin: (first) => set({ frames: [first], view: 0, error: null }),
+  push: (frame) => set((s) => ({ frames: [...s.frames, frame], view: s.frames.length })),
+  setView: (index) =>
+    set((s) => ({ view: Math.max(0, Math.min(s.frames.length - 1, Math.round(index))) })),
+  setPlaying: (playing) => set({ playing }),
+  setBusy: (busy) => set({ busy }),
+  setError: (error) => set({ error }),
+  reset: () => set({ frames: [], view: 0, playing: false, busy: false, error: null }),
+}));

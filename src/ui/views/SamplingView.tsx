@@ -1,0 +1,302 @@
+// Reverse sampling: from pure noise x_T to an image, one denoising step at a time (Ho et al.
+// 2020, Alg. 2; Song et al. 2021, DDIM eq. 12), with classifier-free guidance
+// ε = ε_u + s·(ε_c − ε_u) (Ho & Salimans 2022) and a slider for s that acts on the next step.
+import { useRef } from 'react';
+import { useSampling } from '../samplingStore';
+import { useTraining } from '../trainingStore';
+import { usePlayground } from '../store';
+import { pause, play, setGuidanceScale, startRun, stepBack, stepForward } from '../samplingActions';
+import { ImageGrid } from '../components/ImageGrid';
+import { Tex } from '../components/Tex';
+import { ModelPanel } from '../components/ModelPanel';
+
+const DATA = [-1, 1] as const;
+const NOISE = [-3, 3] as const;
+
+function one(data: Float32Array | null, i: number, size: number): Float32Array | null {
+  return data ? data.subarray(i * size, (i + 1) * size) : null;
+}
+
+export function SamplingView() {
+  const { settings, setSettings, frames, view, playing, busy, error, setView } = useSampling();
+  const model = useTraining((s) => s.model);
+  const backend = usePlayground((s) => s.backend);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const frame = frames[view] ?? null;
+  const last = frames[frames.length - 1] ?? null;
+  const classNames = model?.classNames ?? [];
+  const conditional = (model?.numClasses ?? 0) > 0;
+  const shape = frame?.shape ?? null;
+  const single: [number, number, number, number] | null = shape
+    ? [1, shape[1], shape[2], shape[3]]
+    : null;
+  const size = shape ? shape[1] * shape[2] * shape[3] : 0;
+  const cell = (shape?.[0] ?? 1) <= 4 ? 96 : 64;
+
+  const exportPng = () => {
+    const canvas = gridRef.current?.querySelector('canvas');
+    if (!canvas) return;
+    canvas.toBlob((blob) => {
+      if (!blob) return;
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `samples-step${frame?.stepsDone ?? 0}.png`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    }, 'image/png');
+  };
+
+  return (
+    <section className="view" aria-labelledby="sampling-title">
+      <h2 id="sampling-title">Reverse sampling: from noise to an image</h2>
+      <div className="controls">
+        <label>
+          Class
+          <select
+            aria-label="Class"
+            value={settings.classIndex}
+            disabled={!conditional}
+            onChange={(e) => setSettings({ classIndex: Number(e.target.value) })}
+          >
+            <option value={-1}>unconditional</option>
+            {classNames.map((name, i) => (
+              <option key={i} value={i}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="guidance">
+          <span>
+            Guidance scale s ={' '}
+            <output data-testid="guidance-value">{settings.guidanceScale}</output>
+          </span>
+          <input
+            type="range"
+            aria-label="Guidance scale"
+            min={0}
+            max={10}
+            step={0.5}
+            value={settings.guidanceScale}
+            onChange={(e) => setGuidanceScale(Number(e.target.value))}
+          />
+        </label>
+        <label>
+          Sampler
+          <select
+            aria-label="Sampler"
+            value={settings.sampler}
+            onChange={(e) => setSettings({ sampler: e.target.value as 'ddpm' | 'ddim' })}
+          >
+            <option value="ddim">DDIM (Song et al. 2021)</option>
+            <option value="ddpm">DDPM (Ho et al. 2020), all T steps</option>
+          </select>
+        </label>
+        {settings.sampler === 'ddim' && (
+          <>
+            <label>
+              Steps
+              <input
+                type="number"
+                aria-label="Sampling steps"
+                min={1}
+                max={model?.schedule.T ?? 1000}
+                value={settings.steps}
+                onChange={(e) => {
+                  const v = Math.round(Number(e.target.value));
+                  if (v >= 1 && v <= (model?.schedule.T ?? 1000)) setSettings({ steps: v });
+                }}
+              />
+            </label>
+            <label className="advanced">
+              η
+              <input
+                type="number"
+                aria-label="eta"
+                min={0}
+                max={1}
+                step={0.1}
+                value={settings.eta}
+                onChange={(e) => {
+                  const v = Number(e.target.value);
+                  if (v >= 0 && v <= 1) setSettings({ eta: v });
+                }}
+              />
+            </label>
+          </>
+        )}
+        <label className="advanced">
+          Seed
+          <input
+            type="number"
+            aria-label="Seed"
+            min={0}
+            value={settings.seed}
+            onChange={(e) => setSettings({ seed: Math.max(0, Math.round(Number(e.target.value))) })}
+          />
+        </label>
+        <label className="advanced">
+          Images
+          <input
+            type="number"
+            aria-label="Number of images"
+            min={1}
+            max={64}
+            value={settings.n}
+            onChange={(e) => {
+              const v = Math.round(Number(e.target.value));
+              if (v >= 1 && v <= 64) setSettings({ n: v });
+            }}
+          />
+        </label>
+      </div>
+      <div className="controls">
+        <button
+          type="button"
+          onClick={() => void startRun()}
+          disabled={busy || playing || !backend}
+        >
+          Sample
+        </button>
+        <button
+          type="button"
+          onClick={() => (playing ? pause() : void play())}
+          disabled={!backend}
+          aria-pressed={playing}
+        >
+          {playing ? 'Pause' : 'Play'}
+        </button>
+        <button type="button" onClick={stepBack} disabled={view <= 0}>
+          Step back
+        </button>
+        <button
+          type="button"
+          onClick={() => void stepForward()}
+          disabled={busy || playing || !last || (last.done && view >= frames.length - 1)}
+        >
+          Step forward
+        </button>
+        <button type="button" className="advanced" onClick={exportPng} disabled={!frame}>
+          Export PNG
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {frames.length > 0 && (
+        <div className="timestep">
+          <label htmlFor="trajectory-slider">
+            Step <output data-testid="sampling-step">{frame?.stepsDone ?? 0}</output> of{' '}
+            {last?.totalSteps ?? 0}
+            {frame?.t !== null && frame?.t !== undefined && (
+              <span className="muted">
+                {' '}
+                (model timestep t = {frame.t}, s = {frame.guidanceScale})
+              </span>
+            )}
+          </label>
+          <input
+            id="trajectory-slider"
+            type="range"
+            aria-label="Trajectory step"
+            min={0}
+            max={Math.max(0, frames.length - 1)}
+            value={view}
+            onChange={(e) => {
+              pause();
+              setView(Number(e.target.value));
+            }}
+          />
+        </div>
+      )}
+      {frame && shape ? (
+        <>
+          <div className="image-row" ref={gridRef}>
+            <ImageGrid
+              data={frame.x}
+              shape={shape}
+              range={DATA}
+              label={frame.done ? 'samples x₀' : `x_t after ${frame.stepsDone} steps`}
+              cell={cell}
+              testId="sample-grid"
+            />
+            <ImageGrid
+              data={frame.x0Pred}
+              shape={frame.x0Pred ? shape : null}
+              range={DATA}
+              label="predicted x̂₀"
+              cell={cell}
+              testId="x0pred-grid"
+            />
+            <ImageGrid
+              data={frame.eps}
+              shape={frame.eps ? shape : null}
+              range={NOISE}
+              label="predicted noise ε"
+              cell={cell}
+              testId="eps-grid"
+            />
+          </div>
+          <section className="panel" aria-label="Guidance" data-testid="guidance-panel">
+            <h3>Guidance for the first image at this step</h3>
+            <Tex expr={String.raw`\epsilon = \epsilon_u + s\,(\epsilon_c - \epsilon_u)`} display />
+            <div className="image-row">
+              <ImageGrid
+                data={one(frame.epsUncond, 0, size)}
+                shape={frame.epsUncond ? single : null}
+                range={NOISE}
+                label="ε_uncond (null class)"
+                cell={140}
+                testId="eps-uncond"
+              />
+              <ImageGrid
+                data={one(frame.epsCond, 0, size)}
+                shape={frame.epsCond ? single : null}
+                range={NOISE}
+                label="ε_cond (the class)"
+                cell={140}
+                testId="eps-cond"
+              />
+              <ImageGrid
+                data={one(frame.eps, 0, size)}
+                shape={frame.eps ? single : null}
+                range={NOISE}
+                label={`guided ε (s = ${frame.guidanceScale})`}
+                cell={140}
+                testId="eps-guided"
+              />
+            </div>
+            {frame.stepsDone > 0 && !frame.guided && (
+              <p className="muted">
+                This step used one network pass: guidance is off at s = 1 or without a class.
+              </p>
+            )}
+          </section>
+        </>
+      ) : (
+        <p className="muted">
+          {model
+            ? 'Press Sample to draw x_T ~ N(0, I), then Play or Step forward.'
+            : 'No model yet: train one in the Training view, or load one below.'}
+        </p>
+      )}
+      <ModelPanel />
+      <aside className="explain">
+        <p>
+          Sampling runs the chain backwards. At each step the network predicts the noise ε in x
+          <sub>t</sub>; from it we get a guess of the clean image x̂<sub>0</sub> and take a step
+          towards it, adding a little fresh noise (DDPM) or none (DDIM with η = 0). Early guesses
+          are blurry averages; they sharpen as t falls.
+        </p>
+        <p>
+          Classifier-free guidance runs the network twice per step, with the class and with the null
+          class, and extrapolates: s = 1 is the plain conditional model, s = 0 ignores the class,
+          and s &gt; 1 pushes harder towards it — clearer class features, less variety. Move the
+          slider during a run: the next step uses the new s.
+        </p>
+      </aside>
+    </section>
+  );
+}
