@@ -12,6 +12,8 @@ export function getWorker(): Comlink.Remote<PlaygroundWorkerApi> {
       name: 'diffusion-compute',
     });
     remote = Comlink.wrap<PlaygroundWorkerApi>(worker);
+    // A handle for diagnostics in the browser console and for the e2e tests (e.g. parityCheck).
+    (window as unknown as { __playground?: object }).__playground = { worker: getWorker };
   }
   return remote;
 }

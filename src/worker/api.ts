@@ -79,6 +79,17 @@ export interface RgbaPicture {
   height: number;
 }
 
+export interface ParitySummary {
+  backend: string;
+  outputRelErr: number;
+  gradRelErr: number;
+  worstParam: string;
+  tolerance: { output: number; grad: number };
+  pass: boolean;
+  leakedTensors: number;
+  ms: number;
+}
+
 export interface PlaygroundWorkerApi extends EngineApi {
   /** Picks and initialises a tfjs backend (webgpu → webgl → wasm → cpu unless `preferred` is given). */
   init(opts: { preferred?: BackendName; dataBaseUrl: string }): Promise<BackendInfo>;
@@ -93,6 +104,11 @@ export interface PlaygroundWorkerApi extends EngineApi {
    */
   setCustomImage(dataset: DatasetName, picture: RgbaPicture): Promise<ImageTensor>;
   memory(): Promise<{ numTensors: number; numBytes: number }>;
+  /**
+   * Checks the U-Net's output and gradients on the active backend against the cpu backend
+   * (tiny MNIST and CIFAR-10 models). Refused while training runs: it switches backends.
+   */
+  parityCheck(): Promise<ParitySummary>;
 }
 
 // ---- Models, training, sampling and checkpoints --------------------------------------------

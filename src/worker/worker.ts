@@ -10,6 +10,7 @@ import { toFloatImage } from '../data/dataset';
 import { fetchSource } from '../data/source';
 import { wasmPaths } from './wasmPaths';
 import { createEngineApi } from './engineApi';
+import { runUNetParity } from '../engine/parity';
 import type {
   BackendInfo,
   DatasetInfo,
@@ -58,8 +59,28 @@ function transferImages<T>(value: T, images: ImageTensor[]): T {
   );
 }
 
+const engine = createEngineApi(requireDatasets);
+
 const api: PlaygroundWorkerApi = {
-  ...createEngineApi(requireDatasets),
+  ...engine,
+
+  async parityCheck() {
+    if ((await engine.trainingState()).state === 'running') {
+      throw new Error('pause the training first: the check switches backends for a moment');
+    }
+    const r = await runUNetParity({ backend: tf.getBackend() });
+    return {
+      backend: r.backend,
+      outputRelErr: r.outputRelErr,
+      gradRelErr: r.gradRelErr,
+      worstParam: r.worstParam,
+      tolerance: { ...r.tolerance },
+      pass: r.pass,
+      leakedTensors: r.leakedTensors,
+      ms: r.ms,
+    };
+  },
+
   async init({ preferred, dataBaseUrl }): Promise<BackendInfo> {
     datasets = new DatasetCache(fetchSource(dataBaseUrl));
     return initBackend(preferred, { wasmPaths });

@@ -1,0 +1,31 @@
+// The U-Net computes the same thing on WebGPU as on the cpu backend: output and every gradient,
+// checked inside the app's own worker in headless Chromium.
+import { test, expect, backendOf } from './fixtures';
+
+interface Worker {
+  parityCheck(): Promise<{
+    pass: boolean;
+    outputRelErr: number;
+    gradRelErr: number;
+    worstParam: string;
+  }>;
+}
+
+test('U-Net output and gradients on WebGPU match the cpu backend', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto('./');
+  expect(await backendOf(page)).toBe('webgpu');
+  // The check is exposed for tests and diagnostics on window.__playground (see workerClient.ts).
+  const report = await page.evaluate(async () => {
+    const w = window as unknown as { __playground: { worker(): Worker } };
+    return w.__playground.worker().parityCheck();
+  });
+  console.log('webgpu parity', JSON.stringify(report));
+  expect(report.pass).toBe(true);
+  expect(report.outputRelErr).toBeLessThan(1e-3);
+  expect(report.gradRelErr).toBeLessThan(1e-2);
+  expect(consoleErrors).toEqual([]);
+});
