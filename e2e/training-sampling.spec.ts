@@ -66,6 +66,16 @@ test('train a tiny model on WebGPU, then sample it step by step with guidance', 
   await expect(page.getByTestId('sampling-step')).toHaveText('4', { timeout: 120_000 });
   await expect(page.getByTestId('sample-grid')).toHaveAttribute('aria-label', 'samples x₀');
 
+  // Export the trajectory as an animated GIF.
+  const [gif] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export GIF' }).click(),
+  ]);
+  expect(gif.suggestedFilename()).toBe('sampling-trajectory.gif');
+  const gifPath = await gif.path();
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(gifPath).subarray(0, 6).toString('latin1')).toBe('GIF89a');
+
   // Scrub back through the trajectory.
   await page.getByRole('slider', { name: 'Trajectory step' }).fill('0');
   await expect(page.getByTestId('sampling-step')).toHaveText('0');
@@ -91,6 +101,8 @@ test('training never blocks the main thread for more than 50 ms', async ({
   test.setTimeout(240_000);
   await page.goto('./?backend=wasm#view=training');
   expect(await backendOf(page)).toBe('wasm');
+  // Without WebGPU a banner says what runs instead and what that means.
+  await expect(page.getByRole('status').filter({ hasText: 'running on the CPU' })).toBeVisible();
   await page.getByRole('combobox', { name: 'Model size' }).selectOption('tiny');
   await page.getByRole('spinbutton', { name: 'Batch size' }).fill('8');
   await page.getByRole('spinbutton', { name: 'Steps to train' }).fill('60');

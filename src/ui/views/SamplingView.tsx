@@ -1,7 +1,8 @@
 // Reverse sampling: from pure noise x_T to an image, one denoising step at a time (Ho et al.
 // 2020, Alg. 2; Song et al. 2021, DDIM eq. 12), with classifier-free guidance
 // ε = ε_u + s·(ε_c − ε_u) (Ho & Salimans 2022) and a slider for s that acts on the next step.
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
+import { download, trajectoryGif } from '../exportGif';
 import { useSampling } from '../samplingStore';
 import { useTraining } from '../trainingStore';
 import { usePlayground } from '../store';
@@ -22,6 +23,7 @@ export function SamplingView() {
   const model = useTraining((s) => s.model);
   const backend = usePlayground((s) => s.backend);
   const gridRef = useRef<HTMLDivElement>(null);
+  const [exporting, setExporting] = useState(false);
   const frame = frames[view] ?? null;
   const last = frames[frames.length - 1] ?? null;
   const classNames = model?.classNames ?? [];
@@ -35,15 +37,17 @@ export function SamplingView() {
 
   const exportPng = () => {
     const canvas = gridRef.current?.querySelector('canvas');
-    if (!canvas) return;
-    canvas.toBlob((blob) => {
-      if (!blob) return;
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `samples-step${frame?.stepsDone ?? 0}.png`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    canvas?.toBlob((blob) => {
+      if (blob) download(blob, `samples-step${frame?.stepsDone ?? 0}.png`, 'image/png');
     }, 'image/png');
+  };
+  const exportGif = async () => {
+    setExporting(true);
+    try {
+      download(await trajectoryGif(frames), 'sampling-trajectory.gif', 'image/gif');
+    } finally {
+      setExporting(false);
+    }
   };
 
   return (
@@ -178,6 +182,14 @@ export function SamplingView() {
         </button>
         <button type="button" className="advanced" onClick={exportPng} disabled={!frame}>
           Export PNG
+        </button>
+        <button
+          type="button"
+          className="advanced"
+          onClick={() => void exportGif()}
+          disabled={frames.length < 2 || exporting || playing}
+        >
+          {exporting ? 'Encoding GIF…' : 'Export GIF'}
         </button>
       </div>
       {error && (
