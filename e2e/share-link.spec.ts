@@ -23,6 +23,13 @@ test('a share link restores the view, schedule and t; a tampered one falls back'
   await expect(other.getByTestId('t-value')).toHaveText('70');
   await other.close();
 
+  // Sampling settings travel too.
+  await page.goto('./#view=sampling&class=7&guidance=7.5&sampler=ddpm');
+  await expect(page.getByTestId('guidance-value')).toHaveText('7.5');
+  await expect(page.getByRole('combobox', { name: 'Sampler' })).toHaveValue('ddpm');
+  await page.getByRole('slider', { name: 'Guidance scale' }).fill('2');
+  await expect.poll(() => page.evaluate(() => window.location.hash)).toContain('guidance=2');
+
   await page.goto('./?x=1#view=%3Cscript%3Ealert(1)%3C/script%3E&T=abc&t=-5');
   await expect(
     page.getByRole('status').filter({ hasText: 'link settings were ignored' }),

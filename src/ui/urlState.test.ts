@@ -10,6 +10,10 @@ const full: SharedState = {
   t: 123,
   imageIndex: 42,
   seed: 7,
+  classIndex: -1,
+  guidanceScale: 7.5,
+  sampler: 'ddpm',
+  steps: 25,
 };
 
 describe('URL hash state', () => {
@@ -38,6 +42,10 @@ describe('URL hash state', () => {
     );
     expect(state).toEqual({});
     expect(problems).toHaveLength(8);
+    const sampling = parseHash('#guidance=1e3&class=12&sampler=euler&steps=0');
+    expect(sampling.state).toEqual({ classIndex: 9, steps: 1 });
+    expect(sampling.problems).toHaveLength(4);
+    expect(parseHash('#guidance=42').state.guidanceScale).toBe(10);
     expect(problems.join(' ')).toContain('view="alert(1)" is not one of');
   });
 

@@ -15,6 +15,11 @@ export interface SharedState {
   t: number;
   imageIndex: number;
   seed: number;
+  /** Sampling: a class index or -1 (unconditional), s, sampler, DDIM steps. */
+  classIndex: number;
+  guidanceScale: number;
+  sampler: 'ddpm' | 'ddim';
+  steps: number;
 }
 
 export interface ParsedHash {
@@ -29,6 +34,8 @@ const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
 const KINDS: readonly ScheduleKind[] = ['linear', 'cosine'];
 const MAX_SEED = 2 ** 31 - 1;
 const MAX_IMAGE_INDEX = 59_999;
+const SAMPLERS: readonly ('ddpm' | 'ddim')[] = ['ddpm', 'ddim'];
+const MAX_GUIDANCE = 10;
 /** Longer hashes are not ours: refuse to parse them at all. */
 const MAX_HASH_LENGTH = 1000;
 
@@ -41,6 +48,10 @@ const KEY: Record<keyof SharedState, string> = {
   t: 't',
   imageIndex: 'image',
   seed: 'seed',
+  classIndex: 'class',
+  guidanceScale: 'guidance',
+  sampler: 'sampler',
+  steps: 'steps',
 };
 
 function oneOf<V extends string>(raw: string, allowed: readonly V[]): V | undefined {
@@ -110,6 +121,23 @@ export function parseHash(hash: string): ParsedHash {
   if (image !== undefined) state.imageIndex = image;
   const seed = intField('seed', 0, MAX_SEED);
   if (seed !== undefined) state.seed = seed;
+  const classIndex = intField('classIndex', -1, 9);
+  if (classIndex !== undefined) state.classIndex = classIndex;
+  const sampler = enumField('sampler', SAMPLERS);
+  if (sampler) state.sampler = sampler;
+  const steps = intField('steps', 1, T_MAX);
+  if (steps !== undefined) state.steps = steps;
+  const g = get('guidanceScale');
+  if (g !== null) {
+    // A plain decimal, like 3 or 7.5; clamped to the slider's range.
+    if (!/^\d{1,3}(\.\d{1,3})?$/.test(g)) {
+      bad('guidanceScale', g, 'is not a number like 3 or 7.5; using the default');
+    } else {
+      const v = Math.min(MAX_GUIDANCE, Number(g));
+      if (v !== Number(g)) bad('guidanceScale', g, `is outside 0..${MAX_GUIDANCE}; using ${v}`);
+      state.guidanceScale = v;
+    }
+  }
   return { state, problems };
 }
 
@@ -123,5 +151,9 @@ export function formatHash(s: SharedState): string {
   params.set(KEY.t, String(s.t));
   params.set(KEY.imageIndex, String(s.imageIndex));
   params.set(KEY.seed, String(s.seed));
+  params.set(KEY.classIndex, String(s.classIndex));
+  params.set(KEY.guidanceScale, String(s.guidanceScale));
+  params.set(KEY.sampler, s.sampler);
+  params.set(KEY.steps, String(s.steps));
   return `#${params.toString()}`;
 }

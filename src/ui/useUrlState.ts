@@ -3,9 +3,15 @@
 import { useEffect } from 'react';
 import { usePlayground, type PlaygroundState } from './store';
 import { formatHash, parseHash, type SharedState } from './urlState';
+import { useSampling } from './samplingStore';
 
 function shared(s: PlaygroundState): SharedState {
+  const sampling = useSampling.getState().settings;
   return {
+    classIndex: sampling.classIndex,
+    guidanceScale: sampling.guidanceScale,
+    sampler: sampling.sampler,
+    steps: sampling.steps,
     view: s.view,
     dataset: s.dataset,
     scheduleKind: s.scheduleKind,
@@ -19,8 +25,14 @@ function shared(s: PlaygroundState): SharedState {
 
 function applyHash(hash: string): void {
   const { state, problems } = parseHash(hash);
-  // T before t, so t is clamped against the new T.
-  usePlayground.setState(state);
+  const { classIndex, guidanceScale, sampler, steps, ...playground } = state;
+  usePlayground.setState(playground);
+  const sampling = Object.fromEntries(
+    Object.entries({ classIndex, guidanceScale, sampler, steps }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
+  useSampling.getState().setSettings(sampling);
   usePlayground
     .getState()
     .setNotice(problems.length ? `Some link settings were ignored: ${problems.join('; ')}.` : null);
@@ -36,16 +48,19 @@ export function useUrlState(): void {
     };
     window.addEventListener('hashchange', onHashChange);
     let last = '';
-    const unsubscribe = usePlayground.subscribe((s) => {
-      const next = formatHash(shared(s));
+    const write = () => {
+      const next = formatHash(shared(usePlayground.getState()));
       if (next !== last) {
         last = next;
         window.history.replaceState(null, '', next);
       }
-    });
+    };
+    const unsubscribe = usePlayground.subscribe(write);
+    const unsubscribeSampling = useSampling.subscribe(write);
     return () => {
       window.removeEventListener('hashchange', onHashChange);
       unsubscribe();
+      unsubscribeSampling();
     };
   }, []);
 }
