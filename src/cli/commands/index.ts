@@ -18,6 +18,11 @@ export const COMMANDS: readonly Command[] = [
     description: 'sample images from a checkpoint (DDPM or DDIM, guidance) into a .png or .npy',
     run: async (argv, io) => (await import('./sample')).run(argv, io),
   },
+  {
+    name: 'bench',
+    description: 'time a training step and a forward pass per backend and preset, as JSON lines',
+    run: async (argv, io) => (await import('./bench')).run(argv, io),
+  },
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -10,6 +10,9 @@ const cases: { shape: [number, number, number, number]; size: [number, number] }
   { shape: [2, 4, 4, 3], size: [8, 8] },
   { shape: [3, 3, 5, 2], size: [7, 9] },
   { shape: [2, 7, 7, 1], size: [3, 4] },
+  // Integer factors: on wasm, a block sum (an average pool) unless alignCorners/halfPixelCenters.
+  { shape: [2, 3, 5, 2], size: [9, 15] },
+  { shape: [1, 4, 4, 3], size: [8, 12] },
 ];
 
 describe('ResizeNearestNeighborGrad is the adjoint of the forward', () => {

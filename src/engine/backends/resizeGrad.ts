@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** For each output row (or column), the input row the forward resize copies (tfjs's formula). */
-function sourceIndices(
+export function sourceIndices(
   outSize: number,
   inSize: number,
   alignCorners: boolean,
@@ -77,4 +77,23 @@ export function resizeGradOnCpuMemory(
   const dy = backend.readSync(args.dy.dataId) as ArrayLike<number>;
   const { images, alignCorners, halfPixelCenters } = args;
   return resizeNearestGradValues(dy, images.shape, args.dy.shape, alignCorners, halfPixelCenters);
+}
+
+/**
+ * The integer factors (fh, fw) when every output pixel (y, x) copies input (y / fh, x / fw)
+ * (rounded down), as for a 2x nearest upsample without alignCorners or halfPixelCenters; then the
+ * gradient is a sum over fh x fw blocks. Null otherwise.
+ */
+export function blockFactors(args: ResizeGradArgs): [number, number] | null {
+  const [, h, w] = args.images.shape;
+  const [, oh, ow] = args.dy.shape;
+  const factor = (outSize: number, inSize: number): number | null => {
+    if (outSize % inSize !== 0) return null;
+    const f = outSize / inSize;
+    const src = sourceIndices(outSize, inSize, args.alignCorners, args.halfPixelCenters);
+    return src.every((s, r) => s === Math.floor(r / f)) ? f : null;
+  };
+  const fh = factor(oh, h);
+  const fw = factor(ow, w);
+  return fh === null || fw === null ? null : [fh, fw];
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { groupNormRef, maxAbsDiff, randomValues, values } from '../testUtil';
 import { attentionBlock } from './attention';
-import { silu } from './basic';
+import { dropout, silu } from './basic';
 import { groupNorm } from './groupNorm';
 import { resBlock } from './resBlock';
 import { downsample, upsample } from './resample';
@@ -31,6 +31,37 @@ describe('groupNorm', () => {
     const p = { gamma: tf.ones([6]) as tf.Tensor1D, beta: tf.zeros([6]) as tf.Tensor1D };
     expect(() => groupNorm(x, p, 4)).toThrow(/not divisible/);
     tf.dispose([x, p.gamma, p.beta]);
+  });
+});
+
+describe('dropout', () => {
+  it('zeroes about `rate` of the values, scales the rest, and is reproducible by seed', async () => {
+    const x = tf.fill([200, 50], 2);
+    const y = await values(dropout(x, 0.25, 'a/b'));
+    const zeros = y.filter((v) => v === 0).length / y.length;
+    expect(zeros).toBeGreaterThan(0.23);
+    expect(zeros).toBeLessThan(0.27);
+    expect(y.every((v) => v === 0 || Math.abs(v - 2 / 0.75) < 1e-6)).toBe(true);
+    expect(await values(dropout(x, 0.25, 'a/b'))).toEqual(y);
+    expect(await values(dropout(x, 0.25, 'a/c'))).not.toEqual(y);
+    expect(await values(dropout(x, 0.25, 7))).not.toEqual(await values(dropout(x, 0.25, 8)));
+    expect(await values(dropout(x, 0, 'a/b'))).toEqual(await values(x));
+    expect(() => dropout(x, 1)).toThrow(/rate/);
+    x.dispose();
+  });
+
+  it('passes the gradient through the same mask', async () => {
+    const x = tf.tensor1d(randomValues(1000, 40));
+    const [y, g] = tf.tidy(() => [
+      dropout(x, 0.5, 3),
+      tf.grad((v: tf.Tensor) => tf.sum(dropout(v, 0.5, 3)))(x),
+    ]);
+    const ys = await values(y);
+    const xs = await values(x);
+    (await values(g)).forEach((gi, i) =>
+      expect(gi).toBeCloseTo(xs[i] === 0 ? gi : ys[i] / xs[i], 5),
+    );
+    tf.dispose([x, y, g]);
   });
 });
 

@@ -4,8 +4,8 @@
 //   h = conv2(dropout(SiLU(GN(h))))              (dropout only while training)
 //   out = skip(x) + h,  skip = 1x1 conv if the channel count changes, else identity.
 import * as tf from '@tensorflow/tfjs';
-import { conv2d, dense, silu, type ConvWeights, type DenseWeights } from './basic';
-import { groupNorm, type NormWeights } from './groupNorm';
+import { conv2d, dense, dropout, silu, type ConvWeights, type DenseWeights } from './basic';
+import { groupNormSilu, type NormWeights } from './groupNorm';
 
 export interface ResBlockWeights {
   norm1: NormWeights;
@@ -33,12 +33,12 @@ export function resBlock(
   return tf.tidy(() => {
     const [b] = x.shape;
     const cout = p.conv1.w.shape[3];
-    let h = conv2d(silu(groupNorm(x, p.norm1, opts.groups)), p.conv1);
+    let h = conv2d(groupNormSilu(x, p.norm1, opts.groups), p.conv1);
     const e = dense(silu(emb), p.tembProj);
     h = tf.add(h, tf.reshape(e, [b, 1, 1, cout]));
-    h = silu(groupNorm(h, p.norm2, opts.groups));
+    h = groupNormSilu(h, p.norm2, opts.groups);
     if (opts.training && opts.dropout > 0) {
-      h = tf.dropout(h, opts.dropout, undefined, opts.dropoutSeed) as tf.Tensor4D;
+      h = dropout(h, opts.dropout, opts.dropoutSeed);
     }
     h = conv2d(h, p.conv2);
     const skip = p.skip ? conv2d(x, p.skip) : x;
