@@ -6,6 +6,7 @@
 //   BatchMatMul                naive loop when transposed or batched (matMul.ts)        -> replaced
 //   Slice, SplitV              copy the whole input per slice (heapKernels.ts)          -> replaced
 //   Concat                     a view object per copied row                             -> replaced
+//   Transpose                  cache-hostile for big 2-D and NHWC -> CHWN (transpose.ts) -> wrapped
 //   Sum                        transposes first unless the reduced axes are innermost   -> wrapped
 //   Identity, Cast             copy (same dtype); the engine clones every saved tensor  -> aliased
 //   GroupNorm (+ SiLU)         a fused kernel and its gradient (groupNormKernels.ts)    -> added
@@ -18,6 +19,7 @@ import { conv2DBackpropInputNHWC } from './convGradInput';
 import { groupNormKernels, registerGroupNormGradient } from './groupNormKernels';
 import { castWasm, concatWasm, identityWasm, sliceWasm, splitVWasm, sumWasm } from './heapKernels';
 import { batchMatMulWasm } from './matMul';
+import { transposeWasm } from './transpose';
 import { originalKernel, replaceKernel } from './registry';
 import { blockFactors, resizeGradArgs, resizeGradOnCpuMemory } from './resizeGrad';
 import { unsortedSegmentSumWasm } from './segmentSum';
@@ -122,6 +124,7 @@ export function registerWasmTrainingKernels(): string[] {
     [tf.Slice, sliceWasm],
     [tf.SplitV, splitVWasm],
     [tf.Concat, concatWasm],
+    [tf.Transpose, transposeWasm],
     [tf.Sum, sumWasm],
     [tf.Identity, identityWasm],
     [tf.Cast, castWasm],
