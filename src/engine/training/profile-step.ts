@@ -47,7 +47,7 @@ function table(title: string, kernels: Kernels): void {
   console.log(fmt(byShape));
 }
 
-await initBackend('wasm', { wasmPaths: nodeWasmDir() });
+await initBackend((process.env.BACKEND ?? 'wasm') as 'wasm' | 'cpu', { wasmPaths: nodeWasmDir() });
 const config = getPreset(dataset, name);
 const unet = UNet.create(config, { seed: 0 });
 const s = config.imageSize;
