@@ -21,6 +21,7 @@ import type {
 } from './api';
 
 let datasets: DatasetCache | null = null;
+let initialised: { key: string; result: Promise<BackendInfo> } | null = null;
 const noiser = new ForwardNoiser();
 const customImages = new Map<DatasetName, SourceImage>();
 
@@ -82,8 +83,13 @@ const api: PlaygroundWorkerApi = {
   },
 
   async init({ preferred, dataBaseUrl }): Promise<BackendInfo> {
-    datasets = new DatasetCache(fetchSource(dataBaseUrl));
-    return initBackend(preferred, { wasmPaths });
+    // The page may call init more than once (React StrictMode in development): same answer.
+    const key = `${preferred ?? ''} ${dataBaseUrl}`;
+    if (!initialised || initialised.key !== key) {
+      datasets ??= new DatasetCache(fetchSource(dataBaseUrl));
+      initialised = { key, result: initBackend(preferred, { wasmPaths }) };
+    }
+    return initialised.result;
   },
 
   async datasetInfo(name: DatasetName): Promise<DatasetInfo> {

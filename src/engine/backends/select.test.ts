@@ -25,4 +25,20 @@ describe('initBackend', () => {
     expect(choice.backend).toBe('wasm');
     expect(choice.fallbackReason).toContain('webgpu: navigator.gpu is absent');
   });
+
+  it('serialises overlapping calls, so neither sees the other abandon its initialisation', async () => {
+    // React StrictMode calls init twice at once in development; tfjs drops a pending backend
+    // initialisation when another starts, which made the first call fall back to another backend.
+    const opts = { wasmPaths: nodeWasmDir() };
+    await initBackend('cpu');
+    // Start from an uninitialised wasm backend, so both calls really wait for its start.
+    const factory = tf.findBackendFactory('wasm');
+    if (!factory) throw new Error('wasm backend not registered');
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', factory, 2);
+    const [a, b] = await Promise.all([initBackend('wasm', opts), initBackend('wasm', opts)]);
+    expect(a).toEqual({ backend: 'wasm' });
+    expect(b).toEqual({ backend: 'wasm' });
+    expect(tf.getBackend()).toBe('wasm');
+  });
 });

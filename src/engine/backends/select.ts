@@ -91,9 +91,23 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
  * Initialises tfjs on the preferred backend, else on the first that works in the chain
  * webgpu -> webgl -> wasm -> cpu. Throws only if even cpu fails.
  */
-export async function initBackend(
+export function initBackend(
   preferred?: BackendName,
   opts: InitBackendOptions = {},
+): Promise<BackendChoice> {
+  // One at a time: tfjs abandons a pending backend initialisation when another one starts
+  // (setBackend then resolves false), so overlapping calls — React's StrictMode runs effects
+  // twice in development — would each see the other's backend fail.
+  const run = queue.then(() => initBackendNow(preferred, opts));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+async function initBackendNow(
+  preferred: BackendName | undefined,
+  opts: InitBackendOptions,
 ): Promise<BackendChoice> {
   // The cpu backend is the last fallback and our tests' reference: keep its gradients right.
   registerCpuKernelFixes();

@@ -19,7 +19,12 @@ export function BackendBadge() {
   const note = SPEED_NOTE[backend.backend];
   return (
     <span className="badge-group">
-      <span className="badge" data-testid="backend" data-backend={backend.backend}>
+      <span
+        className="badge"
+        data-testid="backend"
+        data-backend={backend.backend}
+        title={backend.fallbackReason ? `Not used: ${backend.fallbackReason}` : undefined}
+      >
         backend: {backend.backend}
       </span>
       {note && (
