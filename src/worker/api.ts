@@ -1,6 +1,9 @@
 // The typed contract between the UI (main thread) and the compute worker.
 // Only types live here, so the UI can import this file without pulling in tfjs.
 import type { ScheduleKind } from '../diffusion/schedule';
+import type { TrainingConfig, TrainingEvent } from '../engine/playground/trainingController';
+import type { SamplingRequest, SamplingFrame } from '../engine/playground/samplingController';
+import type { TrainingProgress, SessionState as TrainingState } from '../engine/training/session';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -138,73 +141,11 @@ export interface CreateModelRequest {
   schedule?: ScheduleRequest;
 }
 
-export interface TrainingConfig {
-  batchSize: number;
-  learningRate: number;
-  pUncond: number;
-  targetSteps: number;
-  seed?: number;
-  warmupSteps?: number;
-  reportEvery?: number;
-  /** Steps between preview grids sampled from the EMA weights; 0 = none. */
-  previewEvery?: number;
-  previewCount?: number;
-  previewSteps?: number;
-}
-
-export type TrainingState = 'idle' | 'running' | 'paused' | 'finished' | 'failed' | 'disposed';
-
-export interface TrainingProgress {
-  step: number;
-  targetSteps: number;
-  loss: number;
-  stepLosses: number[];
-  smoothedLoss: number;
-  lossByBucket: (number | null)[];
-  imagesPerSecond: number;
-  learningRate: number;
-  gradNorm: number;
-  memory: { numTensors: number; numBytes: number };
-}
-
-export type TrainingEvent =
-  | { type: 'progress'; progress: TrainingProgress }
-  | { type: 'state'; state: TrainingState; error?: string }
-  | {
-      type: 'preview';
-      preview: {
-        step: number;
-        data: Float32Array;
-        shape: ImageTensor['shape'];
-        classes: number[] | null;
-      };
-    };
-
-export interface SamplingRequest {
-  n: number;
-  sampler: 'ddpm' | 'ddim';
-  steps?: number;
-  eta?: number;
-  classes: number[] | null;
-  seed: number;
-  guidanceScale: number;
-}
-
-export interface SamplingFrame {
-  shape: ImageTensor['shape'];
-  stepsDone: number;
-  totalSteps: number;
-  done: boolean;
-  t: number | null;
-  guidanceScale: number;
-  guided: boolean;
-  x: Float32Array;
-  xt: Float32Array | null;
-  x0Pred: Float32Array | null;
-  eps: Float32Array | null;
-  epsCond: Float32Array | null;
-  epsUncond: Float32Array | null;
-}
+// The engine's own types cross the boundary as they are (type-only: erased from the bundle, so
+// the UI still never loads tfjs).
+export type { TrainingConfig, TrainingEvent } from '../engine/playground/trainingController';
+export type { SamplingRequest, SamplingFrame } from '../engine/playground/samplingController';
+export type { TrainingProgress, SessionState as TrainingState } from '../engine/training/session';
 
 export interface SavedModelInfo {
   name: string;
