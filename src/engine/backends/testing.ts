@@ -30,7 +30,7 @@ export async function onBackend(
 ): Promise<Float32Array[]> {
   await tf.setBackend(name);
   const outs = tf.tidy(fn);
-  const values = outs.map((t) => t.dataSync() as Float32Array);
+  const values = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
   tf.dispose(outs);
   return values;
 }
