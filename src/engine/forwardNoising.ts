@@ -104,7 +104,7 @@ export class ForwardNoiser {
       ) as tf.Tensor4D;
     }
     try {
-      // One readback of everything: never dataSync() (returns zeros on WebGPU).
+      // One asynchronous readback of everything (synchronous reads return zeros on WebGPU).
       const [epsData, xtData] = await Promise.all([eps.data(), xt.data()]);
       // Copies: the caller may transfer these buffers, and a backend may own the originals.
       return {

@@ -1,5 +1,5 @@
 // Lays a batch of NHWC images out as one RGBA grid (pure, no DOM), for PNG and GIF export.
-import { toRgba } from './components/ImageCanvas';
+import { toRgba } from './pixels';
 
 export interface GridPixels {
   rgba: Uint8ClampedArray<ArrayBuffer>;

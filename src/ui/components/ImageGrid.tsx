@@ -1,6 +1,6 @@
 // A batch of NHWC images drawn as one grid on a canvas, with crisp scaled-up pixels.
 import { useEffect, useRef } from 'react';
-import { toRgba } from './ImageCanvas';
+import { toRgba } from '../pixels';
 
 export interface ImageGridProps {
   data: Float32Array | null;
