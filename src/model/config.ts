@@ -27,15 +27,37 @@ export interface UNetConfig {
   numClasses: number;
   /** Width of the time (and class) embedding; defaults to 4 * baseChannels as in DDPM. */
   timeEmbedDim?: number;
+  /**
+   * Side of the square pixel patches folded into channels before the U-Net (space-to-depth) and
+   * unfolded after it; defaults to 1 (none). Patch 2 runs the network on a 14x14x4 grid instead
+   * of 28x28x1: about 4x fewer FLOPs at the same widths, the "patching" of Hoogeboom et al. 2023
+   * (simple diffusion, Sec. 3.3) and of ViT-style diffusion models. It lets a class sample a
+   * guided grid in seconds on one CPU core.
+   */
+  patchSize?: number;
+}
+
+export function patchSize(c: UNetConfig): number {
+  return c.patchSize ?? 1;
+}
+
+/** Side of the grid the U-Net works on: imageSize / patchSize. */
+export function gridSize(c: UNetConfig): number {
+  return c.imageSize / patchSize(c);
+}
+
+/** Channels of that grid: inChannels x patchSize². */
+export function gridChannels(c: UNetConfig): number {
+  return c.inChannels * patchSize(c) ** 2;
 }
 
 export function timeEmbedDim(c: UNetConfig): number {
   return c.timeEmbedDim ?? 4 * c.baseChannels;
 }
 
-/** Spatial size of each level: imageSize, imageSize/2, ... */
+/** Spatial size of each level: gridSize, gridSize/2, ... */
 export function levelSizes(c: UNetConfig): number[] {
-  return c.channelMults.map((_, i) => c.imageSize / 2 ** i);
+  return c.channelMults.map((_, i) => gridSize(c) / 2 ** i);
 }
 
 function isPositiveInt(v: number): boolean {
@@ -74,12 +96,19 @@ export function validateConfig(c: UNetConfig): UNetConfig {
   if (c.timeEmbedDim !== undefined && !isPositiveInt(c.timeEmbedDim)) {
     errors.push(`timeEmbedDim must be a positive integer, got ${c.timeEmbedDim}`);
   }
+  if (c.patchSize !== undefined && !isPositiveInt(c.patchSize)) {
+    errors.push(`patchSize must be a positive integer, got ${c.patchSize}`);
+  }
   if (errors.length === 0) {
     const levels = c.channelMults.length;
     const factor = 2 ** (levels - 1);
-    if (c.imageSize % factor !== 0) {
+    const patch = patchSize(c);
+    if (c.imageSize % patch !== 0) {
+      errors.push(`imageSize ${c.imageSize} must be divisible by patchSize ${patch}`);
+    } else if (gridSize(c) % factor !== 0) {
       errors.push(
-        `imageSize ${c.imageSize} must be divisible by 2^(levels-1) = ${factor} for ${levels} levels ` +
+        `${patch === 1 ? 'imageSize' : 'imageSize / patchSize ='} ${gridSize(c)} must be divisible ` +
+          `by 2^(levels-1) = ${factor} for ${levels} levels ` +
           '(each downsample halves it and the up path must restore the same sizes)',
       );
     }

@@ -4,7 +4,7 @@
 // softmax, residual adds, concatenation and upsampling copies; these are O(activations) rather
 // than O(activations x channels) and add only a few per cent for the presets here.
 import { buildArchitecture } from './architecture';
-import type { UNetConfig } from './config';
+import { gridChannels, gridSize, type UNetConfig } from './config';
 
 export interface FlopsBreakdown {
   /** All convolutions (3x3, 1x1 skips, resampling convs, conv_in / conv_out). */
@@ -21,7 +21,9 @@ const convFlops = (size: number, k: number, cin: number, cout: number): number =
 
 export function flopsBreakdown(config: UNetConfig): FlopsBreakdown {
   const arch = buildArchitecture(config);
-  const { imageSize: S, inChannels, baseChannels: base } = config;
+  const { baseChannels: base } = config;
+  const S = gridSize(config);
+  const inChannels = gridChannels(config);
   const T = arch.tembDim;
   let conv = convFlops(S, 3, inChannels, base) + convFlops(S, 3, arch.outCh, inChannels);
   let dense = 2 * (base * T + T * T);

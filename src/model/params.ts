@@ -15,7 +15,7 @@
 // not depend on which other parameters exist.
 import * as tf from '@tensorflow/tfjs';
 import { buildArchitecture, type ResUnit } from './architecture';
-import type { UNetConfig } from './config';
+import { gridChannels, type UNetConfig } from './config';
 
 export type Params = Map<string, tf.Variable>;
 
@@ -95,7 +95,8 @@ function attentionSpecs(name: string, ch: number): ParamSpec[] {
 /** Every parameter of the network, in a stable order (the order of the forward pass). */
 export function paramSpecs(config: UNetConfig): ParamSpec[] {
   const arch = buildArchitecture(config);
-  const { baseChannels: base, inChannels, numClasses } = config;
+  const { baseChannels: base, numClasses } = config;
+  const inChannels = gridChannels(config);
   const T = arch.tembDim;
   const specs: ParamSpec[] = [...dense('temb.dense0', base, T), ...dense('temb.dense1', T, T)];
   if (numClasses > 0) {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { timestepEmbedding } from '../diffusion/embedding';
 import { buildArchitecture, type Architecture, type ResUnit, type Unit } from './architecture';
-import type { UNetConfig } from './config';
+import { patchSize, type UNetConfig } from './config';
 import { conv2d, dense, silu, type ConvWeights, type DenseWeights } from './layers/basic';
 import { attentionBlock } from './layers/attention';
 import { groupNorm, type NormWeights } from './layers/groupNorm';
@@ -66,6 +66,26 @@ function checkInputs(
 }
 
 /**
+ * Space-to-depth: [B, H, W, C] -> [B, H/p, W/p, p*p*C], each p x p patch folded into channels
+ * (row-major within the patch). Reshapes and one rank-5 transpose, so its gradient is free.
+ */
+export function patchify(x: tf.Tensor4D, p: number): tf.Tensor4D {
+  if (p === 1) return x;
+  const [b, h, w, c] = x.shape;
+  const t = tf.transpose(tf.reshape(x, [b * (h / p), p, w / p, p * c]), [0, 2, 1, 3]);
+  return tf.reshape(t, [b, h / p, w / p, p * p * c]);
+}
+
+/** Depth-to-space, the inverse of patchify: [B, h, w, p*p*C] -> [B, h*p, w*p, C]. */
+export function unpatchify(x: tf.Tensor4D, p: number): tf.Tensor4D {
+  if (p === 1) return x;
+  const [b, h, w, pc] = x.shape;
+  const c = pc / (p * p);
+  const t = tf.transpose(tf.reshape(x, [b * h, w, p, p * c]), [0, 2, 1, 3]);
+  return tf.reshape(t, [b, h * p, w * p, c]);
+}
+
+/**
  * Predicts ε for a batch: x [B, H, W, C] (float32), t [B] timesteps (float32 or int32),
  * y [B] int32 labels in 0..numClasses (numClasses = null class) or null (= all null; must be null
  * for unconditional models). Returns a new [B, H, W, C] tensor; all intermediates are disposed.
@@ -110,7 +130,8 @@ export function unetApply(
       return u.kind === 'down' ? downsample(h, w) : upsample(h, w);
     };
 
-    let h = conv2d(x, convW(root.child('conv_in')));
+    const patch = patchSize(config);
+    let h = conv2d(patchify(x, patch), convW(root.child('conv_in')));
     const skips: tf.Tensor4D[] = [h];
     for (const u of arch.down) {
       h = u.kind === 'res' ? runRes(h, u) : runResample(h, u);
@@ -127,7 +148,7 @@ export function unetApply(
       }
     }
     h = silu(groupNorm(h, normW(root.child('norm_out')), groups));
-    return conv2d(h, convW(root.child('conv_out')));
+    return unpatchify(conv2d(h, convW(root.child('conv_out'))), patch);
   });
 }
 

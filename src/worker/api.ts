@@ -116,7 +116,7 @@ export interface PlaygroundWorkerApi extends EngineApi {
 
 // ---- Models, training, sampling and checkpoints --------------------------------------------
 
-export type PresetName = 'tiny' | 'small' | 'medium';
+export type PresetName = 'tiny' | 'small' | 'medium' | 'compact';
 
 export interface ModelInfo {
   dataset: DatasetName;

@@ -66,6 +66,8 @@ function readModelConfig(r: JsonReader): UNetConfig {
   };
   const ted = c.optional('timeEmbedDim', (k) => c.int(k));
   if (ted !== undefined) config.timeEmbedDim = ted;
+  const patch = c.optional('patchSize', (k) => c.int(k));
+  if (patch !== undefined) config.patchSize = patch;
   try {
     validateConfig(config);
   } catch (e) {
