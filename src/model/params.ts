@@ -156,10 +156,15 @@ function initialValue(spec: ParamSpec, seed: number, zeroInit: boolean): tf.Tens
 
 /** Creates every parameter as a trainable tf.Variable, keyed by its stable name. */
 export function createParams(config: UNetConfig, opts: InitOptions = {}): Params {
+  return createParamsFromSpecs(paramSpecs(config), opts);
+}
+
+/** Creates the given parameters (any network's specs) as trainable tf.Variables, in order. */
+export function createParamsFromSpecs(specs: readonly ParamSpec[], opts: InitOptions = {}): Params {
   const seed = opts.seed ?? 0;
   const zeroInit = opts.zeroInit ?? true;
   const params: Params = new Map();
-  for (const spec of paramSpecs(config)) {
+  for (const spec of specs) {
     const init = initialValue(spec, seed, zeroInit);
     // Unnamed on purpose: tfjs variable names are global, and two models may coexist.
     params.set(spec.name, tf.variable(init, true));
