@@ -94,15 +94,27 @@ export async function encodeCheckpoint(
     createdAt: meta.createdAt ?? new Date().toISOString(),
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights }],
   });
-  const out = new Uint8Array(weightsByteLength(manifest));
+  const out = await encodeWeights(params, weightEntries(manifest));
+  manifest.weightsCrc32 = crc32Hex(out);
+  return { modelJson: manifest, weights: out.buffer };
+}
+
+/**
+ * weights.bin for the given manifest entries: each parameter read with `await data()`, checked
+ * finite, stored as its entry says, concatenated in entry order.
+ */
+export async function encodeWeights(
+  params: Params,
+  entries: readonly CheckpointWeightEntry[],
+): Promise<Uint8Array<ArrayBuffer>> {
+  const out = new Uint8Array(entries.reduce((n, e) => n + entryByteLength(e), 0));
   let offset = 0;
-  for (const entry of weightEntries(manifest)) {
+  for (const entry of entries) {
     const bytes = await encodeWeight(params, entry);
     out.set(bytes, offset);
     offset += bytes.byteLength;
   }
-  manifest.weightsCrc32 = crc32Hex(out);
-  return { modelJson: manifest, weights: out.buffer };
+  return out;
 }
 
 /**
@@ -114,6 +126,17 @@ export async function decodeCheckpoint(
   weights: ArrayBuffer | ArrayBufferView,
 ): Promise<DecodedCheckpoint> {
   const manifest = validateManifest(modelJson);
+  return { manifest, values: decodeWeights(manifest, weights) };
+}
+
+/**
+ * Checks weights.bin against a validated manifest (byte length, CRC-32 when the manifest has
+ * one, NaN/Inf) and splits it into float32 arrays by weight name. Creates no tensors.
+ */
+export function decodeWeights(
+  manifest: Pick<CheckpointManifest, 'weightsManifest' | 'weightsCrc32'>,
+  weights: ArrayBuffer | ArrayBufferView,
+): Map<string, Float32Array> {
   const bytes = toBytes(weights);
   const expected = weightsByteLength(manifest);
   if (bytes.byteLength !== expected) {
@@ -148,5 +171,5 @@ export async function decodeCheckpoint(
     values.set(entry.name, v);
     offset = end;
   }
-  return { manifest, values };
+  return values;
 }

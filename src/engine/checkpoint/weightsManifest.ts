@@ -91,6 +91,14 @@ export function checkWeightsMatchConfig(
   } catch (e) {
     throw new CheckpointError('config', `checkpoint modelConfig is unusable: ${messageOf(e)}`);
   }
+  checkWeightsMatchSpecs(entries, specs);
+}
+
+/** Every weight a network needs (its parameter specs), none it does not, each of its shape. */
+export function checkWeightsMatchSpecs(
+  entries: readonly CheckpointWeightEntry[],
+  specs: readonly { name: string; shape: number[] }[],
+): void {
   const needed = new Map(specs.map((s) => [s.name, s.shape]));
   const extra = entries.filter((e) => !needed.has(e.name)).map((e) => e.name);
   if (extra.length > 0) {
@@ -131,11 +139,13 @@ export function entryByteLength(e: CheckpointWeightEntry): number {
   return entrySize(e) * (entryStorage(e) === 'float16' ? 2 : 4);
 }
 
-export function weightEntries(m: CheckpointManifest): CheckpointWeightEntry[] {
+export function weightEntries(
+  m: Pick<CheckpointManifest, 'weightsManifest'>,
+): CheckpointWeightEntry[] {
   return m.weightsManifest.flatMap((g) => g.weights);
 }
 
 /** The exact size weights.bin must have. */
-export function weightsByteLength(m: CheckpointManifest): number {
+export function weightsByteLength(m: Pick<CheckpointManifest, 'weightsManifest'>): number {
   return weightEntries(m).reduce((n, e) => n + entryByteLength(e), 0);
 }
