@@ -27,3 +27,36 @@ export function parseIntegerFlag(flag: string, raw: string, min: number, max: nu
   }
   return value;
 }
+
+export interface NumberRange {
+  /** Smallest allowed value (inclusive). */
+  min?: number;
+  /** Values must be strictly greater than this. */
+  above?: number;
+  /** Largest allowed value (inclusive). */
+  max?: number;
+}
+
+/** A finite decimal number (no hex, no empty string, no "Infinity") within the range. */
+export function parseNumberFlag(flag: string, raw: string, range: NumberRange = {}): number {
+  const value = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value)) {
+    throw new UsageError(`${flag} must be a number (got ${JSON.stringify(raw)})`);
+  }
+  const { min = -Infinity, above = -Infinity, max = Infinity } = range;
+  if (value < min) throw new UsageError(`${flag} must be >= ${min} (got ${JSON.stringify(raw)})`);
+  if (value <= above)
+    throw new UsageError(`${flag} must be > ${above} (got ${JSON.stringify(raw)})`);
+  if (value > max) throw new UsageError(`${flag} must be <= ${max} (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+/** One of the allowed strings. */
+export function parseChoice<T extends string>(flag: string, raw: string, allowed: readonly T[]): T {
+  const hit = allowed.find((a) => a === raw);
+  if (hit === undefined) {
+    const list = allowed.map((a) => `"${a}"`).join(' or ');
+    throw new UsageError(`${flag} must be ${list} (got ${JSON.stringify(raw)})`);
+  }
+  return hit;
+}

@@ -1,5 +1,5 @@
 // The command table. Each entry lazy-imports its module so that, e.g., `schedule` never loads
-// tfjs. Add train/sample/bench/eval here.
+// tfjs.
 import type { Command } from '../types';
 
 export const COMMANDS: readonly Command[] = [
@@ -17,6 +17,12 @@ export const COMMANDS: readonly Command[] = [
     name: 'sample',
     description: 'sample images from a checkpoint (DDPM or DDIM, guidance) into a .png or .npy',
     run: async (argv, io) => (await import('./sample')).run(argv, io),
+  },
+  {
+    name: 'train-classifier',
+    description:
+      'train the MNIST judge classifier and save it with its Fréchet reference statistics',
+    run: async (argv, io) => (await import('./trainClassifier')).run(argv, io),
   },
   {
     name: 'bench',

@@ -5,9 +5,7 @@
 //   DIR/train-state/              raw weights, Adam moments, EMA and counters, float32, for --resume
 // Batches, t, noise and label dropout are functions of (seed, step), so a resumed run continues
 // exactly as an uninterrupted one would.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, type Dataset } from '../../data/dataset';
@@ -36,6 +34,7 @@ import {
   type TrainerOptions,
 } from '../../engine/training/trainer';
 import { parseIntegerFlag, parseOptions } from '../args';
+import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from '../types';
 
 const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
@@ -242,30 +241,6 @@ function checkSavedRun(run: unknown, where: string): RunConfig {
   return r as RunConfig;
 }
 
-function commandLine(argv: string[]): string {
-  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  return ['npm run cli -- train', ...argv.map(quote)].join(' ');
-}
-
-function gitCommit(): string | undefined {
-  try {
-    const out = execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd: path.dirname(fileURLToPath(import.meta.url)),
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 5000,
-    });
-    return out.toString().trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function machine(backend: string): string {
-  const cpus = os.cpus();
-  const model = cpus[0]?.model.trim() ?? 'unknown CPU';
-  return `${model}, ${cpus.length} cores, ${os.platform()} ${os.arch()}, node ${process.version}, tfjs ${backend}`;
-}
-
 function progressLine(
   stats: StepStats,
   target: number,
@@ -346,7 +321,7 @@ async function prepare(args: TrainArgs, command: string) {
 }
 
 async function train(args: TrainArgs, argv: string[], io: CliIo): Promise<number> {
-  const { run, state } = await prepare(args, commandLine(argv));
+  const { run, state } = await prepare(args, commandLine('train', argv));
   const choice = await initBackend(args.backend, { wasmPaths: nodeWasmDir() });
   if (choice.backend !== args.backend) {
     io.stderr(
