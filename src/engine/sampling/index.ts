@@ -9,7 +9,12 @@ export {
 } from './options';
 export { makePlan, type PlanStep, type SamplingPlan } from './plan';
 export { readTogether } from './readback';
-export { sampleImages, type SampleImagesOptions } from './sampleImages';
+export {
+  batchSeed,
+  sampleImages,
+  type SampleImagesOptions,
+  type SampleImagesProgress,
+} from './sampleImages';
 export { deriveSeed } from './seeds';
 export {
   SamplingSession,

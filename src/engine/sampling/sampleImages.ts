@@ -9,9 +9,27 @@ import { SamplingSession } from './session';
 /** Seeds of later batches come from a stream space far from the per-step streams. */
 const BATCH_STREAM_BASE = 0x40000000;
 
+export interface SampleImagesProgress {
+  /** Images of earlier batches, all finished. */
+  imagesDone: number;
+  n: number;
+  /** Steps done in the current batch. */
+  stepsDone: number;
+  totalSteps: number;
+}
+
 export interface SampleImagesOptions extends Omit<SamplingOptions, 'recordTrajectory'> {
   /** Images per session; default 64. */
   batch?: number;
+  /** Checked after every step: when aborted, sampling stops and rejects with signal.reason. */
+  signal?: AbortSignal;
+  /** Awaited after every step. */
+  onProgress?: (p: SampleImagesProgress) => void | Promise<void>;
+}
+
+/** The seed of batch k of a run: the run's seed for k = 0, a derived one after. */
+export function batchSeed(seed: number, k: number): number {
+  return k === 0 ? seed : deriveSeed(seed, BATCH_STREAM_BASE + k);
 }
 
 /**
@@ -24,7 +42,7 @@ export async function sampleImages(
   schedule: Schedule,
   opts: SampleImagesOptions,
 ): Promise<Float32Array> {
-  const { batch = 64, ...rest } = opts;
+  const { batch = 64, signal, onProgress, ...rest } = opts;
   if (!Number.isInteger(batch) || batch < 1) {
     throw new RangeError(`batch must be an integer >= 1 (got ${batch})`);
   }
@@ -32,12 +50,19 @@ export async function sampleImages(
   const perImage = imageSize * imageSize * inChannels;
   const out = new Float32Array(opts.n * perImage);
   for (let start = 0, k = 0; start < opts.n; start += batch, k++) {
+    signal?.throwIfAborted();
     const n = Math.min(batch, opts.n - start);
-    const seed = k === 0 ? opts.seed : deriveSeed(opts.seed, BATCH_STREAM_BASE + k);
+    const seed = batchSeed(opts.seed, k);
     const classes = opts.classes === null ? null : opts.classes.slice(start, start + n);
     const session = new SamplingSession(model, schedule, { ...rest, n, seed, classes });
     try {
-      const snap = await session.run();
+      const snap = await session.run({
+        onProgress: async ({ stepsDone, totalSteps }) => {
+          if (signal?.aborted) session.cancel();
+          else await onProgress?.({ imagesDone: start, n: opts.n, stepsDone, totalSteps });
+        },
+      });
+      signal?.throwIfAborted();
       if (!snap.done) throw new Error('sampling stopped before the last step');
       out.set(snap.x, start * perImage);
     } finally {

@@ -1,0 +1,52 @@
+// sampleImages' progress reports and cancellation (wasm, MNIST tiny preset, T = 20).
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSchedule } from '../../diffusion/schedule';
+import { getPreset } from '../../model/presets';
+import { UNet } from '../../model/unet';
+import { initWasmForTests } from '../backends/testing';
+import { sampleImages, type SampleImagesProgress } from './sampleImages';
+
+const schedule = makeSchedule({ kind: 'linear', T: 20 });
+let model: UNet;
+
+beforeAll(async () => {
+  await initWasmForTests();
+  model = UNet.create(getPreset('mnist', 'tiny'), { seed: 3, zeroInit: false });
+});
+
+afterAll(() => model.dispose());
+
+const opts = { n: 3, sampler: 'ddim' as const, steps: 2, classes: [1, 2, 3], seed: 5, batch: 2 };
+
+describe('sampleImages', () => {
+  it('reports every step of every batch', async () => {
+    const seen: SampleImagesProgress[] = [];
+    await sampleImages(model, schedule, { ...opts, onProgress: (p) => void seen.push(p) });
+    expect(seen).toEqual([
+      { imagesDone: 0, n: 3, stepsDone: 1, totalSteps: 2 },
+      { imagesDone: 0, n: 3, stepsDone: 2, totalSteps: 2 },
+      { imagesDone: 2, n: 3, stepsDone: 1, totalSteps: 2 },
+      { imagesDone: 2, n: 3, stepsDone: 2, totalSteps: 2 },
+    ]);
+  });
+
+  it('stops after the step in which the signal is aborted, freeing its tensors', async () => {
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    let steps = 0;
+    const run = sampleImages(model, schedule, {
+      ...opts,
+      signal: controller.signal,
+      onProgress: () => {
+        steps++;
+        if (steps === 1) controller.abort(new Error('stop please'));
+      },
+    });
+    await expect(run).rejects.toThrow('stop please');
+    expect(steps).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+    const aborted = AbortSignal.abort();
+    await expect(sampleImages(model, schedule, { ...opts, signal: aborted })).rejects.toThrow();
+  });
+});
