@@ -1,0 +1,15 @@
+// Public API of sample-quality evaluation for the worker and the CLI (no Node imports). Judges
+// come from '../judge' (loadJudge with fetchJudge in the worker, loadJudgeDir in the CLI).
+export {
+  balancedLabels,
+  DEFAULT_EVALUATION_BATCH,
+  DEFAULT_GUIDANCE_SCALES,
+  DEFAULT_SAMPLES_PER_SCALE,
+  evaluateGuidance,
+  GUIDANCE_CONVENTION,
+  type EvaluateGuidanceOptions,
+  type EvaluationProgress,
+  type GuidanceEvaluation,
+  type ScaleResult,
+} from './evaluateGuidance';
+export { realDiversityBaseline } from './baseline';
