@@ -25,6 +25,12 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, io) => (await import('./trainClassifier')).run(argv, io),
   },
   {
+    name: 'eval',
+    description:
+      'score samples per guidance scale with the judge: accuracy, Fréchet distance, diversity',
+    run: async (argv, io) => (await import('./evaluate')).run(argv, io),
+  },
+  {
     name: 'bench',
     description: 'time a training step and a forward pass per backend and preset, as JSON lines',
     run: async (argv, io) => (await import('./bench')).run(argv, io),

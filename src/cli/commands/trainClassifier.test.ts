@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadJudgeDir } from '../../engine/judge/fsStore';
 import { loadJudge } from '../../engine/judge/load';
 import { runCli } from '../cli';
-import { DEFAULT_JUDGE_DIR, parseTrainClassifierArgs } from './trainClassifier';
+import { DEFAULT_JUDGE_DIR } from '../paths';
+import { parseTrainClassifierArgs } from './trainClassifier';
 
 let dir: string;
 

@@ -6,7 +6,6 @@
 //                                 Fréchet reference) and the real data's per-class diversity
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../../data/dataset';
 import { fsSource } from '../../data/fsSource';
 import {
@@ -29,12 +28,10 @@ import {
 } from '../../engine/judge/trainer';
 import type { MeasuredAccuracy } from '../../engine/judge/types';
 import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
+import { DEFAULT_DATA_DIR, DEFAULT_JUDGE_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-export const DEFAULT_JUDGE_DIR = path.join(REPO, 'models', 'mnist-classifier');
-const DEFAULT_DATA = path.join(REPO, 'public', 'data');
 const D = DEFAULT_CLASSIFIER_TRAINING;
 const C = MNIST_CLASSIFIER;
 
@@ -142,7 +139,7 @@ export function parseTrainClassifierArgs(argv: string[]): TrainClassifierArgs | 
         : parseIntegerFlag('--test-limit', v['test-limit'], 2, 1e7),
     backend: parseChoice('--backend', v.backend ?? 'wasm', ['wasm', 'cpu'] as const),
     logEvery: int('--log-every', v['log-every'], 100, 1),
-    data: v.data ?? DEFAULT_DATA,
+    data: v.data ?? DEFAULT_DATA_DIR,
   };
 }
 

@@ -1,0 +1,226 @@
+// `eval`: how sample quality changes with classifier-free guidance. Loads a class-conditional
+// checkpoint and the MNIST judge, draws --n class-balanced DDIM samples per guidance scale and
+// prints, per scale, the judge's accuracy on them, the Fréchet distance of their judge features
+// to the real test set's, their within-class diversity relative to real images, and the time
+// per image. Optionally writes everything as JSON.
+import { writeFile } from 'node:fs/promises';
+import { makeSchedule } from '../../diffusion/schedule';
+import { nodeWasmDir } from '../../engine/backends/nodeWasm';
+import { initBackend } from '../../engine/backends/select';
+import { createUNetFromCheckpoint, decodeCheckpoint } from '../../engine/checkpoint';
+import { loadCheckpointPath } from '../../engine/checkpoint/fsStore';
+import {
+  DEFAULT_EVALUATION_BATCH,
+  DEFAULT_GUIDANCE_SCALES,
+  DEFAULT_SAMPLES_PER_SCALE,
+  evaluateGuidance,
+  type GuidanceEvaluation,
+  type ScaleResult,
+} from '../../engine/evaluation';
+import { loadJudgeDir } from '../../engine/judge/fsStore';
+import { loadJudge, type Judge } from '../../engine/judge/load';
+import { DEFAULT_DDIM_STEPS } from '../../engine/sampling/options';
+import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
+import { DEFAULT_JUDGE_DIR } from '../paths';
+import { commandLine, gitCommit, machine } from '../provenance';
+import { EXIT_OK, UsageError, type CliIo } from '../types';
+
+const MAX_N = 100_000;
+
+export const EVAL_USAGE = `Usage: cli eval --model PATH [options]
+
+Samples --n class-balanced images (class i mod 10) per guidance scale with DDIM and scores them
+with the MNIST judge (npm run cli -- train-classifier). Prints one row per scale:
+  accuracy   how often the judge sees the class that was asked for
+  FD         Fréchet distance of judge features to the real test set (FID's formula with the
+             judge in place of Inception-v3; lower is closer to the data; depends on --n)
+  diversity  within-class mean pairwise feature distance over the real data's (1 = as diverse)
+Guidance: ε̃ = ε_u + s·(ε_c − ε_u): s = 0 unconditional, s = 1 conditional without guidance.
+Every scale uses the same noise and labels.
+
+Options:
+  --model PATH        class-conditional checkpoint directory (model.json + weights.bin) or file
+  --judge DIR         judge directory (default <repo>/models/mnist-classifier)
+  --guidance S[,S..]  scales, repeatable or comma-separated (default ${DEFAULT_GUIDANCE_SCALES.join(',')})
+  --n N               images per scale, >= 2 per class (default ${DEFAULT_SAMPLES_PER_SCALE})
+  --steps K           DDIM steps, 1..T (default ${DEFAULT_DDIM_STEPS})
+  --eta E             DDIM eta >= 0 (default 0: deterministic)
+  --seed S            integer seed of the noise (default 0)
+  --batch B           images per sampling batch (default ${DEFAULT_EVALUATION_BATCH})
+  --backend wasm|cpu  tfjs backend (default wasm)
+  --json FILE         also write the results (and settings, per-class numbers) as JSON
+  -h, --help          show this help
+`;
+
+const OPTIONS = {
+  model: { type: 'string' },
+  judge: { type: 'string' },
+  guidance: { type: 'string', multiple: true },
+  n: { type: 'string' },
+  steps: { type: 'string' },
+  eta: { type: 'string' },
+  seed: { type: 'string' },
+  batch: { type: 'string' },
+  backend: { type: 'string' },
+  json: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface EvalArgs {
+  model: string;
+  judge: string;
+  scales: number[];
+  n: number;
+  /** null: min(50, T). */
+  steps: number | null;
+  eta: number;
+  seed: number;
+  batch: number;
+  backend: 'wasm' | 'cpu';
+  json: string | null;
+}
+
+function parseScales(values: readonly string[] | undefined): number[] {
+  if (values === undefined) return [...DEFAULT_GUIDANCE_SCALES];
+  return values.flatMap((v) =>
+    v.split(',').map((part) => parseNumberFlag('--guidance', part.trim())),
+  );
+}
+
+/** Validates everything that does not need the model or the judge. Throws UsageError. */
+export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
+  const v = parseOptions(argv, OPTIONS);
+  if (v.help) return 'help';
+  if (v.model === undefined) throw new UsageError('missing --model (a checkpoint directory)');
+  return {
+    model: v.model,
+    judge: v.judge ?? DEFAULT_JUDGE_DIR,
+    scales: parseScales(v.guidance),
+    n: v.n === undefined ? DEFAULT_SAMPLES_PER_SCALE : parseIntegerFlag('--n', v.n, 2, MAX_N),
+    steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
+    eta: v.eta === undefined ? 0 : parseNumberFlag('--eta', v.eta, { min: 0 }),
+    seed: v.seed === undefined ? 0 : parseIntegerFlag('--seed', v.seed, 0, Number.MAX_SAFE_INTEGER),
+    batch:
+      v.batch === undefined
+        ? DEFAULT_EVALUATION_BATCH
+        : parseIntegerFlag('--batch', v.batch, 1, 4096),
+    backend: parseChoice('--backend', v.backend ?? 'wasm', ['wasm', 'cpu'] as const),
+    json: v.json ?? null,
+  };
+}
+
+const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
+
+export const TABLE_HEADER = `${'s'.padStart(6)}  ${'accuracy'.padStart(8)}  ${'FD'.padStart(9)}  ${'diversity'.padStart(9)}  ${'s/image'.padStart(8)}\n`;
+
+export function tableRow(r: ScaleResult): string {
+  const div = r.diversity.mean === null ? '-' : r.diversity.mean.toFixed(3);
+  return (
+    `${String(r.guidanceScale).padStart(6)}  ${pct(r.accuracy.overall).padStart(8)}  ` +
+    `${r.frechetDistance.toFixed(3).padStart(9)}  ${div.padStart(9)}  ` +
+    `${r.secondsPerImage.toFixed(4).padStart(8)}\n`
+  );
+}
+
+/** The result without the kept images, for JSON. */
+function jsonResult(r: ScaleResult) {
+  const { images: _images, labels: _labels, ...rest } = r;
+  return rest;
+}
+
+function checkAgainstModel(
+  args: EvalArgs,
+  model: { dataset: string; T: number; numClasses: number },
+  judge: Judge,
+): void {
+  const k = judge.classifier.config.numClasses;
+  const { dataset, T, numClasses } = model;
+  if (dataset !== judge.manifest.dataset) {
+    throw new UsageError(
+      `--model is a ${dataset} model but the judge scores ${judge.manifest.dataset} images`,
+    );
+  }
+  if (numClasses !== k) {
+    throw new UsageError(
+      `--model has ${numClasses} classes but the judge ${k}: eval needs a class-conditional ${judge.manifest.dataset} model`,
+    );
+  }
+  if (args.steps !== null && args.steps > T) {
+    throw new UsageError(`--steps must be <= T = ${T} (got ${args.steps})`);
+  }
+  if (args.n < 2 * k) {
+    throw new UsageError(`--n must be >= ${2 * k} (two images per class; got ${args.n})`);
+  }
+}
+
+async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void> {
+  const choice = await initBackend(args.backend, { wasmPaths: nodeWasmDir() });
+  const raw = await loadCheckpointPath(args.model);
+  const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
+  const { manifest } = decoded;
+  const schedule = makeSchedule(manifest.schedule);
+  const judge = loadJudge(await loadJudgeDir(args.judge));
+  try {
+    checkAgainstModel(
+      args,
+      { dataset: manifest.dataset, T: schedule.T, numClasses: manifest.modelConfig.numClasses },
+      judge,
+    );
+    const unet = createUNetFromCheckpoint(decoded);
+    try {
+      const steps = args.steps ?? Math.min(DEFAULT_DDIM_STEPS, schedule.T);
+      const acc = judge.manifest.testAccuracy;
+      io.stderr(
+        `eval: ${args.model} (${manifest.dataset}, ${manifest.trainingSteps} steps), judge ${args.judge}` +
+          `${acc ? ` (test accuracy ${pct(acc.overall)})` : ''}; ${args.n} images per scale, ` +
+          `ddim ${steps} steps, eta ${args.eta}, seed ${args.seed}, ${choice.backend}\n`,
+      );
+      io.stdout(TABLE_HEADER);
+      const result: GuidanceEvaluation = await evaluateGuidance({
+        unet,
+        schedule,
+        judge: judge.classifier,
+        reference: judge.reference,
+        scales: args.scales,
+        samplesPerScale: args.n,
+        steps,
+        eta: args.eta,
+        seed: args.seed,
+        batch: args.batch,
+        onScale: (r) => void io.stdout(tableRow(r)),
+      });
+      if (args.json !== null) {
+        const out = {
+          model: args.model,
+          modelDataset: manifest.dataset,
+          modelTrainingSteps: manifest.trainingSteps,
+          judge: args.judge,
+          judgeWeightsCrc32: judge.manifest.weightsCrc32,
+          judgeTestAccuracy: judge.manifest.testAccuracy?.overall,
+          ...result,
+          results: result.results.map(jsonResult),
+          createdAt: new Date().toISOString(),
+          command: commandLine('eval', argv),
+          gitCommit: gitCommit(),
+          machine: machine(choice.backend),
+        };
+        await writeFile(args.json, `${JSON.stringify(out, null, 2)}\n`);
+        io.stderr(`wrote ${args.json}\n`);
+      }
+    } finally {
+      unet.dispose();
+    }
+  } finally {
+    judge.classifier.dispose();
+  }
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseEvalArgs(argv);
+  if (args === 'help') {
+    io.stdout(EVAL_USAGE);
+    return EXIT_OK;
+  }
+  await evaluate(args, argv, io);
+  return EXIT_OK;
+}
