@@ -164,6 +164,7 @@ async function trainClassifier(args: TrainClassifierArgs, argv: string[], io: Cl
     throw new UsageError(`${args.out} already holds a judge; pass --force to overwrite it`);
   }
   const command = commandLine('train-classifier', argv);
+  const git = gitCommit(); // the code that trains, even if HEAD moves during the run
   const choice = await initBackend(args.backend, { wasmPaths: nodeWasmDir() });
   if (choice.backend !== args.backend) {
     io.stderr(
@@ -208,7 +209,7 @@ async function trainClassifier(args: TrainClassifierArgs, argv: string[], io: Cl
         trainImages: train.count,
         wallTimeSeconds,
         command,
-        gitCommit: gitCommit(),
+        gitCommit: git,
         machine: machine(choice.backend),
       },
     };
