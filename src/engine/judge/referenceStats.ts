@@ -33,8 +33,10 @@ export function referenceStatsFrom(
   const { n, features } = outputs;
   const d = features.length / n;
   const stats = featureStats(features, n, d);
+  if (labels.length < n) throw new RangeError(`${labels.length} labels for ${n} images`);
+  const firstLabels = Array.from({ length: n }, (_, i) => labels[i]);
   const perClassCount = new Array<number>(numClasses).fill(0);
-  for (let i = 0; i < n; i++) perClassCount[labels[i]]++;
+  for (const y of firstLabels) perClassCount[y]++;
   return {
     format: REFERENCE_STATS_FORMAT,
     formatVersion: REFERENCE_STATS_FORMAT_VERSION,
@@ -44,12 +46,7 @@ export function referenceStatsFrom(
     numClasses,
     mean: Array.from(stats.mean),
     cov: Array.from({ length: d }, (_, i) => Array.from(stats.cov.subarray(i * d, (i + 1) * d))),
-    perClassPairwiseDistance: perClassPairwiseDistance(
-      features,
-      d,
-      Array.prototype.slice.call(labels, 0, n) as number[],
-      numClasses,
-    ),
+    perClassPairwiseDistance: perClassPairwiseDistance(features, d, firstLabels, numClasses),
     perClassCount,
   };
 }
