@@ -1,11 +1,19 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { viteStaticCopy } from 'vite-plugin-static-copy';
 
 // Relative base so `npm run build` output works from any static host, in any sub-folder.
 export default defineConfig({
   base: './',
-  plugins: [react()],
+  plugins: [
+    react(),
+    // The pretrained checkpoints (models/<name>/model.json + weights.bin) are served as they are,
+    // at ./models/<name>/ beside the page, in dev and in dist/; only the checkpoint files travel.
+    viteStaticCopy({
+      targets: [{ src: 'models/*/{model.json,weights.bin}', dest: '.' }],
+    }),
+  ],
   worker: { format: 'es' },
   // Pre-bundle tfjs and its backends in one pass, so the dev server serves one copy of tfjs-core
   // (a backend found later would be bundled with its own copy and register on the wrong one).

@@ -1,3 +1,5 @@
+// First: starts the worker, its backend and the default model (see bootEarly.ts).
+import './ui/bootEarly';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';

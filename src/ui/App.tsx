@@ -1,14 +1,12 @@
 // The app shell: title, backend status, view switcher, and the active view.
 import { useEffect } from 'react';
 import { usePlayground, type ViewId } from './store';
-import { getWorker } from './workerClient';
-import { describeError } from './errors';
+import { boot } from './boot';
 import { ForwardView } from './views/ForwardView';
 import { SchedulesView } from './views/SchedulesView';
 import { TrainingView } from './views/TrainingView';
 import { SamplingView } from './views/SamplingView';
 import { BackendBadge } from './components/BackendBadge';
-import { readBackendOverride } from './backendOverride';
 import { useUrlState } from './useUrlState';
 import { useKeyboard } from './useKeyboard';
 import { useDisplaySettings } from './useDisplaySettings';
@@ -22,21 +20,13 @@ const VIEWS: { id: ViewId; title: string }[] = [
 ];
 
 export function App() {
-  const { view, setView, setBackend, setFatalError, fatalError, notice, setNotice } =
-    usePlayground();
+  const { view, setView, fatalError, notice, setNotice } = usePlayground();
   useUrlState();
   useKeyboard();
   useDisplaySettings();
 
-  useEffect(() => {
-    const dataBaseUrl = new URL('data/', document.baseURI).href;
-    getWorker()
-      .init({ preferred: readBackendOverride(window.location.search), dataBaseUrl })
-      .then(setBackend)
-      .catch((e: unknown) =>
-        setFatalError(`The compute worker failed to start: ${describeError(e)}`),
-      );
-  }, [setBackend, setFatalError]);
+  // Normally done already by main.tsx, before the first render.
+  useEffect(boot, []);
 
   return (
     <div className="app">

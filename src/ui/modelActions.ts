@@ -4,12 +4,22 @@ import type { CheckpointUpload, DatasetName, ModelInfo, PresetName } from '../wo
 import { getWorker } from './workerClient';
 import { useTraining } from './trainingStore';
 import { useSampling } from './samplingStore';
+import { usePlayground } from './store';
+import { usePretrained } from './pretrainedStore';
+import { PRETRAINED } from './pretrainedModels';
 import { describeError } from './errors';
+import { mark } from './timings';
 
-function adopt(model: ModelInfo): ModelInfo {
+/**
+ * Makes `model` the one the views show. A model the user chose also sets the app's data set, so
+ * the views (and Train) agree with it; the page's own automatic load leaves the data set alone.
+ */
+function adopt(model: ModelInfo, opts: { syncDataset?: boolean } = {}): ModelInfo {
   useTraining.getState().setModel(model);
   useTraining.getState().resetHistory();
   useSampling.getState().reset();
+  const app = usePlayground.getState();
+  if ((opts.syncDataset ?? true) && app.dataset !== model.dataset) app.setDataset(model.dataset);
   return model;
 }
 
@@ -17,14 +27,45 @@ export async function createModel(dataset: DatasetName, preset: PresetName): Pro
   return adopt(await getWorker().createModel({ dataset, preset, seed: 0 }));
 }
 
-/** The model in use, creating a new one when there is none (or it is for another data set). */
+/**
+ * The model to train: the one in use when it is for this data set, else a new one. A pretrained
+ * model is never trained further here: Train shows a model learning from scratch.
+ */
 export async function ensureModel(dataset: DatasetName, preset: PresetName): Promise<ModelInfo> {
   const current = useTraining.getState().model ?? (await getWorker().modelInfo());
-  if (current && current.dataset === dataset) {
+  if (current && current.dataset === dataset && current.origin !== 'pretrained') {
     useTraining.getState().setModel(current);
     return current;
   }
   return createModel(dataset, preset);
+}
+
+/**
+ * Downloads the data set's pretrained model and makes it the model in use. Errors go to the
+ * pretrained store (the model in use stays). `auto`: the page's own load, which leaves the app's
+ * data set alone and is not retried by itself when it fails. `ifNoModel`: keep a model the user
+ * made or loaded meanwhile (resolves to null).
+ */
+export async function loadPretrained(
+  dataset: DatasetName,
+  opts: { auto?: boolean; ifNoModel?: boolean } = {},
+): Promise<ModelInfo | null> {
+  const auto = opts.auto ?? false;
+  const { name, title } = PRETRAINED[dataset];
+  usePretrained.getState().begin(dataset);
+  let error: string | null = null;
+  try {
+    const info = await getWorker().loadPretrained(name, { ifNoModel: opts.ifNoModel ?? false });
+    if (!info) return null;
+    mark('modelLoaded');
+    return adopt(info, { syncDataset: !auto });
+  } catch (e) {
+    const why = describeError(e).replace(/[\s.]*$/, '.');
+    error = `Could not load the pretrained ${title} model: ${why} The model in use is unchanged.`;
+    return null;
+  } finally {
+    usePretrained.getState().end(dataset, { error, auto });
+  }
 }
 
 /** Reads an upload: one `.dpck` file, or `model.json` together with `weights.bin`. */

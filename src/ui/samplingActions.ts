@@ -1,13 +1,14 @@
 // Sampling actions, shared by the Sampling view's buttons and the keyboard: start a run, step
 // forward (or forward through the recorded trajectory after stepping back), step back, play.
+import * as Comlink from 'comlink';
 import { getWorker } from './workerClient';
-import { useSampling } from './samplingStore';
+import { useSampling, type SamplingSettings } from './samplingStore';
 import { useTraining } from './trainingStore';
 import { describeError } from './errors';
-import type { SamplingRequest } from '../worker/api';
+import type { SamplingProgress, SamplingRequest } from '../worker/api';
 
-function request(): SamplingRequest {
-  const { settings } = useSampling.getState();
+function request(overrides: Partial<SamplingSettings> = {}): SamplingRequest {
+  const settings = { ...useSampling.getState().settings, ...overrides };
   const model = useTraining.getState().model;
   const conditional = (model?.numClasses ?? 0) > 0 && settings.classIndex >= 0;
   return {
@@ -21,29 +22,72 @@ function request(): SamplingRequest {
   };
 }
 
-async function guarded(action: () => Promise<void>): Promise<void> {
+/**
+ * Runs one action at a time. A model swap resets the store (a new generation) while an action
+ * may still be waiting on the worker: from then on that action's results and errors are stale
+ * and dropped, so they cannot land on the new model's view. `alive()` says whether it still counts.
+ */
+async function guarded(action: (alive: () => boolean) => Promise<void>): Promise<void> {
   const s = useSampling.getState();
   if (s.busy) return;
+  const generation = s.generation;
+  const alive = () => useSampling.getState().generation === generation;
   s.setBusy(true);
   try {
-    await action();
-    useSampling.getState().setError(null);
+    await action(alive);
+    if (alive()) useSampling.getState().setError(null);
   } catch (e) {
+    if (!alive()) return;
     useSampling.getState().setPlaying(false);
     useSampling.getState().setError(describeError(e));
   } finally {
-    useSampling.getState().setBusy(false);
+    if (alive()) useSampling.getState().setBusy(false);
   }
 }
 
 /** Starts a new run at x_T (the previous trajectory is dropped). */
 export function startRun(): Promise<void> {
-  return guarded(async () => {
+  return guarded(async (alive) => {
     if (!useTraining.getState().model) {
       throw new Error('No model yet: train one in the Training view, or load one there.');
     }
     useSampling.getState().setPlaying(false);
-    useSampling.getState().begin(await getWorker().startSampling(request()));
+    const first = await getWorker().startSampling(request());
+    if (alive()) useSampling.getState().begin(first);
+  });
+}
+
+// One proxy for the page's lifetime: the worker calls it after each step of a long advance.
+// Ignored outside a long advance: the last step's message may come after the result (another port).
+const onProgress = Comlink.proxy((p: SamplingProgress) => {
+  if (useSampling.getState().progress !== null) useSampling.getState().setProgress(p);
+});
+
+/**
+ * A new run straight to the end, with a progress bar: ONE readback for all steps (the frames
+ * kept are x_T and the samples; Play shows every step instead). `overrides` change this run's
+ * settings only (the controls keep the user's), and `note` says so above the grid; `onStart`
+ * runs when the steps begin.
+ */
+export function sampleToEnd(
+  opts: { overrides?: Partial<SamplingSettings>; note?: string; onStart?: () => void } = {},
+): Promise<void> {
+  return guarded(async (alive) => {
+    if (!useTraining.getState().model) {
+      throw new Error('No model yet: train one in the Training view, or load one there.');
+    }
+    useSampling.getState().setPlaying(false);
+    const first = await getWorker().startSampling(request(opts.overrides));
+    if (!alive()) return;
+    useSampling.getState().begin(first, opts.note ?? null);
+    opts.onStart?.();
+    useSampling.getState().setProgress({ stepsDone: 0, totalSteps: first.totalSteps });
+    try {
+      const last = await getWorker().advanceSampling(first.totalSteps, onProgress);
+      if (alive()) useSampling.getState().push(last);
+    } finally {
+      if (alive()) useSampling.getState().setProgress(null);
+    }
   });
 }
 
@@ -56,8 +100,9 @@ export function stepForward(): Promise<void> {
   }
   const last = s.frames[s.frames.length - 1];
   if (!last || last.done) return Promise.resolve();
-  return guarded(async () => {
-    useSampling.getState().push(await getWorker().advanceSampling(1));
+  return guarded(async (alive) => {
+    const frame = await getWorker().advanceSampling(1);
+    if (alive()) useSampling.getState().push(frame);
   });
 }
 
@@ -70,9 +115,12 @@ export function stepBack(): void {
 /** Plays to the end, one step at a time, so each step is shown (and s can change mid-run). */
 export async function play(): Promise<void> {
   const s = useSampling.getState();
+  // Another action (e.g. the first grid) holds the worker: stepping would return at once, and
+  // the loop below would spin without ever yielding.
+  if (s.busy) return;
   if (s.frames.length === 0) await startRun();
   useSampling.getState().setPlaying(true);
-  while (useSampling.getState().playing) {
+  while (useSampling.getState().playing && !useSampling.getState().busy) {
     const { frames, view } = useSampling.getState();
     const last = frames[frames.length - 1];
     if (!last || (last.done && view >= frames.length - 1)) break;

@@ -1,7 +1,7 @@
 // Reverse-sampling state for the Sampling view: the settings, and the trajectory recorded so far
 // (one frame per step, as the worker returns them), so the class can step back and scrub.
 import { create } from 'zustand';
-import type { SamplingFrame } from '../worker/api';
+import type { SamplingFrame, SamplingProgress } from '../worker/api';
 
 export interface SamplingSettings {
   sampler: 'ddpm' | 'ddim';
@@ -28,17 +28,27 @@ interface SamplingStore {
   settings: SamplingSettings;
   /** frames[0] is x_T (before any step); frames[k] is the state after k steps. */
   frames: SamplingFrame[];
+  /** How the run shown differs from the settings (e.g. the first grid's own), or null. */
+  note: string | null;
   /** Which frame is shown (scrubbing moves it back without losing later frames). */
   view: number;
   playing: boolean;
   busy: boolean;
+  /** Steps done of a run advanced many steps in one call (the progress bar); null otherwise. */
+  progress: SamplingProgress | null;
   error: string | null;
+  /** Counts reset()s (model swaps): actions started before the last one are stale. */
+  generation: number;
+  /** When the first grid was painted (ms since page load), once it has been. */
+  firstGridMs: number | null;
   setSettings(patch: Partial<SamplingSettings>): void;
-  begin(first: SamplingFrame): void;
+  begin(first: SamplingFrame, note?: string | null): void;
   push(frame: SamplingFrame): void;
   setView(index: number): void;
   setPlaying(playing: boolean): void;
   setBusy(busy: boolean): void;
+  setProgress(progress: SamplingProgress | null): void;
+  setFirstGridMs(ms: number): void;
   setError(error: string | null): void;
   reset(): void;
 }
@@ -46,17 +56,33 @@ interface SamplingStore {
 export const useSampling = create<SamplingStore>()((set) => ({
   settings: DEFAULT_SAMPLING,
   frames: [],
+  note: null,
   view: 0,
   playing: false,
   busy: false,
+  progress: null,
   error: null,
+  generation: 0,
+  firstGridMs: null,
   setSettings: (patch) => set((s) => ({ settings: { ...s.settings, ...patch } })),
-  begin: (first) => set({ frames: [first], view: 0, error: null }),
+  begin: (first, note = null) => set({ frames: [first], note, view: 0, error: null }),
   push: (frame) => set((s) => ({ frames: [...s.frames, frame], view: s.frames.length })),
   setView: (index) =>
     set((s) => ({ view: Math.max(0, Math.min(s.frames.length - 1, Math.round(index))) })),
   setPlaying: (playing) => set({ playing }),
   setBusy: (busy) => set({ busy }),
+  setProgress: (progress) => set({ progress }),
+  setFirstGridMs: (firstGridMs) => set({ firstGridMs }),
   setError: (error) => set({ error }),
-  reset: () => set({ frames: [], view: 0, playing: false, busy: false, error: null }),
+  reset: () =>
+    set((s) => ({
+      frames: [],
+      note: null,
+      view: 0,
+      playing: false,
+      busy: false,
+      progress: null,
+      error: null,
+      generation: s.generation + 1,
+    })),
 }));

@@ -13,7 +13,8 @@ export function getWorker(): Comlink.Remote<PlaygroundWorkerApi> {
     });
     remote = Comlink.wrap<PlaygroundWorkerApi>(worker);
     // A handle for diagnostics in the browser console and for the e2e tests (e.g. parityCheck).
-    (window as unknown as { __playground?: object }).__playground = { worker: getWorker };
+    const w = window as unknown as { __playground?: Record<string, unknown> };
+    w.__playground = { ...w.__playground, worker: getWorker };
   }
   return remote;
 }

@@ -2,8 +2,13 @@
 // Only types live here, so the UI can import this file without pulling in tfjs.
 import type { ScheduleKind } from '../diffusion/schedule';
 import type { TrainingConfig, TrainingEvent } from '../engine/playground/trainingController';
-import type { SamplingRequest, SamplingFrame } from '../engine/playground/samplingController';
+import type {
+  SamplingRequest,
+  SamplingFrame,
+  SamplingProgress,
+} from '../engine/playground/samplingController';
 import type { TrainingProgress, SessionState as TrainingState } from '../engine/training/session';
+import type { PretrainedName } from '../engine/playground/pretrained';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -94,8 +99,16 @@ export interface ParitySummary {
 }
 
 export interface PlaygroundWorkerApi extends EngineApi {
-  /** Picks and initialises a tfjs backend (webgpu → webgl → wasm → cpu unless `preferred` is given). */
-  init(opts: { preferred?: BackendName; dataBaseUrl: string }): Promise<BackendInfo>;
+  /**
+   * Picks and initialises a tfjs backend (webgpu → webgl → wasm → cpu unless `preferred` is
+   * given). `modelBaseUrl` is the folder of the pretrained models (default: `../models/` beside
+   * `dataBaseUrl`).
+   */
+  init(opts: {
+    preferred?: BackendName;
+    dataBaseUrl: string;
+    modelBaseUrl?: string;
+  }): Promise<BackendInfo>;
   datasetInfo(name: DatasetName): Promise<DatasetInfo>;
   /** x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps for one data-set image (Ho et al. 2020, eq. 4). */
   noise(req: NoiseRequest): Promise<NoiseResult>;
@@ -125,8 +138,10 @@ export interface ModelInfo {
   schedule: ScheduleRequest;
   trainingSteps: number;
   ema: boolean;
-  origin: 'new' | 'checkpoint';
+  origin: 'new' | 'checkpoint' | 'pretrained';
   label: string;
+  /** Which shipped model, when origin is 'pretrained'. */
+  pretrained?: PretrainedName;
   numParams: number;
   flopsPerImage: number;
   numClasses: number;
@@ -144,8 +159,14 @@ export interface CreateModelRequest {
 // The engine's own types cross the boundary as they are (type-only: erased from the bundle, so
 // the UI still never loads tfjs).
 export type { TrainingConfig, TrainingEvent } from '../engine/playground/trainingController';
-export type { SamplingRequest, SamplingFrame } from '../engine/playground/samplingController';
+export type {
+  SamplingRequest,
+  SamplingFrame,
+  SamplingProgress,
+} from '../engine/playground/samplingController';
 export type { TrainingProgress, SessionState as TrainingState } from '../engine/training/session';
+/** The pretrained models shipped in models/. */
+export type { PretrainedName } from '../engine/playground/pretrained';
 
 export interface SavedModelInfo {
   name: string;
@@ -175,7 +196,11 @@ export interface EngineApi {
   trainingState(): Promise<{ state: TrainingState; step: number }>;
 
   startSampling(req: SamplingRequest): Promise<SamplingFrame>;
-  advanceSampling(k: number): Promise<SamplingFrame>;
+  /**
+   * Runs k steps and returns the frame after the last one (one readback for all k); `onProgress`
+   * (a Comlink.proxy) hears of each step as it finishes.
+   */
+  advanceSampling(k: number, onProgress?: (p: SamplingProgress) => void): Promise<SamplingFrame>;
   setGuidanceScale(s: number): Promise<void>;
   cancelSampling(): Promise<void>;
 
@@ -186,4 +211,11 @@ export interface EngineApi {
   /** The model in use as one `.dpck` file. */
   exportModel(): Promise<Uint8Array>;
   importModel(upload: CheckpointUpload): Promise<ModelInfo>;
+  /**
+   * Downloads a shipped pretrained model (models/<name>/model.json + weights.bin), validates it
+   * like an upload and makes it the model in use. A failed download or a bad file throws with a
+   * message naming the file, and the model in use stays. With `ifNoModel`, a model that is in use
+   * by then (the user made or loaded one meanwhile) is kept: it resolves to null.
+   */
+  loadPretrained(name: PretrainedName, opts?: { ifNoModel?: boolean }): Promise<ModelInfo | null>;
 }

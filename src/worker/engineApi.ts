@@ -7,7 +7,13 @@ import { SamplingController } from '../engine/playground/samplingController';
 import { leaseOwnWeights } from '../engine/playground/weights';
 import { encodeModelInUse } from '../engine/playground/checkpoints';
 import {
+  fetchPretrained,
+  isPretrainedName,
+  pretrainedLabel,
+} from '../engine/playground/pretrained';
+import {
   IdbCheckpointStore,
+  decodeCheckpoint,
   fromFiles,
   packCheckpoint,
   unpackCheckpoint,
@@ -39,7 +45,17 @@ function savedInfo(s: StoredCheckpointInfo): SavedModelInfo {
   };
 }
 
-export function createEngineApi(datasets: () => DatasetCache): EngineApi {
+/** What the engine needs from the worker around it. */
+export interface EngineEnv {
+  datasets(): DatasetCache;
+  /** Resolves once the tfjs backend is initialised (no tensor may be made before). */
+  backendReady(): Promise<unknown>;
+  /** The folder holding the pretrained model folders, ending in '/'. */
+  modelBaseUrl(): string;
+}
+
+export function createEngineApi(env: EngineEnv): EngineApi {
+  const { datasets } = env;
   const slot = new ModelSlot();
   const training = new TrainingController(slot, (name) => datasets().get(name, 'train'));
   const sampling = new SamplingController();
@@ -105,8 +121,9 @@ export function createEngineApi(datasets: () => DatasetCache): EngineApi {
       return Comlink.transfer(frame, frameBuffers(frame));
     },
 
-    async advanceSampling(k) {
-      const frame = await sampling.advance(k);
+    async advanceSampling(k, onProgress) {
+      // Not awaited: a step must not wait for the page to hear about the one before.
+      const frame = await sampling.advance(k, onProgress && ((p) => void onProgress(p)));
       return Comlink.transfer(frame, frameBuffers(frame));
     },
 
@@ -149,6 +166,20 @@ export function createEngineApi(datasets: () => DatasetCache): EngineApi {
           ? unpackCheckpoint(upload.bytes, upload.fileName)
           : fromFiles(upload.modelJson, upload.weights);
       return slot.load(raw, `file "${upload.fileName}"`) as Promise<ModelInfo>;
+    },
+
+    async loadPretrained(name, opts = {}) {
+      if (!isPretrainedName(name))
+        throw new RangeError(`no pretrained model named ${String(name)}`);
+      // Download and validate while the backend may still be starting: neither needs tensors.
+      const raw = await fetchPretrained(env.modelBaseUrl(), name);
+      const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
+      await env.backendReady();
+      const label = pretrainedLabel(name);
+      const info = opts.ifNoModel
+        ? await slot.loadIfEmpty(decoded, label, { pretrained: name })
+        : await slot.loadDecoded(decoded, label, { pretrained: name });
+      return info as ModelInfo | null;
     },
   };
   return api;

@@ -22,6 +22,7 @@ import type {
 
 let datasets: DatasetCache | null = null;
 let initialised: { key: string; result: Promise<BackendInfo> } | null = null;
+let modelBaseUrl: string | null = null;
 const noiser = new ForwardNoiser();
 const customImages = new Map<DatasetName, SourceImage>();
 
@@ -60,7 +61,17 @@ function transferImages<T>(value: T, images: ImageTensor[]): T {
   );
 }
 
-const engine = createEngineApi(requireDatasets);
+const engine = createEngineApi({
+  datasets: requireDatasets,
+  backendReady: () => {
+    if (!initialised) throw new Error('worker not initialised: call init() first');
+    return initialised.result;
+  },
+  modelBaseUrl: () => {
+    if (!modelBaseUrl) throw new Error('worker not initialised: call init() first');
+    return modelBaseUrl;
+  },
+});
 
 const api: PlaygroundWorkerApi = {
   ...engine,
@@ -82,7 +93,9 @@ const api: PlaygroundWorkerApi = {
     };
   },
 
-  async init({ preferred, dataBaseUrl }): Promise<BackendInfo> {
+  async init({ preferred, dataBaseUrl, modelBaseUrl: models }): Promise<BackendInfo> {
+    // Set before the first await: a loadPretrained sent right after init finds it.
+    modelBaseUrl = models ?? new URL('../models/', dataBaseUrl).href;
     // The page may call init more than once (React StrictMode in development): same answer.
     const key = `${preferred ?? ''} ${dataBaseUrl}`;
     if (!initialised || initialised.key !== key) {

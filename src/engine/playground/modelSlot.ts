@@ -1,11 +1,18 @@
 // The model in use by the worker, with what the UI needs to know about it. Replacing it is atomic:
 // the new model is fully built (and validated, for checkpoints) before the old one is disposed,
-// so a bad checkpoint or a failed creation leaves the model in use untouched.
+// so a bad checkpoint or a failed creation leaves the model in use untouched. Swaps run one at a
+// time, so a conditional swap ("only if there is no model yet") cannot race another swap.
 import { UNet, countParams, flopsPerImage, getPreset, type PresetName } from '../../model';
 import type { UNetConfig } from '../../model';
 import type { ScheduleOptions } from '../../diffusion/schedule';
 import { makeSchedule, type Schedule } from '../../diffusion/schedule';
-import { createUNetFromCheckpoint, decodeCheckpoint, type RawCheckpoint } from '../checkpoint';
+import {
+  createUNetFromCheckpoint,
+  decodeCheckpoint,
+  type DecodedCheckpoint,
+  type RawCheckpoint,
+} from '../checkpoint';
+import type { PretrainedName } from './pretrained';
 
 export type DatasetName = 'mnist' | 'cifar10';
 
@@ -17,9 +24,11 @@ export interface ModelMeta {
   trainingSteps: number;
   /** The weights are an exponential moving average (as pretrained checkpoints store them). */
   ema: boolean;
-  origin: 'new' | 'checkpoint';
+  origin: 'new' | 'checkpoint' | 'pretrained';
   /** Where a checkpoint came from (a saved name or a file name), for the UI. */
   label: string;
+  /** Which shipped model this is, when origin is 'pretrained'. */
+  pretrained?: PretrainedName;
 }
 
 export interface ModelInfo extends ModelMeta {
@@ -36,6 +45,7 @@ export class ModelSlot {
   private unet: UNet | null = null;
   private meta: ModelMeta | null = null;
   private sched: Schedule | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
   /** Called after every swap, before the old model is disposed (to stop sessions using it). */
   onReplace: (() => Promise<void> | void) | null = null;
 
@@ -84,24 +94,70 @@ export class ModelSlot {
   }
 
   /** Validates everything before touching the model in use (see src/engine/checkpoint). */
-  async load(raw: RawCheckpoint, label: string): Promise<ModelInfo> {
+  async load(
+    raw: RawCheckpoint,
+    label: string,
+    opts: { pretrained?: PretrainedName } = {},
+  ): Promise<ModelInfo> {
     const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
-    const m = decoded.manifest;
-    const schedule = makeSchedule(m.schedule);
-    const unet = createUNetFromCheckpoint(decoded);
-    return this.replace(unet, schedule, {
-      dataset: m.dataset,
-      preset: null,
-      classNames: [...m.classNames],
-      schedule: { kind: m.schedule.kind, T: m.schedule.T, scaled: m.schedule.scaled },
-      trainingSteps: m.trainingSteps,
-      ema: m.ema,
-      origin: 'checkpoint',
-      label,
-    });
+    const { unet, schedule, meta } = fromCheckpoint(decoded, label, opts.pretrained);
+    return this.replace(unet, schedule, meta);
   }
 
-  private async replace(unet: UNet, schedule: Schedule, meta: ModelMeta): Promise<ModelInfo> {
+  /**
+   * Swaps in an already validated checkpoint (decodeCheckpoint) only if there is no model in use
+   * when its turn to swap comes; else it changes nothing and resolves to null.
+   */
+  async loadIfEmpty(
+    decoded: DecodedCheckpoint,
+    label: string,
+    opts: { pretrained?: PretrainedName } = {},
+  ): Promise<ModelInfo | null> {
+    // Checked again at the swap; this early answer only saves building tensors for nothing.
+    if (this.unet) return null;
+    const { unet, schedule, meta } = fromCheckpoint(decoded, label, opts.pretrained);
+    return this.replace(unet, schedule, meta, true);
+  }
+
+  /** Like load(), for a checkpoint already validated by decodeCheckpoint. */
+  async loadDecoded(
+    decoded: DecodedCheckpoint,
+    label: string,
+    opts: { pretrained?: PretrainedName } = {},
+  ): Promise<ModelInfo> {
+    const { unet, schedule, meta } = fromCheckpoint(decoded, label, opts.pretrained);
+    return this.replace(unet, schedule, meta);
+  }
+
+  /** Swaps one at a time, in call order (each waits for onReplace of the one before). */
+  private replace(unet: UNet, schedule: Schedule, meta: ModelMeta): Promise<ModelInfo>;
+  private replace(
+    unet: UNet,
+    schedule: Schedule,
+    meta: ModelMeta,
+    onlyIfEmpty: boolean,
+  ): Promise<ModelInfo | null>;
+  private replace(
+    unet: UNet,
+    schedule: Schedule,
+    meta: ModelMeta,
+    onlyIfEmpty = false,
+  ): Promise<ModelInfo | null> {
+    const run = this.queue.then(() => this.swap(unet, schedule, meta, onlyIfEmpty));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async swap(
+    unet: UNet,
+    schedule: Schedule,
+    meta: ModelMeta,
+    onlyIfEmpty: boolean,
+  ): Promise<ModelInfo | null> {
+    if (onlyIfEmpty && this.unet) {
+      unet.dispose();
+      return null;
+    }
     const old = this.unet;
     try {
       await this.onReplace?.();
@@ -122,6 +178,28 @@ export class ModelSlot {
     this.meta = null;
     this.sched = null;
   }
+}
+
+/** A model built from a validated checkpoint, not yet in use. */
+function fromCheckpoint(
+  decoded: DecodedCheckpoint,
+  label: string,
+  pretrained: PretrainedName | undefined,
+): { unet: UNet; schedule: Schedule; meta: ModelMeta } {
+  const m = decoded.manifest;
+  const meta: ModelMeta = {
+    dataset: m.dataset,
+    preset: null,
+    classNames: [...m.classNames],
+    schedule: { kind: m.schedule.kind, T: m.schedule.T, scaled: m.schedule.scaled },
+    trainingSteps: m.trainingSteps,
+    ema: m.ema,
+    origin: pretrained ? 'pretrained' : 'checkpoint',
+    label,
+    ...(pretrained ? { pretrained } : {}),
+  };
+  const schedule = makeSchedule(m.schedule);
+  return { unet: createUNetFromCheckpoint(decoded), schedule, meta };
 }
 
 function describe(config: UNetConfig, meta: ModelMeta): ModelInfo {

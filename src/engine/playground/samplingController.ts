@@ -16,6 +16,11 @@ export interface SamplingRequest {
   guidanceScale: number;
 }
 
+export interface SamplingProgress {
+  stepsDone: number;
+  totalSteps: number;
+}
+
 export interface SamplingFrame {
   shape: [number, number, number, number];
   stepsDone: number;
@@ -92,11 +97,19 @@ export class SamplingController {
     return this.session;
   }
 
-  /** Runs up to k steps (fewer if cancelled or done) and returns the frame after the last one. */
-  async advance(k: number): Promise<SamplingFrame> {
+  /**
+   * Runs up to k steps (fewer if cancelled or done) and returns the frame after the last one:
+   * one readback for all k steps. `onProgress` hears of every step without reading anything back.
+   */
+  async advance(k: number, onProgress?: (p: SamplingProgress) => void): Promise<SamplingFrame> {
     const session = this.require();
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer >= 1 (got ${k})`);
-    await session.advance(k);
+    await session.advance(
+      k,
+      onProgress && {
+        onProgress: ({ stepsDone, totalSteps }) => onProgress({ stepsDone, totalSteps }),
+      },
+    );
     // A new run (or a new model) may have replaced this one while it stepped.
     if (this.session !== session) throw new Error('this sampling run was stopped');
     return toFrame(await session.current(), this.scale);

@@ -1,16 +1,44 @@
-// The model in use: what it is, and new / save / load / download / upload.
+// The model in use: what it is, and new / pretrained / save / load / download / upload.
 import { useEffect, useRef, useState } from 'react';
-import type { SavedModelInfo } from '../../worker/api';
+import type { DatasetName, ModelInfo, SavedModelInfo } from '../../worker/api';
 import { useTraining } from '../trainingStore';
 import { usePlayground } from '../store';
+import { usePretrained } from '../pretrainedStore';
+import { DATASET_TITLES, PRETRAINED } from '../pretrainedModels';
 import { getWorker } from '../workerClient';
 import {
   createModel,
   downloadModel,
+  loadPretrained,
   loadSavedModel,
   reportErrors,
   uploadModel,
 } from '../modelActions';
+
+const PRETRAINED_DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
+
+function ModelDescription({ model }: { model: ModelInfo }) {
+  const params = `${(model.numParams / 1e6).toFixed(2)}M parameters`;
+  const gflop = `${(model.flopsPerImage / 1e9).toFixed(2)} GFLOP per image`;
+  const schedule = `${model.schedule.kind} schedule with T = ${model.schedule.T}`;
+  const steps = <span data-testid="model-steps">{model.trainingSteps}</span>;
+  if (model.origin === 'pretrained') {
+    return (
+      <p data-testid="model-info" data-origin={model.origin} data-dataset={model.dataset}>
+        <strong>Pretrained {DATASET_TITLES[model.dataset]} model</strong> ({steps} training steps,{' '}
+        {params}): {gflop}, {schedule}, class-conditional with label dropout for classifier-free
+        guidance{model.ema ? ', EMA weights' : ''}.
+      </p>
+    );
+  }
+  return (
+    <p data-testid="model-info" data-origin={model.origin} data-dataset={model.dataset}>
+      <strong>{model.label}</strong>: {model.dataset}, {params}, {gflop}, {schedule}, {steps}{' '}
+      training steps
+      {model.ema ? ' (EMA weights)' : ''}.
+    </p>
+  );
+}
 
 export function ModelPanel() {
   const model = useTraining((s) => s.model);
@@ -21,6 +49,8 @@ export function ModelPanel() {
   const [saved, setSaved] = useState<SavedModelInfo[]>([]);
   const [name, setName] = useState('my-model');
   const [busy, setBusy] = useState(false);
+  const pretrainedLoading = usePretrained((s) => s.loading);
+  const pretrainedError = usePretrained((s) => s.error);
   const upload = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -42,16 +72,35 @@ export function ModelPanel() {
     <section className="panel model-panel" aria-label="Model">
       <h3>Model</h3>
       {model ? (
-        <p data-testid="model-info">
-          <strong>{model.label}</strong>: {model.dataset}, {(model.numParams / 1e6).toFixed(2)}M
-          parameters, {(model.flopsPerImage / 1e9).toFixed(2)} GFLOP per image,{' '}
-          {model.schedule.kind} schedule with T = {model.schedule.T},{' '}
-          <span data-testid="model-steps">{model.trainingSteps}</span> training steps
-          {model.ema ? ' (EMA weights)' : ''}.
-        </p>
+        <ModelDescription model={model} />
       ) : (
         <p className="muted" data-testid="model-info">
-          No model yet: create one, or load a saved or downloaded one.
+          {pretrainedLoading.length > 0
+            ? 'Loading the pretrained model…'
+            : 'No model yet: create one, or load a pretrained, saved or downloaded one.'}
+        </p>
+      )}
+      <div className="controls">
+        {PRETRAINED_DATASETS.map((d) => {
+          const loading = pretrainedLoading.includes(d);
+          return (
+            <button
+              key={d}
+              type="button"
+              disabled={loading || running}
+              aria-busy={loading}
+              onClick={() => void loadPretrained(d)}
+            >
+              {loading
+                ? `Loading pretrained ${PRETRAINED[d].title}…`
+                : `Load pretrained ${PRETRAINED[d].title}`}
+            </button>
+          );
+        })}
+      </div>
+      {pretrainedError && (
+        <p role="alert" className="error" data-testid="pretrained-error">
+          {pretrainedError}
         </p>
       )}
       <div className="controls">

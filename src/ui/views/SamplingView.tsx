@@ -1,7 +1,8 @@
 // Reverse sampling: from pure noise x_T to an image, one denoising step at a time (Ho et al.
 // 2020, Alg. 2; Song et al. 2021, DDIM eq. 12), with classifier-free guidance
 // ε = ε_u + s·(ε_c − ε_u) (Ho & Salimans 2022) and a slider for s that acts on the next step.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { download, trajectoryGif } from '../exportGif';
 import { useSampling } from '../samplingStore';
 import { useTraining } from '../trainingStore';
@@ -10,6 +11,12 @@ import { pause, play, setGuidanceScale, startRun, stepBack, stepForward } from '
 import { ImageGrid } from '../components/ImageGrid';
 import { Tex } from '../components/Tex';
 import { ModelPanel } from '../components/ModelPanel';
+import { useAutoModel } from '../useAutoModel';
+import { usePretrained } from '../pretrainedStore';
+import { DATASET_TITLES, PRETRAINED, offerPretrained } from '../pretrainedModels';
+import { loadPretrained } from '../modelActions';
+import { mark } from '../timings';
+import type { DatasetName } from '../../worker/api';
 
 const DATA = [-1, 1] as const;
 const NOISE = [-3, 3] as const;
@@ -18,10 +25,82 @@ function one(data: Float32Array | null, i: number, size: number): Float32Array |
   return data ? data.subarray(i * size, (i + 1) * size) : null;
 }
 
+/** Records when the first finished grid reaches the screen (the frame after it is drawn). */
+function useFirstGridTiming(done: boolean): number | null {
+  const firstGridMs = useSampling((s) => s.firstGridMs);
+  useEffect(() => {
+    if (!done || firstGridMs !== null) return;
+    // requestAnimationFrame runs just before the paint that shows the drawn canvas.
+    const id = requestAnimationFrame(() =>
+      useSampling.getState().setFirstGridMs(mark('firstGridPainted')),
+    );
+    return () => cancelAnimationFrame(id);
+  }, [done, firstGridMs]);
+  return firstGridMs;
+}
+
+/** The data set's pretrained model: loading, or offered when the model in use is another one. */
+function DatasetModelNotice() {
+  const dataset = usePlayground((s) => s.dataset);
+  const model = useTraining((s) => s.model);
+  const loading = usePretrained((s) => s.loading);
+  const { title } = PRETRAINED[dataset];
+  if (loading.length > 0) {
+    const titles = loading.map((d) => PRETRAINED[d].title).join(' and ');
+    return (
+      <p role="status" className="muted" data-testid="pretrained-loading">
+        Loading the pretrained {titles} model…
+      </p>
+    );
+  }
+  if (!model || !offerPretrained(dataset, model)) return null;
+  return (
+    <p role="status" data-testid="pretrained-offer">
+      The data set is {title} but the model in use was trained on {DATASET_TITLES[model.dataset]}.{' '}
+      <button type="button" onClick={() => void loadPretrained(dataset)}>
+        Load pretrained {title}
+      </button>
+    </p>
+  );
+}
+
+/** Its own component: the bar moves every step, and only it needs to re-render for that. */
+function SamplingProgressBar() {
+  const progress = useSampling((s) => s.progress);
+  if (!progress) return null;
+  return (
+    <div className="progress-row">
+      <progress
+        aria-label="Sampling progress"
+        value={progress.stepsDone}
+        max={Math.max(1, progress.totalSteps)}
+      />
+      <span data-testid="sampling-progress">
+        step {progress.stepsDone} of {progress.totalSteps}
+      </span>
+    </div>
+  );
+}
+
 export function SamplingView() {
-  const { settings, setSettings, frames, view, playing, busy, error, setView } = useSampling();
+  const { settings, setSettings, frames, view, playing, busy, error, note, setView } = useSampling(
+    useShallow((s) => ({
+      settings: s.settings,
+      setSettings: s.setSettings,
+      frames: s.frames,
+      view: s.view,
+      playing: s.playing,
+      busy: s.busy,
+      error: s.error,
+      note: s.note,
+      setView: s.setView,
+    })),
+  );
   const model = useTraining((s) => s.model);
   const backend = usePlayground((s) => s.backend);
+  const dataset = usePlayground((s) => s.dataset);
+  const setDataset = usePlayground((s) => s.setDataset);
+  useAutoModel();
   const gridRef = useRef<HTMLDivElement>(null);
   const [exporting, setExporting] = useState(false);
   const frame = frames[view] ?? null;
@@ -34,6 +113,7 @@ export function SamplingView() {
     : null;
   const size = shape ? shape[1] * shape[2] * shape[3] : 0;
   const cell = (shape?.[0] ?? 1) <= 4 ? 96 : 64;
+  const firstGridMs = useFirstGridTiming(frame?.done ?? false);
 
   const exportPng = () => {
     const canvas = gridRef.current?.querySelector('canvas');
@@ -54,6 +134,18 @@ export function SamplingView() {
     <section className="view" aria-labelledby="sampling-title">
       <h2 id="sampling-title">Reverse sampling: from noise to an image</h2>
       <div className="controls">
+        <label>
+          Data set
+          <select
+            aria-label="Data set"
+            value={dataset}
+            disabled={playing}
+            onChange={(e) => setDataset(e.target.value as DatasetName)}
+          >
+            <option value="mnist">MNIST digits</option>
+            <option value="cifar10">CIFAR-10 photos</option>
+          </select>
+        </label>
         <label>
           Class
           <select
@@ -165,7 +257,7 @@ export function SamplingView() {
         <button
           type="button"
           onClick={() => (playing ? pause() : void play())}
-          disabled={!backend}
+          disabled={!backend || (busy && !playing)}
           aria-pressed={playing}
         >
           {playing ? 'Pause' : 'Play'}
@@ -192,9 +284,16 @@ export function SamplingView() {
           {exporting ? 'Encoding GIF…' : 'Export GIF'}
         </button>
       </div>
+      <DatasetModelNotice />
       {error && (
         <p role="alert" className="error">
           {error}
+        </p>
+      )}
+      <SamplingProgressBar />
+      {note && (
+        <p className="muted" data-testid="sampling-note">
+          {note}
         </p>
       )}
       {frames.length > 0 && (
@@ -225,7 +324,12 @@ export function SamplingView() {
       )}
       {frame && shape ? (
         <>
-          <div className="image-row" ref={gridRef}>
+          <div
+            className="image-row"
+            ref={gridRef}
+            data-testid="sample-row"
+            data-first-grid-ms={firstGridMs ?? undefined}
+          >
             <ImageGrid
               data={frame.x}
               shape={shape}

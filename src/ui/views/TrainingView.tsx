@@ -175,6 +175,7 @@ export function TrainingView() {
   const step0 = useTraining((x) => x.progress?.step ?? 0);
   const target = useTraining((x) => x.progress?.targetSteps ?? x.settings.targetSteps);
   const running = state === 'running';
+  const pretrainedInUse = useTraining((x) => x.model?.origin === 'pretrained');
 
   const train = () =>
     reportErrors(async () => {
@@ -289,6 +290,12 @@ export function TrainingView() {
           {state}
         </span>
       </div>
+      {pretrainedInUse && (
+        <p className="muted" data-testid="pretrained-training-note">
+          The model in use is pretrained: Train and Step start a new {settings.preset} model from
+          scratch, so you can watch it learn (load the pretrained one again below).
+        </p>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}

@@ -1,0 +1,82 @@
+// The model slot with the shipped pretrained models: they load through the checkpoint
+// validation, are marked as pretrained, and a conditional load never replaces a model that
+// arrived first, even when both are in flight at once.
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initWasmForTests } from '../backends/testing';
+import { decodeCheckpoint, fromFiles, type DecodedCheckpoint } from '../checkpoint';
+import { countParams, getPreset } from '../../model';
+import { ModelSlot } from './modelSlot';
+import { PRETRAINED_NAMES, pretrainedLabel } from './pretrained';
+
+const CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+function decodeShipped(name: string): Promise<DecodedCheckpoint> {
+  const raw = fromFiles(
+    readFileSync(`models/${name}/model.json`, 'utf8'),
+    readFileSync(`models/${name}/weights.bin`),
+  );
+  return decodeCheckpoint(raw.modelJson, raw.weights);
+}
+
+beforeAll(async () => {
+  await initWasmForTests();
+});
+
+describe('pretrained models in the slot', () => {
+  it('every shipped model is a valid compact, class-conditional checkpoint', async () => {
+    for (const name of PRETRAINED_NAMES) {
+      const { manifest } = await decodeShipped(name);
+      const dataset = manifest.dataset;
+      expect(name.startsWith(dataset)).toBe(true);
+      expect(manifest.modelConfig).toEqual(getPreset(dataset, 'compact'));
+      expect(manifest.classNames).toHaveLength(10);
+      expect(manifest.ema).toBe(true);
+      expect(manifest.training?.pUncond).toBeGreaterThan(0);
+    }
+  });
+
+  it('loads as pretrained; a conditional load keeps a model that is there or arrives first', async () => {
+    const baseline = tf.memory().numTensors;
+    const decoded = await decodeShipped('mnist-cfg');
+    const slot = new ModelSlot();
+    let replaced = 0;
+    slot.onReplace = async () => {
+      replaced++;
+    };
+
+    // Both in flight: the new model is queued first, so the conditional load finds it there.
+    const [created, skipped] = await Promise.all([
+      slot.create('mnist', 'tiny', CLASSES),
+      slot.loadIfEmpty(decoded, pretrainedLabel('mnist-cfg'), { pretrained: 'mnist-cfg' }),
+    ]);
+    expect(skipped).toBeNull();
+    expect(slot.info).toEqual(created);
+    expect(replaced).toBe(1);
+
+    // An unconditional load replaces it.
+    const info = await slot.loadDecoded(decoded, pretrainedLabel('mnist-cfg'), {
+      pretrained: 'mnist-cfg',
+    });
+    expect(info).toMatchObject({
+      origin: 'pretrained',
+      pretrained: 'mnist-cfg',
+      label: 'Pretrained MNIST model',
+      dataset: 'mnist',
+      preset: null,
+      numParams: countParams(getPreset('mnist', 'compact')),
+    });
+    expect(await slot.loadIfEmpty(decoded, 'again', { pretrained: 'mnist-cfg' })).toBeNull();
+    expect(slot.info?.label).toBe('Pretrained MNIST model');
+
+    // Into an empty slot it loads.
+    const empty = new ModelSlot();
+    expect((await empty.loadIfEmpty(decoded, 'x', { pretrained: 'mnist-cfg' }))?.origin).toBe(
+      'pretrained',
+    );
+    empty.dispose();
+    slot.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+});

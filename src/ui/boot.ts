@@ -1,0 +1,35 @@
+// Starts the compute worker and the default model as early as possible: main.tsx calls boot()
+// before React's first render, so the worker's script, the backend's start-up and the model's
+// download all overlap with building the page. Idempotent (App calls it too).
+import { getWorker } from './workerClient';
+import { usePlayground } from './store';
+import { readBackendOverride } from './backendOverride';
+import { parseHash } from './urlState';
+import { describeError } from './errors';
+import { loadPretrained } from './modelActions';
+import { mark } from './timings';
+
+let booted = false;
+
+export function boot(): void {
+  if (booted) return;
+  booted = true;
+  mark('boot');
+  const dataBaseUrl = new URL('data/', document.baseURI).href;
+  const modelBaseUrl = new URL('models/', document.baseURI).href;
+  const { setBackend, setFatalError } = usePlayground.getState();
+  getWorker()
+    .init({ preferred: readBackendOverride(window.location.search), dataBaseUrl, modelBaseUrl })
+    .then((info) => {
+      mark('backendReady');
+      setBackend(info);
+    })
+    .catch((e: unknown) =>
+      setFatalError(`The compute worker failed to start: ${describeError(e)}`),
+    );
+  // Sent right after init, not after it resolves: the worker downloads and checks the model
+  // while its backend starts. The link's data set decides which one (MNIST unless it says
+  // otherwise); a model the user makes or loads meanwhile is kept.
+  const dataset = parseHash(window.location.hash).state.dataset ?? 'mnist';
+  void loadPretrained(dataset, { auto: true, ifNoModel: true });
+}

@@ -1,0 +1,54 @@
+// What the Sampling view does by itself: load the data set's pretrained model when it needs one
+// (see pretrainedToLoad), and sample a first grid from a pretrained model (16 images, DDIM 50
+// steps, at the view's class and guidance) so the class sees digits without pressing anything.
+import { useEffect } from 'react';
+import type { ModelInfo } from '../worker/api';
+import { usePlayground } from './store';
+import { useTraining } from './trainingStore';
+import { useSampling } from './samplingStore';
+import { usePretrained } from './pretrainedStore';
+import { FIRST_GRID, pretrainedToLoad, shouldSampleFirstGrid } from './pretrainedModels';
+import { loadPretrained } from './modelActions';
+import { sampleToEnd } from './samplingActions';
+import { mark } from './timings';
+
+/** The model the first grid was last sampled for (one automatic grid per model loaded). */
+let sampledFor: ModelInfo | null = null;
+
+export function useAutoModel(): void {
+  const view = usePlayground((s) => s.view);
+  const dataset = usePlayground((s) => s.dataset);
+  const model = useTraining((s) => s.model);
+  const loading = usePretrained((s) => s.loading);
+  const failed = usePretrained((s) => s.failed);
+  const hasFrames = useSampling((s) => s.frames.length > 0);
+  const busy = useSampling((s) => s.busy);
+
+  useEffect(() => {
+    // The live store, not this render's values: StrictMode runs effects twice in development,
+    // and the second run must see the load the first one began.
+    const live = usePretrained.getState();
+    const now = { view, dataset, model, loading: live.loading, failed: live.failed };
+    const toLoad = pretrainedToLoad(now);
+    if (toLoad) void loadPretrained(toLoad, { auto: true, ifNoModel: model === null });
+  }, [view, dataset, model, loading, failed]);
+
+  useEffect(() => {
+    const now = { view, dataset, model, hasFrames, busy, alreadyFor: sampledFor };
+    if (!shouldSampleFirstGrid(now)) return;
+    sampledFor = model;
+    // Its own sampler and size (the controls keep the user's, e.g. DDPM from a link); the class
+    // and guidance are the view's.
+    const { classIndex, guidanceScale } = useSampling.getState().settings;
+    const what =
+      classIndex >= 0 ? `class ${model?.classNames[classIndex] ?? classIndex}` : 'unconditional';
+    const note =
+      `First grid, sampled by itself: ${FIRST_GRID.n} images, DDIM ${FIRST_GRID.steps} steps, ` +
+      `${what}, s = ${guidanceScale}. Sample uses the settings above.`;
+    void sampleToEnd({ overrides: FIRST_GRID, note, onStart: () => mark('samplingStart') }).then(
+      () => {
+        if (useSampling.getState().frames.some((f) => f.done)) mark('samplingDone');
+      },
+    );
+  }, [view, dataset, model, hasFrames, busy]);
+}
