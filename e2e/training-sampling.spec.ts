@@ -21,7 +21,7 @@ test('train a tiny model on WebGPU, then sample it step by step with guidance', 
   await expect(page.getByTestId('step-counter')).toHaveText('step 1 of 10', { timeout: 120_000 });
   await expect(page.getByTestId('model-info')).toContainText('mnist');
 
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('training-state')).toHaveText('running');
   await expect(page.getByTestId('step-counter')).toHaveText('step 10 of 10', { timeout: 240_000 });
   await expect(page.getByTestId('training-state')).toHaveText('finished');
@@ -116,7 +116,7 @@ test('training never blocks the main thread for more than 50 ms', async ({
       for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, ms: e.duration });
     }).observe({ type: 'longtask' });
   });
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('step-counter')).toHaveText('step 60 of 60', { timeout: 200_000 });
   await expect(page.getByTestId('preview-grid')).toHaveAttribute('data-ready', 'true');
   const longTasks = await page.evaluate(
