@@ -23,6 +23,8 @@ import type {
 let datasets: DatasetCache | null = null;
 let initialised: { key: string; result: Promise<BackendInfo> } | null = null;
 let modelBaseUrl: string | null = null;
+/** The parity check in progress (settled when none). */
+let parityRun: Promise<unknown> = Promise.resolve();
 const noiser = new ForwardNoiser();
 const customImages = new Map<DatasetName, SourceImage>();
 
@@ -65,7 +67,9 @@ const engine = createEngineApi({
   datasets: requireDatasets,
   backendReady: () => {
     if (!initialised) throw new Error('worker not initialised: call init() first');
-    return initialised.result;
+    // After a parity check too: it switches the global backend for a while, and a model built
+    // meanwhile would land on the cpu backend (and count as the check's leak).
+    return Promise.all([initialised.result, parityRun]);
   },
   modelBaseUrl: () => {
     if (!modelBaseUrl) throw new Error('worker not initialised: call init() first');
@@ -80,7 +84,9 @@ const api: PlaygroundWorkerApi = {
     if ((await engine.trainingState()).state === 'running') {
       throw new Error('pause the training first: the check switches backends for a moment');
     }
-    const r = await runUNetParity({ backend: tf.getBackend() });
+    const run = runUNetParity({ backend: tf.getBackend() });
+    parityRun = run.catch(() => undefined);
+    const r = await run;
     return {
       backend: r.backend,
       outputRelErr: r.outputRelErr,
