@@ -109,7 +109,7 @@ test('loads the pretrained CIFAR-10 model on demand', async ({ page, consoleErro
   // first grid then starts (its end is not awaited: CIFAR-10 takes longer on a loaded CPU).
   await page.getByRole('tab', { name: 'Reverse sampling' }).click();
   await expect(page.getByTestId('sampling-progress')).toBeVisible();
-  await page.getByRole('combobox', { name: 'Data set' }).selectOption('mnist');
+  await page.getByRole('combobox', { name: 'Dataset' }).selectOption('mnist');
   await expect(info).toContainText('Pretrained MNIST model');
   await expect(page.getByTestId('sampling-progress')).toBeVisible();
   expect(consoleErrors).toEqual([]);

@@ -100,6 +100,7 @@ export function SamplingView() {
   const backend = usePlayground((s) => s.backend);
   const dataset = usePlayground((s) => s.dataset);
   const setDataset = usePlayground((s) => s.setDataset);
+  const pretrainedLoading = usePretrained((s) => s.loading.length > 0);
   useAutoModel();
   const gridRef = useRef<HTMLDivElement>(null);
   const [exporting, setExporting] = useState(false);
@@ -135,9 +136,9 @@ export function SamplingView() {
       <h2 id="sampling-title">Reverse sampling: from noise to an image</h2>
       <div className="controls">
         <label>
-          Data set
+          Dataset
           <select
-            aria-label="Data set"
+            aria-label="Dataset"
             value={dataset}
             disabled={playing}
             onChange={(e) => setDataset(e.target.value as DatasetName)}
@@ -395,7 +396,9 @@ export function SamplingView() {
         <p className="muted">
           {model
             ? 'Press Sample to draw x_T ~ N(0, I), then Play or Step forward.'
-            : 'No model yet: train one in the Training view, or load one below.'}
+            : pretrainedLoading
+              ? 'The first grid is sampled as soon as the model is in.'
+              : 'No model yet: train one in the Training view, or load one below.'}
         </p>
       )}
       <ModelPanel />
