@@ -9,9 +9,10 @@ export default defineConfig({
   plugins: [
     react(),
     // The pretrained checkpoints (models/<name>/model.json + weights.bin) are served as they are,
-    // at ./models/<name>/ beside the page, in dev and in dist/; only the checkpoint files travel.
+    // at ./models/<name>/ beside the page, in dev and in dist/; only the checkpoint files travel,
+    // with the judge's reference statistics (models/mnist-classifier/reference-stats.json).
     viteStaticCopy({
-      targets: [{ src: 'models/*/{model.json,weights.bin}', dest: '.' }],
+      targets: [{ src: 'models/*/{model.json,weights.bin,reference-stats.json}', dest: '.' }],
     }),
   ],
   worker: { format: 'es' },

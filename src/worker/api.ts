@@ -9,6 +9,11 @@ import type {
 } from '../engine/playground/samplingController';
 import type { TrainingProgress, SessionState as TrainingState } from '../engine/training/session';
 import type { PretrainedName } from '../engine/playground/pretrained';
+import type {
+  EvaluationEvent,
+  EvaluationRequest,
+  EvaluationSummary,
+} from '../engine/playground/evaluationController';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -165,6 +170,13 @@ export type {
   SamplingProgress,
 } from '../engine/playground/samplingController';
 export type { TrainingProgress, SessionState as TrainingState } from '../engine/training/session';
+export type {
+  EvaluationEvent,
+  EvaluationRequest,
+  EvaluationSummary,
+  JudgeSummary,
+} from '../engine/playground/evaluationController';
+export type { EvaluationProgress, ScaleResult } from '../engine/evaluation';
 /** The pretrained models shipped in models/. */
 export type { PretrainedName } from '../engine/playground/pretrained';
 
@@ -203,6 +215,21 @@ export interface EngineApi {
   advanceSampling(k: number, onProgress?: (p: SamplingProgress) => void): Promise<SamplingFrame>;
   setGuidanceScale(s: number): Promise<void>;
   cancelSampling(): Promise<void>;
+
+  /**
+   * The guidance trade-off: class-balanced DDIM samples of the model in use at each guidance
+   * scale, scored by the MNIST judge (accuracy, Fréchet distance, diversity). The judge is
+   * downloaded on the first run. `listener` (a Comlink.proxy) hears of the judge, each step and
+   * each scale's result (with a few of its images); resolves to the whole run, or rejects with an
+   * error named 'EvaluationCancelled' when cancelled or when another model is loaded meanwhile.
+   * Only a class-conditional MNIST model can be judged.
+   */
+  startEvaluation(
+    req: EvaluationRequest,
+    listener: (e: EvaluationEvent) => void,
+  ): Promise<EvaluationSummary>;
+  /** Stops the evaluation in progress after its current denoising step. */
+  cancelEvaluation(): Promise<void>;
 
   saveModel(name: string): Promise<SavedModelInfo[]>;
   listSavedModels(): Promise<SavedModelInfo[]>;

@@ -4,7 +4,13 @@ import * as Comlink from 'comlink';
 import { ModelSlot } from '../engine/playground/modelSlot';
 import { TrainingController } from '../engine/playground/trainingController';
 import { SamplingController } from '../engine/playground/samplingController';
-import { leaseOwnWeights } from '../engine/playground/weights';
+import { leaseOwnWeights, leaseSnapshotWeights } from '../engine/playground/weights';
+import {
+  EvaluationController,
+  JUDGE_FOLDER,
+  type EvaluationEvent,
+} from '../engine/playground/evaluationController';
+import { fetchJudge } from '../engine/judge/fetchStore';
 import { encodeModelInUse } from '../engine/playground/checkpoints';
 import {
   fetchPretrained,
@@ -59,12 +65,18 @@ export function createEngineApi(env: EngineEnv): EngineApi {
   const slot = new ModelSlot();
   const training = new TrainingController(slot, (name) => datasets().get(name, 'train'));
   const sampling = new SamplingController();
+  const evaluation = new EvaluationController(() =>
+    fetchJudge(new URL(JUDGE_FOLDER, env.modelBaseUrl()).href),
+  );
   let store: IdbCheckpointStore | null = null;
   const checkpoints = () => (store ??= new IdbCheckpointStore());
 
   // A new model ends whatever used the old one.
   slot.onReplace = async () => {
     sampling.stop();
+    // Its weights are a snapshot, so it need not be waited for; its numbers would describe a
+    // model no longer in use.
+    evaluation.cancel('the evaluation stopped: another model was loaded');
     await training.stop();
   };
 
@@ -75,6 +87,15 @@ export function createEngineApi(env: EngineEnv): EngineApi {
   const forward = (listener: (e: TrainingEvent) => void) => (e: TrainingEvent) => {
     if (e.type === 'preview') {
       void listener(Comlink.transfer(e, [e.preview.data.buffer as ArrayBuffer]));
+    } else {
+      void listener(e);
+    }
+  };
+
+  const forwardEvaluation = (listener: (e: EvaluationEvent) => void) => (e: EvaluationEvent) => {
+    if (e.type === 'scale') {
+      const { images, labels } = e.result;
+      void listener(Comlink.transfer(e, [images.buffer, labels.buffer] as ArrayBuffer[]));
     } else {
       void listener(e);
     }
@@ -134,6 +155,21 @@ export function createEngineApi(env: EngineEnv): EngineApi {
 
     async cancelSampling() {
       sampling.cancel();
+    },
+
+    async startEvaluation(req, listener) {
+      await env.backendReady();
+      const info = slot.info;
+      if (!info) throw new Error('no model yet: load the pretrained MNIST model first');
+      // A snapshot (or the EMA copy while training): training on or swapping the model cannot
+      // touch the weights this run samples from.
+      const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
+      const target = { lease, schedule: slot.schedule, dataset: info.dataset };
+      return evaluation.run(target, req, forwardEvaluation(listener));
+    },
+
+    async cancelEvaluation() {
+      evaluation.cancel();
     },
 
     async saveModel(name) {

@@ -1,6 +1,7 @@
 // Which weights sampling uses: while a model is being trained, its EMA copy (what DDPM samples
 // from, Ho et al. 2020 Sec. 4); otherwise the model's own weights (a checkpoint already stores
 // the EMA weights). A lease owns whatever it copied and frees it on release().
+import * as tf from '@tensorflow/tfjs';
 import type { EpsModel } from '../sampling';
 import { unetApply, buildArchitecture, disposeParams, type Params } from '../../model';
 import type { UNet } from '../../model';
@@ -29,4 +30,15 @@ export function leaseCopiedWeights(unet: UNet, params: Params): WeightsLease {
       released = true;
     },
   };
+}
+
+/**
+ * A lease on the model's weights as they are now. tf.variable(v) shares v's buffer (reference
+ * counted) and training replaces a variable's buffer rather than writing into it (assign), so
+ * the copy costs no memory and stays valid when the model trains on or is disposed by a swap.
+ */
+export function leaseSnapshotWeights(unet: UNet): WeightsLease {
+  const params: Params = new Map();
+  for (const [name, v] of unet.params) params.set(name, tf.variable(v, false));
+  return leaseCopiedWeights(unet, params);
 }

@@ -1,0 +1,230 @@
+// The guidance trade-off, live in the worker: evaluateGuidance (src/engine/evaluation) on the
+// model in use, scored by the MNIST judge. The judge's three files are fetched once, on the first
+// run, and kept as validated bytes; its tensors exist only while a run needs them, so the tensor
+// count after a run is what it was before. One run at a time; cancellable between denoising
+// steps; a run that fails (a download, a bad file, a model the judge cannot score) changes
+// nothing else.
+import type { Schedule } from '../../diffusion/schedule';
+import {
+  evaluateGuidance,
+  type EvaluationProgress,
+  type GuidanceEvaluation,
+  type ScaleResult,
+} from '../evaluation';
+import { loadJudge, type Judge } from '../judge/load';
+import type { MeasuredAccuracy, RawJudge } from '../judge/types';
+import type { WeightsLease } from './weights';
+
+export interface EvaluationRequest {
+  /** Guidance scales s, in the order they are run (ε̃ = ε_u + s·(ε_c − ε_u)). */
+  scales: number[];
+  /** Class-balanced samples per scale (image i asks for class i mod 10). */
+  samplesPerScale: number;
+  /** DDIM steps (η = 0). */
+  steps: number;
+  seed: number;
+  /** Samples per scale sent back as images (default one per class). */
+  keepImages?: number;
+}
+
+/** What the page says about the judge. */
+export interface JudgeSummary {
+  dataset: string;
+  classNames: string[];
+  /** Its accuracy on the real test split, as measured after training (model.json). */
+  testAccuracy: MeasuredAccuracy | null;
+  featureDim: number;
+  /** Real images behind the Fréchet reference and the diversity baseline. */
+  referenceCount: number;
+  referenceSplit: string;
+}
+
+export type EvaluationEvent =
+  | { type: 'judge'; judge: JudgeSummary }
+  | { type: 'progress'; progress: EvaluationProgress }
+  | { type: 'scale'; result: ScaleResult };
+
+/** The whole run without the images (each scale's images came with its 'scale' event). */
+export interface EvaluationSummary extends Omit<GuidanceEvaluation, 'results'> {
+  results: Omit<ScaleResult, 'images' | 'labels'>[];
+}
+
+/** The model to evaluate: weights the run may keep using whatever happens to the slot. */
+export interface EvaluationTarget {
+  lease: WeightsLease;
+  schedule: Schedule;
+  /** The data set the model was trained on (only the judge's can be scored). */
+  dataset: string;
+}
+
+/** The judge's folder beside the pretrained models (models/mnist-classifier/). */
+export const JUDGE_FOLDER = 'mnist-classifier/';
+export const MAX_SCALES = 12;
+export const MAX_SAMPLES_PER_SCALE = 1000;
+/** Beyond this the guided ε is far outside anything the network was trained to predict. */
+export const MAX_GUIDANCE_SCALE = 20;
+/** Images per sampling batch: guidance runs the network on twice as many. */
+const BATCH = 50;
+
+export class EvaluationCancelled extends Error {
+  constructor(reason = 'the evaluation was cancelled') {
+    super(reason);
+    this.name = 'EvaluationCancelled';
+  }
+}
+
+function checkRequest(req: EvaluationRequest, T: number, numClasses: number): void {
+  const { scales, samplesPerScale: n, steps, seed } = req;
+  if (!Array.isArray(scales) || scales.length < 1 || scales.length > MAX_SCALES) {
+    throw new RangeError(`give 1 to ${MAX_SCALES} guidance scales (got ${String(scales)})`);
+  }
+  for (const s of scales) {
+    if (typeof s !== 'number' || !(s >= 0 && s <= MAX_GUIDANCE_SCALE)) {
+      throw new RangeError(
+        `guidance scales must be numbers in [0, ${MAX_GUIDANCE_SCALE}] (got ${s})`,
+      );
+    }
+  }
+  if (!Number.isInteger(n) || n < 2 * numClasses || n > MAX_SAMPLES_PER_SCALE) {
+    throw new RangeError(
+      `samples per scale must be an integer in [${2 * numClasses}, ${MAX_SAMPLES_PER_SCALE}] ` +
+        `(two per class at least; got ${n})`,
+    );
+  }
+  if (!Number.isInteger(steps) || steps < 1 || steps > T) {
+    throw new RangeError(`DDIM steps must be an integer in [1, ${T}] (got ${steps})`);
+  }
+  if (!Number.isInteger(seed) || seed < 0) {
+    throw new RangeError(`the seed must be an integer >= 0 (got ${seed})`);
+  }
+}
+
+function summariseJudge(judge: Judge): JudgeSummary {
+  return {
+    dataset: judge.manifest.dataset,
+    classNames: [...judge.manifest.classNames],
+    testAccuracy: judge.manifest.testAccuracy ?? null,
+    featureDim: judge.classifier.config.featureDim,
+    referenceCount: judge.reference.count,
+    referenceSplit: judge.reference.split,
+  };
+}
+
+function withoutImages(e: GuidanceEvaluation): EvaluationSummary {
+  return {
+    ...e,
+    results: e.results.map(({ images: _images, labels: _labels, ...rest }) => rest),
+  };
+}
+
+export class EvaluationController {
+  /** The judge's files once fetched; cleared when fetching or validating them fails. */
+  private raw: Promise<RawJudge> | null = null;
+  private abort: AbortController | null = null;
+  private done: Promise<unknown> = Promise.resolve();
+
+  /** `fetchJudge` gets the judge's three files (e.g. fetchJudge(url) in the worker). */
+  constructor(private readonly fetchJudge: () => Promise<RawJudge>) {}
+
+  get running(): boolean {
+    return this.abort !== null;
+  }
+
+  /**
+   * Runs the evaluation on `target` (whose lease it releases when done, however it ends) and
+   * reports the judge, progress and each scale's result through `listener`. Rejects with
+   * EvaluationCancelled when cancelled; refuses to start while another run is in progress.
+   */
+  async run(
+    target: EvaluationTarget,
+    req: EvaluationRequest,
+    listener: (e: EvaluationEvent) => void,
+  ): Promise<EvaluationSummary> {
+    if (this.abort) {
+      target.lease.release();
+      throw new Error('an evaluation is already running: cancel it first');
+    }
+    const abort = new AbortController();
+    this.abort = abort;
+    const run = this.evaluate(target, req, listener, abort.signal);
+    this.done = run.catch(() => undefined);
+    try {
+      return await run;
+    } finally {
+      this.abort = null;
+    }
+  }
+
+  private async evaluate(
+    target: EvaluationTarget,
+    req: EvaluationRequest,
+    listener: (e: EvaluationEvent) => void,
+    signal: AbortSignal,
+  ): Promise<EvaluationSummary> {
+    let judge: Judge | null = null;
+    try {
+      const { model } = target.lease;
+      checkRequest(req, target.schedule.T, model.config.numClasses);
+      judge = await this.loadJudge();
+      signal.throwIfAborted();
+      const want = judge.manifest.dataset;
+      if (target.dataset !== want) {
+        throw new RangeError(
+          `the judge scores ${want} images, but the model in use was trained on ${target.dataset}`,
+        );
+      }
+      listener({ type: 'judge', judge: summariseJudge(judge) });
+      const k = judge.classifier.config.numClasses;
+      const result = await evaluateGuidance({
+        unet: model,
+        schedule: target.schedule,
+        judge: judge.classifier,
+        reference: judge.reference,
+        scales: req.scales,
+        samplesPerScale: req.samplesPerScale,
+        steps: req.steps,
+        eta: 0,
+        seed: req.seed,
+        batch: Math.min(BATCH, req.samplesPerScale),
+        keepImages: Math.max(0, Math.min(req.keepImages ?? k, req.samplesPerScale)),
+        signal,
+        // Not awaited: sampling must not wait for the page to hear of each step.
+        onProgress: (progress) => listener({ type: 'progress', progress }),
+        onScale: (result) => listener({ type: 'scale', result }),
+      });
+      return withoutImages(result);
+    } catch (e) {
+      if (signal.aborted) {
+        const reason: unknown = signal.reason;
+        throw reason instanceof EvaluationCancelled ? reason : new EvaluationCancelled();
+      }
+      throw e;
+    } finally {
+      judge?.classifier.dispose();
+      target.lease.release();
+    }
+  }
+
+  /** The judge, validated, with fresh tensors (the caller disposes them). */
+  private async loadJudge(): Promise<Judge> {
+    const raw = (this.raw ??= this.fetchJudge());
+    try {
+      return loadJudge(await raw);
+    } catch (e) {
+      // A failed download or a bad file is fetched again next time (it may be fixed by then).
+      if (this.raw === raw) this.raw = null;
+      throw e;
+    }
+  }
+
+  /** Stops the run in progress after its current denoising step (no-op when none). */
+  cancel(reason = 'the evaluation was cancelled'): void {
+    this.abort?.abort(new EvaluationCancelled(reason));
+  }
+
+  /** Cancels and waits until the run has freed everything. */
+  async stop(reason?: string): Promise<void> {
+    this.cancel(reason);
+    await this.done;
+  }
+}
