@@ -76,7 +76,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     sampling.stop();
     // Its weights are a snapshot, so it need not be waited for; its numbers would describe a
     // model no longer in use.
-    evaluation.cancel('the evaluation stopped: another model was loaded');
+    evaluation.cancel('cancelled: another model was loaded');
     await training.stop();
   };
 

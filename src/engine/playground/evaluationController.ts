@@ -67,7 +67,7 @@ export const MAX_GUIDANCE_SCALE = 20;
 const BATCH = 50;
 
 export class EvaluationCancelled extends Error {
-  constructor(reason = 'the evaluation was cancelled') {
+  constructor(reason = 'cancelled') {
     super(reason);
     this.name = 'EvaluationCancelled';
   }
@@ -218,7 +218,7 @@ export class EvaluationController {
   }
 
   /** Stops the run in progress after its current denoising step (no-op when none). */
-  cancel(reason = 'the evaluation was cancelled'): void {
+  cancel(reason = 'cancelled'): void {
     this.abort?.abort(new EvaluationCancelled(reason));
   }
 
