@@ -6,6 +6,7 @@ import { ForwardView } from './views/ForwardView';
 import { SchedulesView } from './views/SchedulesView';
 import { TrainingView } from './views/TrainingView';
 import { SamplingView } from './views/SamplingView';
+import { EvaluationView } from './views/EvaluationView';
 import { BackendBadge } from './components/BackendBadge';
 import { useUrlState } from './useUrlState';
 import { useKeyboard } from './useKeyboard';
@@ -17,6 +18,7 @@ const VIEWS: { id: ViewId; title: string }[] = [
   { id: 'schedules', title: 'Schedules' },
   { id: 'training', title: 'Training' },
   { id: 'sampling', title: 'Reverse sampling' },
+  { id: 'evaluate', title: 'Guidance trade-off' },
 ];
 
 export function App() {
@@ -67,6 +69,7 @@ export function App() {
         {view === 'schedules' && <SchedulesView />}
         {view === 'training' && <TrainingView />}
         {view === 'sampling' && <SamplingView />}
+        {view === 'evaluate' && <EvaluationView />}
       </main>
       <footer className="app-footer">
         Formulas follow Ho et al. 2020 (DDPM) and Nichol &amp; Dhariwal 2021 (Improved DDPM).

@@ -32,6 +32,10 @@ describe('URL hash state', () => {
     expect(problems[0]).toContain('T="999999" is outside 2..4000');
   });
 
+  it('knows every view, the guidance trade-off included', () => {
+    expect(parseHash('#view=evaluate')).toEqual({ state: { view: 'evaluate' }, problems: [] });
+  });
+
   it('clamps t against the T in the link', () => {
     expect(parseHash('#T=10&t=50').state.t).toBe(9);
   });

@@ -1,0 +1,76 @@
+// Run and Cancel of the guidance trade-off panel. The worker streams the judge, every denoising
+// step and each scale's result; they land in the evaluation store only while their run is the
+// latest one (a cancelled run's last messages may arrive after it has ended).
+import * as Comlink from 'comlink';
+import type { EvaluationEvent, ModelInfo } from '../worker/api';
+import { getWorker } from './workerClient';
+import { useEvaluation } from './evaluationStore';
+import { parseScales } from './evaluationFormat';
+import { useTraining } from './trainingStore';
+import { describeError } from './errors';
+
+/** Why the panel cannot judge this model, or null when it can. */
+export function cannotJudge(model: ModelInfo | null): string | null {
+  if (!model) return 'No model yet: load the pretrained MNIST model first.';
+  if (model.dataset !== 'mnist') {
+    return (
+      'The judge is an MNIST digit classifier: it cannot score CIFAR-10 photos. Load the ' +
+      'pretrained MNIST model to see the trade-off.'
+    );
+  }
+  if (model.numClasses === 0) {
+    return 'This model is unconditional: guidance needs a class-conditional model.';
+  }
+  return null;
+}
+
+function describeModel(model: ModelInfo): string {
+  return `${model.label}, ${model.trainingSteps} training steps`;
+}
+
+export async function runEvaluation(): Promise<void> {
+  const store = useEvaluation.getState();
+  if (store.running) return;
+  const model = useTraining.getState().model;
+  const why = cannotJudge(model);
+  const parsed = parseScales(store.settings.scalesText);
+  if (why || !model || parsed.error !== null) {
+    store.finish({ error: why ?? parsed.error ?? undefined });
+    return;
+  }
+  const { samplesPerScale, steps, seed } = store.settings;
+  const run = store.begin(describeModel(model));
+  const current = () => useEvaluation.getState().run === run;
+  const listener = Comlink.proxy((e: EvaluationEvent) => {
+    if (!current() || !useEvaluation.getState().running) return;
+    const s = useEvaluation.getState();
+    if (e.type === 'judge') s.setJudge(e.judge);
+    else if (e.type === 'progress') s.setProgress(e.progress);
+    else s.addResult(e.result);
+  });
+  try {
+    const summary = await getWorker().startEvaluation(
+      { scales: parsed.scales, samplesPerScale, steps, seed },
+      listener,
+    );
+    if (current()) useEvaluation.getState().finish({ summary });
+  } catch (e) {
+    if (!current()) return;
+    // Comlink keeps an error's name across the worker boundary.
+    const cancelled = e instanceof Error && e.name === 'EvaluationCancelled';
+    const message = describeError(e);
+    useEvaluation
+      .getState()
+      .finish(
+        cancelled
+          ? { note: `Stopped early (${message}); the scales finished before are shown.` }
+          : { error: `The evaluation failed: ${message}` },
+      );
+  }
+}
+
+export function cancelEvaluation(): void {
+  if (!useEvaluation.getState().running) return;
+  useEvaluation.getState().setCancelling();
+  void getWorker().cancelEvaluation();
+}

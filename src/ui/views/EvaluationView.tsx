@@ -1,0 +1,269 @@
+// The guidance trade-off, measured live: class-balanced DDIM samples (Song et al. 2021) of the
+// model in use at each guidance scale s of ε̃ = ε_u + s·(ε_c − ε_u) (Ho & Salimans 2022), scored
+// by the project's MNIST classifier: its accuracy, the Fréchet distance of its features to real
+// test digits (Heusel et al. 2017) and the samples' within-class diversity.
+import { useShallow } from 'zustand/react/shallow';
+import { useEvaluation, SAMPLE_COUNTS } from '../evaluationStore';
+import { cancelEvaluation, cannotJudge, runEvaluation } from '../evaluationActions';
+import { formatSeconds, parseScales, tradeoffPoints } from '../evaluationFormat';
+import { useTraining } from '../trainingStore';
+import { usePlayground } from '../store';
+import { usePretrained } from '../pretrainedStore';
+import { loadPretrained } from '../modelActions';
+import { Tex } from '../components/Tex';
+import { TradeoffChart } from '../components/TradeoffChart';
+import { PerClassTable, ResultsTable, SampleStrips } from '../components/EvaluationTables';
+
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+/** Its own component: it re-renders on every denoising step, the rest of the view does not. */
+function EvaluationProgressBar() {
+  const { progress, left, cancelling, judge } = useEvaluation(
+    useShallow((s) => ({
+      progress: s.progress,
+      left: s.secondsLeft,
+      cancelling: s.cancelling,
+      judge: s.judge,
+    })),
+  );
+  const fraction = progress?.fraction ?? 0;
+  const what = cancelling
+    ? 'stopping after this step…'
+    : !progress
+      ? judge
+        ? 'starting…'
+        : 'loading the judge…'
+      : `s = ${progress.guidanceScale}: ${progress.imagesDone} of ${progress.samplesPerScale} ` +
+        `images done, step ${progress.stepsDone} of ${progress.totalSteps}`;
+  return (
+    <div className="progress-row">
+      <progress aria-label="Evaluation progress" value={fraction} max={1} />
+      <span data-testid="eval-progress">
+        {Math.round(100 * fraction)}% · {what}
+        {left !== null && !cancelling ? ` · about ${formatSeconds(left)} left` : ''}
+      </span>
+    </div>
+  );
+}
+
+function Controls({ disabled }: { disabled: boolean }) {
+  const { settings, setSettings, running, cancelling } = useEvaluation(
+    useShallow((s) => ({
+      settings: s.settings,
+      setSettings: s.setSettings,
+      running: s.running,
+      cancelling: s.cancelling,
+    })),
+  );
+  const T = useTraining((s) => s.model?.schedule.T ?? 1000);
+  const backend = usePlayground((s) => s.backend);
+  const parsed = parseScales(settings.scalesText);
+  const scaleCount = parsed.scales?.length ?? 0;
+  return (
+    <>
+      <div className="controls">
+        <label>
+          Samples per scale
+          <select
+            aria-label="Samples per scale"
+            value={settings.samplesPerScale}
+            disabled={running}
+            onChange={(e) => setSettings({ samplesPerScale: Number(e.target.value) })}
+          >
+            {SAMPLE_COUNTS.map((n) => (
+              <option key={n} value={n}>
+                {n} ({n / 10} per digit)
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          DDIM steps
+          <input
+            type="number"
+            aria-label="DDIM steps"
+            min={1}
+            max={T}
+            value={settings.steps}
+            disabled={running}
+            onChange={(e) => {
+              const v = Math.round(Number(e.target.value));
+              if (v >= 1 && v <= T) setSettings({ steps: v });
+            }}
+          />
+        </label>
+        <label className="advanced">
+          Seed
+          <input
+            type="number"
+            aria-label="Evaluation seed"
+            min={0}
+            value={settings.seed}
+            disabled={running}
+            onChange={(e) => setSettings({ seed: Math.max(0, Math.round(Number(e.target.value))) })}
+          />
+        </label>
+        <label>
+          Guidance scales s
+          <input
+            type="text"
+            aria-label="Guidance scales"
+            aria-invalid={parsed.error !== null}
+            aria-describedby="eval-scales-help"
+            inputMode="decimal"
+            spellCheck={false}
+            value={settings.scalesText}
+            disabled={running}
+            onChange={(e) => setSettings({ scalesText: e.target.value })}
+          />
+        </label>
+      </div>
+      <p id="eval-scales-help" className={parsed.error ? 'error' : 'muted'}>
+        {parsed.error ??
+          `${scaleCount} scale${scaleCount === 1 ? '' : 's'} × ${settings.samplesPerScale} ` +
+            `samples × ${settings.steps} steps; every scale starts from the same noise.`}
+      </p>
+      <div className="controls">
+        <button
+          type="button"
+          onClick={() => void runEvaluation()}
+          disabled={disabled || running || !backend || parsed.error !== null}
+        >
+          Run evaluation
+        </button>
+        <button type="button" onClick={cancelEvaluation} disabled={!running || cancelling}>
+          Cancel
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** Why this model cannot be judged, with the way out. */
+function ModelNotice({ why }: { why: string }) {
+  const loading = usePretrained((s) => s.loading.includes('mnist'));
+  return (
+    <p role="status" data-testid="eval-unavailable">
+      {why}{' '}
+      <button type="button" disabled={loading} onClick={() => void loadPretrained('mnist')}>
+        {loading ? 'Loading the MNIST model…' : 'Load pretrained MNIST'}
+      </button>
+    </p>
+  );
+}
+
+function Results() {
+  const { results, judge, error, note, modelLabel, running, summary } = useEvaluation(
+    useShallow((s) => ({
+      results: s.results,
+      judge: s.judge,
+      error: s.error,
+      note: s.note,
+      modelLabel: s.modelLabel,
+      running: s.running,
+      summary: s.summary,
+    })),
+  );
+  return (
+    <>
+      {error && (
+        <p role="alert" className="error" data-testid="eval-error">
+          {error}
+        </p>
+      )}
+      {running && <EvaluationProgressBar />}
+      {note && (
+        <p role="status" className="muted" data-testid="eval-note">
+          {note}
+        </p>
+      )}
+      {results.length > 0 && (
+        <section aria-label="Evaluation results" data-testid="eval-results">
+          <p className="muted">
+            {modelLabel}: {results[0].samples} samples per scale
+            {summary ? `, DDIM ${summary.settings.steps} steps, seed ${summary.settings.seed}` : ''}
+            . {running ? 'More scales are on their way.' : ''}
+          </p>
+          <div className="eval-grid">
+            <ResultsTable results={results} />
+            <TradeoffChart points={tradeoffPoints(results)} />
+          </div>
+          <h3>Accuracy per digit</h3>
+          <PerClassTable results={results} classNames={judge?.classNames ?? DIGITS} />
+          <h3>The first sample of each digit, per scale</h3>
+          <SampleStrips results={results} />
+        </section>
+      )}
+    </>
+  );
+}
+
+function Explanation() {
+  const judge = useEvaluation((s) => s.judge);
+  const accuracy = judge?.testAccuracy
+    ? `${(100 * judge.testAccuracy.overall).toFixed(2)}%`
+    : '99.34%';
+  const count = judge?.referenceCount ?? 10_000;
+  return (
+    <aside className="explain">
+      <p>
+        Classifier-free guidance mixes the network&apos;s two noise predictions, with the class (ε
+        <sub>c</sub>) and with the null class (ε<sub>u</sub>):
+      </p>
+      <Tex expr={String.raw`\tilde\epsilon = \epsilon_u + s\,(\epsilon_c - \epsilon_u)`} display />
+      <p>
+        s = 0 ignores the class (unconditional samples: the digit asked for comes up only by chance,
+        about 1 in 10), s = 1 is the plain conditional model, and s &gt; 1 pushes past it towards
+        whatever makes the class most recognisable (Ho &amp; Salimans 2022; their w is s − 1).
+      </p>
+      <p>
+        <strong>The judge</strong> is a small convolutional network trained by this project to
+        recognise MNIST digits; it is right on {accuracy} of the {count.toLocaleString('en')} test
+        images. <strong>Accuracy</strong> is how often it sees the digit that was asked for. Every
+        scale uses the same starting noise and the same labels (five of each digit at 50 samples),
+        so the differences come from guidance alone.
+      </p>
+      <p>
+        <strong>Fréchet distance</strong> compares the judge&apos;s 64-number feature vectors of the
+        samples with those of the {count.toLocaleString('en')} real test digits, each summarised as
+        a Gaussian (mean μ, covariance Σ), as FID does with Inception features (Heusel et al. 2017):
+      </p>
+      <Tex
+        expr={String.raw`\mathrm{FD} = \lVert \mu_g - \mu_r \rVert^2 + \operatorname{Tr}\big(\Sigma_g + \Sigma_r - 2\,(\Sigma_g \Sigma_r)^{1/2}\big)`}
+        display
+      />
+      <p>
+        Lower is closer to real digits: it falls when samples look right and rises when they are all
+        alike. With only a few dozen samples the estimate of Σ<sub>g</sub> is noisy and FD is biased
+        upwards, so compare numbers only at the same sample count.
+      </p>
+      <p>
+        <strong>Diversity</strong> is the mean distance between the judge&apos;s features of two
+        samples of the same digit, divided by the same for real digits: 1 means as varied as the
+        data, below 1 means the samples look alike, above 1 that they are more scattered than real
+        digits (often because many are malformed). Strong guidance typically raises accuracy and
+        lowers diversity: that is the trade-off.
+      </p>
+    </aside>
+  );
+}
+
+export function EvaluationView() {
+  const model = useTraining((s) => s.model);
+  const pretrainedLoading = usePretrained((s) => s.loading.length > 0);
+  const why = cannotJudge(model);
+  return (
+    <section className="view" aria-labelledby="evaluation-title">
+      <h2 id="evaluation-title">Guidance trade-off: recognisable against varied</h2>
+      {why && !pretrainedLoading && <ModelNotice why={why} />}
+      {pretrainedLoading && (
+        <p role="status" className="muted">
+          Loading the pretrained model…
+        </p>
+      )}
+      <Controls disabled={why !== null} />
+      <Results />
+      <Explanation />
+    </section>
+  );
+}
