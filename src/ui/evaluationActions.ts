@@ -42,11 +42,17 @@ export async function runEvaluation(): Promise<void> {
   const run = store.begin(describeModel(model));
   const current = () => useEvaluation.getState().run === run;
   const listener = Comlink.proxy((e: EvaluationEvent) => {
-    if (!current() || !useEvaluation.getState().running) return;
+    if (!current()) return;
     const s = useEvaluation.getState();
+    // A scale's result travels on this listener's port and the summary on the worker's: the
+    // summary may land first, so results are kept even after finish().
+    if (e.type === 'scale') {
+      s.addResult(e.result);
+      return;
+    }
+    if (!s.running) return;
     if (e.type === 'judge') s.setJudge(e.judge);
-    else if (e.type === 'progress') s.setProgress(e.progress);
-    else s.addResult(e.result);
+    else s.setProgress(e.progress);
   });
   try {
     const summary = await getWorker().startEvaluation(

@@ -32,6 +32,8 @@ describe('time left and chart rows', () => {
     expect(secondsLeft(1, 10)).toBe(0);
     expect(formatSeconds(0.2)).toBe('1 s');
     expect(formatSeconds(75)).toBe('1 min 15 s');
+    expect(formatSeconds(59.6)).toBe('1 min 0 s');
+    expect(formatSeconds(119.7)).toBe('2 min 0 s');
     expect(formatSeconds(3700)).toBe('1 h 1 min');
   });
 

@@ -47,10 +47,12 @@ export function secondsLeft(fraction: number, elapsedSeconds: number): number | 
   return Math.max(0, (elapsedSeconds * (1 - Math.min(1, fraction))) / fraction);
 }
 
-export function formatSeconds(s: number): string {
-  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
+export function formatSeconds(seconds: number): string {
+  // Round once, then split, so 59.6 s reads "1 min 0 s" rather than "60 s" or "1 min 60 s".
+  const s = Math.max(1, Math.round(seconds));
+  if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 export interface TradeoffPoint {

@@ -35,6 +35,17 @@ import type {
   TrainingProgress,
 } from './api';
 
+/**
+ * Closes the MessagePort behind a callback the page passed with Comlink.proxy once a call is
+ * over (each proxy opens one); a no-op for plain functions (Node tests). Comlink sends the release
+ * after the messages already posted on that port, so no event is lost.
+ */
+function releaseRemote(callback: unknown): void {
+  if (typeof callback !== 'function') return;
+  const release = (callback as unknown as Record<PropertyKey, unknown>)[Comlink.releaseProxy];
+  if (typeof release === 'function') (release as () => void)();
+}
+
 function frameBuffers(f: SamplingFrame): ArrayBuffer[] {
   return [f.x, f.xt, f.x0Pred, f.eps, f.epsCond, f.epsUncond]
     .filter((a): a is Float32Array => a !== null)
@@ -143,9 +154,13 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     },
 
     async advanceSampling(k, onProgress) {
-      // Not awaited: a step must not wait for the page to hear about the one before.
-      const frame = await sampling.advance(k, onProgress && ((p) => void onProgress(p)));
-      return Comlink.transfer(frame, frameBuffers(frame));
+      try {
+        // Not awaited: a step must not wait for the page to hear about the one before.
+        const frame = await sampling.advance(k, onProgress && ((p) => void onProgress(p)));
+        return Comlink.transfer(frame, frameBuffers(frame));
+      } finally {
+        releaseRemote(onProgress);
+      }
     },
 
     async setGuidanceScale(s) {
@@ -165,7 +180,11 @@ export function createEngineApi(env: EngineEnv): EngineApi {
       // touch the weights this run samples from.
       const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
       const target = { lease, schedule: slot.schedule, dataset: info.dataset };
-      return evaluation.run(target, req, forwardEvaluation(listener));
+      try {
+        return await evaluation.run(target, req, forwardEvaluation(listener));
+      } finally {
+        releaseRemote(listener);
+      }
     },
 
     async cancelEvaluation() {

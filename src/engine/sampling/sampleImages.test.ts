@@ -1,6 +1,6 @@
 // sampleImages' progress reports and cancellation (wasm, MNIST tiny preset, T = 20).
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeSchedule } from '../../diffusion/schedule';
 import { getPreset } from '../../model/presets';
 import { UNet } from '../../model/unet';
@@ -35,8 +35,10 @@ describe('sampleImages', () => {
     const before = tf.memory().numTensors;
     const controller = new AbortController();
     let steps = 0;
+    const apply = vi.spyOn(model, 'apply');
     const run = sampleImages(model, schedule, {
       ...opts,
+      steps: 6,
       signal: controller.signal,
       onProgress: () => {
         steps++;
@@ -45,6 +47,11 @@ describe('sampleImages', () => {
     });
     await expect(run).rejects.toThrow('stop please');
     expect(steps).toBe(1);
+    // No network pass after the abort: the one step that reported is the only one that ran.
+    // (Plain conditional sampling: one pass per step.)
+    const passes = apply.mock.calls.length;
+    apply.mockRestore();
+    expect(passes).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
     const aborted = AbortSignal.abort();
     await expect(sampleImages(model, schedule, { ...opts, signal: aborted })).rejects.toThrow();

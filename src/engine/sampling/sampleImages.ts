@@ -55,6 +55,9 @@ export async function sampleImages(
     const seed = batchSeed(opts.seed, k);
     const classes = opts.classes === null ? null : opts.classes.slice(start, start + n);
     const session = new SamplingSession(model, schedule, { ...rest, n, seed, classes });
+    // Cancel between steps too, not only when the next progress report comes round.
+    const onAbort = () => session.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const snap = await session.run({
         onProgress: async ({ stepsDone, totalSteps }) => {
@@ -66,6 +69,7 @@ export async function sampleImages(
       if (!snap.done) throw new Error('sampling stopped before the last step');
       out.set(snap.x, start * perImage);
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       session.dispose();
     }
   }
