@@ -148,6 +148,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     },
 
     async startSampling(req) {
+      await slot.settled();
       const lease = training.emaLease() ?? leaseOwnWeights(slot.model);
       const frame = await sampling.start(lease, slot.schedule, req);
       return Comlink.transfer(frame, frameBuffers(frame));
@@ -174,6 +175,8 @@ export function createEngineApi(env: EngineEnv): EngineApi {
 
     async startEvaluation(req, listener) {
       await env.backendReady();
+      // Not the model a swap in flight is about to replace.
+      await slot.settled();
       const info = slot.info;
       if (!info) throw new Error('no model yet: load the pretrained MNIST model first');
       // A snapshot (or the EMA copy while training): training on or swapping the model cannot

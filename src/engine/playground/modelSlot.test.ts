@@ -79,4 +79,21 @@ describe('pretrained models in the slot', () => {
     slot.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
   });
+
+  it('settled() waits for every swap asked for so far, so a run started after it sees the new model', async () => {
+    const slot = new ModelSlot();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    slot.onReplace = () => gate;
+    void slot.create('mnist', 'tiny', CLASSES);
+    const second = slot.create('mnist', 'tiny', CLASSES, { seed: 1 });
+    let settled = false;
+    const waiting = slot.settled().then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    release();
+    await waiting;
+    expect(slot.info).toEqual(await second);
+    slot.dispose();
+  });
 });

@@ -129,6 +129,14 @@ export class ModelSlot {
     return this.replace(unet, schedule, meta);
   }
 
+  /**
+   * Resolves once every swap asked for so far is over, so a run started after it reads the model
+   * that will be in use (and a later swap's onReplace sees that run and can stop it).
+   */
+  settled(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   /** Swaps one at a time, in call order (each waits for onReplace of the one before). */
   private replace(unet: UNet, schedule: Schedule, meta: ModelMeta): Promise<ModelInfo>;
   private replace(
