@@ -12,8 +12,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2d, dense, dropout } from './layers/basic';
 import {
+  convSpecs,
   countParams,
   createParamsFromSpecs,
+  denseSpecs,
   disposeParams,
   ParamScope,
   type ParamSpec,
@@ -79,34 +81,16 @@ export function validateClassifierConfig(config: ClassifierConfig): void {
   }
 }
 
-function convSpecs(name: string, cin: number, cout: number): ParamSpec[] {
-  return [
-    {
-      name: `${name}.w`,
-      shape: [3, 3, cin, cout],
-      init: { kind: 'glorot', fanIn: 9 * cin, fanOut: 9 * cout },
-    },
-    { name: `${name}.b`, shape: [cout], init: { kind: 'zeros' } },
-  ];
-}
-
-function denseSpecs(name: string, nin: number, nout: number): ParamSpec[] {
-  return [
-    { name: `${name}.w`, shape: [nin, nout], init: { kind: 'glorot', fanIn: nin, fanOut: nout } },
-    { name: `${name}.b`, shape: [nout], init: { kind: 'zeros' } },
-  ];
-}
-
 /** Every parameter, in forward order. */
 export function classifierParamSpecs(config: ClassifierConfig): ParamSpec[] {
   validateClassifierConfig(config);
   const [c1, c2] = config.channels;
   const s = finalGridSize(config);
   return [
-    ...convSpecs('conv1', config.inChannels, c1),
-    ...convSpecs('conv2', c1, c1),
-    ...convSpecs('conv3', c1, c2),
-    ...convSpecs('conv4', c2, c2),
+    ...convSpecs('conv1', 3, config.inChannels, c1),
+    ...convSpecs('conv2', 3, c1, c1),
+    ...convSpecs('conv3', 3, c1, c2),
+    ...convSpecs('conv4', 3, c2, c2),
     ...denseSpecs('features', s * s * c2, config.featureDim),
     ...denseSpecs('logits', config.featureDim, config.numClasses),
   ];

@@ -32,7 +32,8 @@ export interface ParamSpec {
   init: ParamInit;
 }
 
-function conv(
+/** A k x k convolution's weight (glorot) and bias (zeros). */
+export function convSpecs(
   name: string,
   k: number,
   cin: number,
@@ -49,7 +50,13 @@ function conv(
   ];
 }
 
-function dense(name: string, nin: number, nout: number, residualOut = false): ParamSpec[] {
+/** A dense layer's weight (glorot) and bias (zeros). */
+export function denseSpecs(
+  name: string,
+  nin: number,
+  nout: number,
+  residualOut = false,
+): ParamSpec[] {
   return [
     {
       name: `${name}.w`,
@@ -71,13 +78,13 @@ function resBlockSpecs(u: ResUnit, tembDim: number): ParamSpec[] {
   const p = u.name;
   const specs = [
     ...norm(`${p}.norm1`, u.inCh),
-    ...conv(`${p}.conv1`, 3, u.inCh, u.outCh),
-    ...dense(`${p}.temb_proj`, tembDim, u.outCh),
+    ...convSpecs(`${p}.conv1`, 3, u.inCh, u.outCh),
+    ...denseSpecs(`${p}.temb_proj`, tembDim, u.outCh),
     ...norm(`${p}.norm2`, u.outCh),
-    ...conv(`${p}.conv2`, 3, u.outCh, u.outCh, true),
+    ...convSpecs(`${p}.conv2`, 3, u.outCh, u.outCh, true),
   ];
   // DDPM's `nin_shortcut`: a 1x1 conv when the channel count changes.
-  if (u.inCh !== u.outCh) specs.push(...conv(`${p}.skip`, 1, u.inCh, u.outCh));
+  if (u.inCh !== u.outCh) specs.push(...convSpecs(`${p}.skip`, 1, u.inCh, u.outCh));
   return specs;
 }
 
@@ -88,7 +95,7 @@ function attentionSpecs(name: string, ch: number): ParamSpec[] {
     ...norm(`${name}.norm`, ch),
     { name: `${name}.qkv.w`, shape: [ch, 3 * ch], init: { kind: 'glorot', fanIn: ch, fanOut: ch } },
     { name: `${name}.qkv.b`, shape: [3 * ch], init: { kind: 'zeros' } },
-    ...dense(`${name}.proj`, ch, ch, true),
+    ...denseSpecs(`${name}.proj`, ch, ch, true),
   ];
 }
 
@@ -98,7 +105,10 @@ export function paramSpecs(config: UNetConfig): ParamSpec[] {
   const { baseChannels: base, numClasses } = config;
   const inChannels = gridChannels(config);
   const T = arch.tembDim;
-  const specs: ParamSpec[] = [...dense('temb.dense0', base, T), ...dense('temb.dense1', T, T)];
+  const specs: ParamSpec[] = [
+    ...denseSpecs('temb.dense0', base, T),
+    ...denseSpecs('temb.dense1', T, T),
+  ];
   if (numClasses > 0) {
     specs.push({
       name: 'class_emb.table',
@@ -106,16 +116,19 @@ export function paramSpecs(config: UNetConfig): ParamSpec[] {
       init: { kind: 'normal', std: 1 },
     });
   }
-  specs.push(...conv('conv_in', 3, inChannels, base));
+  specs.push(...convSpecs('conv_in', 3, inChannels, base));
   for (const u of [...arch.down, ...arch.mid, ...arch.up]) {
     if (u.kind === 'res') {
       specs.push(...resBlockSpecs(u, T));
       if (u.attn) specs.push(...attentionSpecs(u.attn, u.outCh));
     } else {
-      specs.push(...conv(`${u.name}.conv`, 3, u.ch, u.ch));
+      specs.push(...convSpecs(`${u.name}.conv`, 3, u.ch, u.ch));
     }
   }
-  specs.push(...norm('norm_out', arch.outCh), ...conv('conv_out', 3, arch.outCh, inChannels, true));
+  specs.push(
+    ...norm('norm_out', arch.outCh),
+    ...convSpecs('conv_out', 3, arch.outCh, inChannels, true),
+  );
   return specs;
 }
 

@@ -17,7 +17,6 @@ import { referenceStatsFrom } from '../judge/referenceStats';
 import { measureOnDataset } from '../judge/testSet';
 import type { ReferenceStats } from '../judge/types';
 import { sampleImages } from '../sampling/sampleImages';
-import { realDiversityBaseline } from './baseline';
 import {
   evaluateGuidance,
   GUIDANCE_CONVENTION,
@@ -167,14 +166,5 @@ describe('evaluateGuidance', () => {
     await expect(evaluateGuidance({ ...base(), reference: other })).rejects.toThrow(
       /another judge/,
     );
-  });
-});
-
-describe('realDiversityBaseline', () => {
-  it('equals the per-class distances stored in the reference statistics', async () => {
-    const test = await loadDataset(fsSource(DATA), 'mnist', 'test', { limit: 200 });
-    expect(await realDiversityBaseline(judge, test)).toEqual(reference.perClassPairwiseDistance);
-    const fewer = await realDiversityBaseline(judge, test, 15);
-    expect(fewer.filter((v) => v === null).length).toBeGreaterThan(0);
   });
 });

@@ -12,4 +12,3 @@ export {
   type GuidanceEvaluation,
   type ScaleResult,
 } from './evaluateGuidance';
-export { realDiversityBaseline } from './baseline';
