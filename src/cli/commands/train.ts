@@ -23,8 +23,13 @@ import {
 import { UNet } from '../../model/unet';
 import { nodeWasmDir } from '../../engine/backends/nodeWasm';
 import { initBackend } from '../../engine/backends/select';
-import { encodeCheckpoint, type CheckpointMeta } from '../../engine/checkpoint';
-import { saveCheckpointDir } from '../../engine/checkpoint/fsStore';
+import {
+  createUNetFromCheckpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type CheckpointMeta,
+} from '../../engine/checkpoint';
+import { loadCheckpointPath, saveCheckpointDir } from '../../engine/checkpoint/fsStore';
 import { Smoother } from '../../engine/training/smoothing';
 import { loadTrainStateDir, saveTrainStateDir } from '../../engine/training/stateDir';
 import {
@@ -70,6 +75,9 @@ Options:
   --out DIR                 output directory; must not hold a run unless --resume
   --resume                  continue the run saved in DIR; --dataset, --preset, --batch,
                             --seed and --limit default to (and must equal) the saved ones
+  --init-from DIR           start a new run from a checkpoint's weights (its model config and
+                            data set must match --dataset and --preset); Adam starts fresh and
+                            the EMA starts at those weights; recorded in the provenance
   -h, --help                show this help
 `;
 
@@ -88,6 +96,7 @@ const OPTIONS = {
   data: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'boolean' },
+  'init-from': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -107,6 +116,8 @@ export interface TrainArgs {
   data: string;
   out: string;
   resume: boolean;
+  /** A checkpoint (directory or .dpck) whose weights a new run starts from. */
+  initFrom: string | null;
 }
 
 /** What a run is, saved in train-state/state.json and restored by --resume. */
@@ -119,6 +130,8 @@ interface RunConfig {
   trainer: Required<Omit<TrainerOptions, 'reportEvery'>>;
   wallTimeSeconds: number;
   commands: string[];
+  /** The checkpoint a fresh run started from, if any (provenance). */
+  initFrom?: string;
 }
 
 function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[]): T {
@@ -152,6 +165,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
   if (v.dataset === undefined && !resume) {
     throw new UsageError('missing --dataset (mnist or cifar10)');
   }
+  if (resume && v['init-from'] !== undefined) {
+    throw new UsageError('--init-from starts a new run; it cannot be combined with --resume');
+  }
   return {
     dataset: opt(v.dataset, (s) => oneOf('--dataset', s, DATASETS)),
     preset: opt(v.preset, (s) => oneOf('--preset', s, PRESET_NAMES)),
@@ -171,6 +187,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
     data: v.data ?? DEFAULT_DATA,
     out: v.out,
     resume,
+    initFrom: v['init-from'] ?? null,
   };
 }
 
@@ -195,6 +212,7 @@ function freshRun(a: TrainArgs, command: string): RunConfig {
     },
     wallTimeSeconds: 0,
     commands: [command],
+    ...(a.initFrom !== null ? { initFrom: a.initFrom } : {}),
   };
 }
 
@@ -332,7 +350,10 @@ async function train(args: TrainArgs, argv: string[], io: CliIo): Promise<number
   const dataset = await loadDataset(fsSource(args.data), run.dataset, 'train', {
     limit: run.limit ?? undefined,
   });
-  const unet = UNet.create(run.modelConfig, { seed: run.trainer.seed });
+  const unet =
+    state === null && args.initFrom !== null
+      ? await unetFrom(args.initFrom, run)
+      : UNet.create(run.modelConfig, { seed: run.trainer.seed });
   const trainer = new Trainer(unet, dataset, makeSchedule(run.schedule), {
     ...run.trainer,
     reportEvery: args.logEvery,
@@ -358,6 +379,42 @@ async function train(args: TrainArgs, argv: string[], io: CliIo): Promise<number
     trainer.dispose();
     unet.dispose();
   }
+}
+
+/** Equal as JSON values, whatever the key order. */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([x], [y]) => (x < y ? -1 : 1))
+              .map(([k, w]) => [k, canon(w)]),
+          )
+        : v;
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
+
+/** A U-Net holding a checkpoint's weights, refused unless its config and data set are the run's. */
+async function unetFrom(dir: string, run: RunConfig): Promise<UNet> {
+  const raw = await loadCheckpointPath(dir);
+  const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
+  const { manifest } = decoded;
+  if (manifest.dataset !== run.dataset) {
+    throw new UsageError(
+      `--init-from ${dir} was trained on ${manifest.dataset}, not ${run.dataset}`,
+    );
+  }
+  if (!sameJson(manifest.modelConfig, run.modelConfig)) {
+    throw new UsageError(
+      `--init-from ${dir} has another model config than the ${run.preset} preset of ${run.dataset}`,
+    );
+  }
+  if (!sameJson(manifest.schedule, run.schedule)) {
+    throw new UsageError(`--init-from ${dir} was trained with another noise schedule`);
+  }
+  return createUNetFromCheckpoint(decoded);
 }
 
 async function loop(ctx: Run, io: CliIo): Promise<number> {
