@@ -15,7 +15,8 @@ function pngOfSize(width: number, height: number): Buffer {
 
 test('chain and closed form, histogram and filmstrip', async ({ page, consoleErrors }) => {
   await page.goto('./#t=600');
-  expect(await backendOf(page)).toBe('webgpu');
+  // The default here: WebGPU is SwiftShader, a software adapter, so the page picks wasm.
+  expect(await backendOf(page)).toBe('wasm');
   await expect(page.getByTestId('xt-canvas')).toHaveAttribute('data-ready', 'true');
   await expect(
     page.getByTestId('xt-histogram').locator('.recharts-bar-rectangle').first(),
@@ -47,7 +48,8 @@ test('upload a picture of any size, reject a broken file, draw a digit', async (
   consoleErrors,
 }) => {
   await page.goto('./#t=0');
-  expect(await backendOf(page)).toBe('webgpu');
+  // The default here: WebGPU is SwiftShader, a software adapter, so the page picks wasm.
+  expect(await backendOf(page)).toBe('wasm');
   await expect(page.getByTestId('x0-canvas')).toHaveAttribute('data-ready', 'true');
   const datasetImage = await canvasPixels(page, 'x0-canvas');
 

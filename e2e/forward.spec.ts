@@ -5,7 +5,7 @@ test('forward noising runs on WebGPU in the worker and follows the t slider', as
   page,
   consoleErrors,
 }) => {
-  await page.goto('./');
+  await page.goto('./?backend=webgpu');
   await expect(page.getByRole('heading', { name: 'Diffusion Playground' })).toBeVisible();
 
   // Headless Chromium here has a real WebGPU adapter (SwiftShader): the worker must use it.

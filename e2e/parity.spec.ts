@@ -16,7 +16,7 @@ test('U-Net output and gradients on WebGPU match the cpu backend', async ({
   consoleErrors,
 }) => {
   test.setTimeout(240_000);
-  await page.goto('./');
+  await page.goto('./?backend=webgpu');
   expect(await backendOf(page)).toBe('webgpu');
   // The check is exposed for tests and diagnostics on window.__playground (see workerClient.ts).
   const report = await page.evaluate(async () => {

@@ -7,7 +7,7 @@ test('train a tiny model on WebGPU, then sample it step by step with guidance', 
   consoleErrors,
 }) => {
   test.setTimeout(300_000);
-  await page.goto('./#view=training');
+  await page.goto('./?backend=webgpu#view=training');
   expect(await backendOf(page)).toBe('webgpu');
 
   await page.getByRole('combobox', { name: 'Model size' }).selectOption('tiny');

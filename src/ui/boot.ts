@@ -4,6 +4,7 @@
 import { getWorker } from './workerClient';
 import { usePlayground } from './store';
 import { readBackendOverride } from './backendOverride';
+import { readRemembered, remember } from './backendMemory';
 import { parseHash } from './urlState';
 import { describeError } from './errors';
 import { loadPretrained } from './modelActions';
@@ -19,9 +20,15 @@ export function boot(): void {
   const modelBaseUrl = new URL('models/', document.baseURI).href;
   const { setBackend, setFatalError } = usePlayground.getState();
   getWorker()
-    .init({ preferred: readBackendOverride(window.location.search), dataBaseUrl, modelBaseUrl })
+    .init({
+      preferred: readBackendOverride(window.location.search),
+      remembered: readRemembered(),
+      dataBaseUrl,
+      modelBaseUrl,
+    })
     .then((info) => {
       mark('backendReady');
+      remember(info);
       setBackend(info);
     })
     .catch((e: unknown) =>

@@ -1,6 +1,11 @@
 // The typed contract between the UI (main thread) and the compute worker.
 // Only types live here, so the UI can import this file without pulling in tfjs.
 import type { ScheduleKind } from '../diffusion/schedule';
+import type {
+  AdapterDescription,
+  BackendMeasurement,
+  RememberedDecision,
+} from '../engine/backends/choose';
 import type { TrainingConfig, TrainingEvent } from '../engine/playground/trainingController';
 import type {
   SamplingRequest,
@@ -15,12 +20,21 @@ import type {
   EvaluationSummary,
 } from '../engine/playground/evaluationController';
 
+export type { AdapterDescription, BackendMeasurement, RememberedDecision };
+
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
+/** The backend the worker runs on and why (src/engine/backends/choose.ts). */
 export interface BackendInfo {
   backend: BackendName;
-  /** Why faster backends were not used (e.g. "WebGPU: no adapter"); absent when the first choice worked. */
+  /** Why backends tried before the chosen one failed; absent when the first one tried worked. */
   fallbackReason?: string;
+  /** How it was chosen, in words (e.g. "fastest by measurement (wasm 12 ms, webgl 40 ms …)"). */
+  reason: string;
+  how: 'forced' | 'remembered' | 'measured' | 'only';
+  measurements: BackendMeasurement[];
+  adapter?: AdapterDescription;
+  deviceKey: string;
 }
 
 export type DatasetName = 'mnist' | 'cifar10';
@@ -105,12 +119,15 @@ export interface ParitySummary {
 
 export interface PlaygroundWorkerApi extends EngineApi {
   /**
-   * Picks and initialises a tfjs backend (webgpu → webgl → wasm → cpu unless `preferred` is
-   * given). `modelBaseUrl` is the folder of the pretrained models (default: `../models/` beside
+   * Picks and initialises a tfjs backend: `preferred` if given (`?backend=`), else the one
+   * remembered for this device, else the fastest by a short probe (a software WebGPU adapter is
+   * not a candidate). `modelBaseUrl` is the folder of the pretrained models (default: `../models/` beside
    * `dataBaseUrl`).
    */
   init(opts: {
     preferred?: BackendName;
+    /** A decision kept by the page from an earlier load (used if the device is the same). */
+    remembered?: RememberedDecision;
     dataBaseUrl: string;
     modelBaseUrl?: string;
   }): Promise<BackendInfo>;

@@ -2,7 +2,7 @@
 // The UI reaches it through Comlink (typed RPC); images travel back as transferable buffers.
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../engine/backends/select';
+import { chooseBackend } from '../engine/backends/choose';
 import { DatasetCache } from '../engine/datasetCache';
 import { ForwardNoiser, type SourceImage } from '../engine/forwardNoising';
 import { toSourceImage } from '../engine/customImage';
@@ -99,14 +99,14 @@ const api: PlaygroundWorkerApi = {
     };
   },
 
-  async init({ preferred, dataBaseUrl, modelBaseUrl: models }): Promise<BackendInfo> {
+  async init({ preferred, remembered, dataBaseUrl, modelBaseUrl: models }): Promise<BackendInfo> {
     // Set before the first await: a loadPretrained sent right after init finds it.
     modelBaseUrl = models ?? new URL('../models/', dataBaseUrl).href;
     // The page may call init more than once (React StrictMode in development): same answer.
     const key = `${preferred ?? ''} ${dataBaseUrl}`;
     if (!initialised || initialised.key !== key) {
       datasets ??= new DatasetCache(fetchSource(dataBaseUrl));
-      initialised = { key, result: initBackend(preferred, { wasmPaths }) };
+      initialised = { key, result: chooseBackend({ forced: preferred, remembered, wasmPaths }) };
     }
     return initialised.result;
   },

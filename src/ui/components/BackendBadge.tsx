@@ -1,11 +1,48 @@
-// Shows which tfjs backend the worker runs on, and warns when it is not the GPU.
+// Shows which tfjs backend the worker runs on, how it was chosen (measured, remembered or forced)
+// and lets a teacher override it. Changing it reloads the page with `?backend=`.
 import { usePlayground } from '../store';
+import type { BackendInfo, BackendName } from '../../worker/api';
+import { forget } from '../backendMemory';
+import { withBackendOverride } from '../backendOverride';
 
-const SPEED_NOTE: Record<string, string> = {
-  webgl: 'WebGPU is not available; running on WebGL, which is slower.',
-  wasm: 'No GPU backend is available; running on the CPU (WebAssembly). Training will be slow.',
-  cpu: 'No GPU or WebAssembly backend; running on plain JavaScript. Everything will be very slow.',
+const LABEL: Record<BackendName, string> = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WebAssembly (CPU)',
+  cpu: 'plain JavaScript (CPU)',
 };
+
+/** One short line for the header: what runs, and the main reason when it is not a GPU. */
+export function backendNote(info: BackendInfo): string | null {
+  if (info.backend === 'webgpu') {
+    return info.adapter?.software
+      ? 'WebGPU here is a software adapter on the CPU: very slow (choose WebAssembly)'
+      : null;
+  }
+  if (info.backend === 'wasm' && info.adapter?.software) {
+    return 'WebGPU here is a software adapter, so the CPU path is faster';
+  }
+  if (info.backend === 'wasm' || info.backend === 'cpu') return 'no GPU backend: training is slow';
+  return null;
+}
+
+function details(info: BackendInfo): string {
+  const lines = [`Chosen: ${LABEL[info.backend]} — ${info.reason}.`];
+  if (info.adapter) {
+    const a = info.adapter;
+    lines.push(
+      `WebGPU adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') || 'unnamed'}${a.software ? ' (software)' : ''}.`,
+    );
+  }
+  if (info.fallbackReason) lines.push(`Not used: ${info.fallbackReason}.`);
+  return lines.join('\n');
+}
+
+function choose(value: string): void {
+  const name = value === 'auto' ? undefined : (value as BackendName);
+  if (name === undefined) forget(); // measure again
+  window.location.assign(withBackendOverride(window.location.href, name));
+}
 
 export function BackendBadge() {
   const backend = usePlayground((s) => s.backend);
@@ -16,22 +53,41 @@ export function BackendBadge() {
       </span>
     );
   }
-  const note = SPEED_NOTE[backend.backend];
+  const note = backendNote(backend);
+  const forced = backend.how === 'forced';
   return (
     <span className="badge-group">
-      <span
-        className="badge"
-        data-testid="backend"
-        data-backend={backend.backend}
-        title={backend.fallbackReason ? `Not used: ${backend.fallbackReason}` : undefined}
-      >
-        backend: {backend.backend}
-      </span>
+      <label className="badge backend-select" title={details(backend)}>
+        <span className="visually-hidden">Backend</span>
+        <span data-testid="backend" data-backend={backend.backend} data-how={backend.how}>
+          {backend.backend}
+        </span>
+        <select
+          aria-label="Backend"
+          value={forced ? backend.backend : 'auto'}
+          onChange={(e) => choose(e.target.value)}
+        >
+          <option value="auto">
+            auto{forced ? '' : ` (${backend.how === 'remembered' ? 'remembered' : 'measured'})`}
+          </option>
+          {(['webgpu', 'webgl', 'wasm', 'cpu'] as const).map((n) => (
+            <option key={n} value={n}>
+              {n}
+              {measured(backend, n)}
+            </option>
+          ))}
+        </select>
+      </label>
       {note && (
-        <span className="notice" role="status" title={backend.fallbackReason}>
+        <span className="notice" role="status" title={details(backend)}>
           {note}
         </span>
       )}
     </span>
   );
+}
+
+function measured(info: BackendInfo, name: BackendName): string {
+  const m = info.measurements.find((x) => x.backend === name);
+  return m ? ` · ${Math.round(m.ms)} ms` : '';
 }
