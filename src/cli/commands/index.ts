@@ -31,6 +31,11 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, io) => (await import('./evaluate')).run(argv, io),
   },
   {
+    name: 'nll',
+    description: 'the ELBO of a checkpoint on test images in bits/dim, summed over every t',
+    run: async (argv, io) => (await import('./nll')).run(argv, io),
+  },
+  {
     name: 'bench',
     description: 'time a training step and a forward pass per backend and preset, as JSON lines',
     run: async (argv, io) => (await import('./bench')).run(argv, io),
