@@ -1,6 +1,7 @@
 // The typed contract between the UI (main thread) and the compute worker.
 // Only types live here, so the UI can import this file without pulling in tfjs.
 import type { ScheduleKind } from '../diffusion/schedule';
+import type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
 import type {
   AdapterDescription,
   BackendMeasurement,
@@ -194,6 +195,7 @@ export type {
   JudgeSummary,
 } from '../engine/playground/evaluationController';
 export type { EvaluationProgress, ScaleResult } from '../engine/evaluation';
+export type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
 /** The pretrained models shipped in models/. */
 export type { PretrainedName } from '../engine/playground/pretrained';
 
@@ -247,6 +249,18 @@ export interface EngineApi {
   ): Promise<EvaluationSummary>;
   /** Stops the evaluation in progress after its current denoising step. */
   cancelEvaluation(): Promise<void>;
+
+  /**
+   * The ELBO of the model in use on test images, every t in a stratified random order (Ho et al.
+   * 2020, eq. 5; src/engine/likelihood). `listener` (a Comlink.proxy) hears the prior term and
+   * then each pass's finished t; resolves when every t is in, or rejects with an error named
+   * 'LikelihoodCancelled' when cancelled or when another model is loaded meanwhile.
+   */
+  startLikelihood(
+    req: LikelihoodRequest,
+    listener: (e: LikelihoodEvent) => void,
+  ): Promise<{ evaluated: number }>;
+  cancelLikelihood(): Promise<void>;
 
   saveModel(name: string): Promise<SavedModelInfo[]>;
   listSavedModels(): Promise<SavedModelInfo[]>;

@@ -11,6 +11,7 @@ import {
   type EvaluationEvent,
 } from '../engine/playground/evaluationController';
 import { fetchJudge } from '../engine/judge/fetchStore';
+import { LikelihoodController } from '../engine/playground/likelihoodController';
 import { encodeModelInUse } from '../engine/playground/checkpoints';
 import {
   fetchPretrained,
@@ -79,6 +80,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
   const evaluation = new EvaluationController(() =>
     fetchJudge(new URL(JUDGE_FOLDER, env.modelBaseUrl()).href),
   );
+  const likelihood = new LikelihoodController();
   let store: IdbCheckpointStore | null = null;
   const checkpoints = () => (store ??= new IdbCheckpointStore());
 
@@ -88,6 +90,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     // Its weights are a snapshot, so it need not be waited for; its numbers would describe a
     // model no longer in use.
     evaluation.cancel('cancelled: another model was loaded');
+    likelihood.cancel('cancelled: another model was loaded');
     await training.stop();
   };
 
@@ -192,6 +195,26 @@ export function createEngineApi(env: EngineEnv): EngineApi {
 
     async cancelEvaluation() {
       evaluation.cancel();
+    },
+
+    async startLikelihood(req, listener) {
+      await env.backendReady();
+      await slot.settled();
+      const info = slot.info;
+      if (!info) throw new Error('no model yet: load a pretrained model or train one first');
+      const dataset = await datasets().get(info.dataset, 'test');
+      const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
+      try {
+        return await likelihood.run({ lease, schedule: slot.schedule, dataset }, req, (e) => {
+          void listener(e);
+        });
+      } finally {
+        releaseRemote(listener);
+      }
+    },
+
+    async cancelLikelihood() {
+      likelihood.cancel();
     },
 
     async saveModel(name) {
