@@ -7,6 +7,7 @@ import { SchedulesView } from './views/SchedulesView';
 import { TrainingView } from './views/TrainingView';
 import { SamplingView } from './views/SamplingView';
 import { EvaluationView } from './views/EvaluationView';
+import { LikelihoodView } from './views/LikelihoodView';
 import { BackendBadge } from './components/BackendBadge';
 import { useUrlState } from './useUrlState';
 import { useKeyboard } from './useKeyboard';
@@ -19,6 +20,7 @@ const VIEWS: { id: ViewId; title: string }[] = [
   { id: 'training', title: 'Training' },
   { id: 'sampling', title: 'Reverse sampling' },
   { id: 'evaluate', title: 'Guidance trade-off' },
+  { id: 'likelihood', title: 'Likelihood' },
 ];
 
 export function App() {
@@ -70,6 +72,7 @@ export function App() {
         {view === 'training' && <TrainingView />}
         {view === 'sampling' && <SamplingView />}
         {view === 'evaluate' && <EvaluationView />}
+        {view === 'likelihood' && <LikelihoodView />}
       </main>
       <footer className="app-footer">
         Formulas follow Ho et al. 2020 (DDPM) and Nichol &amp; Dhariwal 2021 (Improved DDPM).

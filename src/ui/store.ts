@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import type { ScheduleKind } from '../diffusion/schedule';
 import type { BackendInfo, DatasetName } from '../worker/api';
 
-export type ViewId = 'forward' | 'schedules' | 'training' | 'sampling' | 'evaluate';
+export type ViewId = 'forward' | 'schedules' | 'training' | 'sampling' | 'evaluate' | 'likelihood';
 export type Theme = 'system' | 'light' | 'dark';
 
 export const T_MIN = 2;

@@ -29,7 +29,14 @@ export interface ParsedHash {
   problems: string[];
 }
 
-const VIEWS: readonly ViewId[] = ['forward', 'schedules', 'training', 'sampling', 'evaluate'];
+const VIEWS: readonly ViewId[] = [
+  'forward',
+  'schedules',
+  'training',
+  'sampling',
+  'evaluate',
+  'likelihood',
+];
 const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
 const KINDS: readonly ScheduleKind[] = ['linear', 'cosine'];
 const MAX_SEED = 2 ** 31 - 1;

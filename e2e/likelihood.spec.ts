@@ -1,0 +1,33 @@
+// The Likelihood view on the pretrained MNIST model (wasm): a running estimate with its
+// uncertainty while t are evaluated, then the exact sum over all 1000 t for one test image.
+import { test, expect, backendOf } from './fixtures';
+
+test('computes the ELBO of a test image term by term', async ({ page, consoleErrors }) => {
+  test.setTimeout(240_000);
+  await page.goto('./?backend=wasm#view=likelihood');
+  expect(await backendOf(page)).toBe('wasm');
+  await expect(page.getByTestId('likelihood-weights-chart')).toBeVisible();
+  await expect(page.locator('.tex').first()).toBeVisible();
+  const run = page.getByRole('button', { name: 'Compute the ELBO' });
+  await expect(run).toBeEnabled({ timeout: 60_000 }); // the pretrained model is in
+  await page.getByRole('combobox', { name: 'Test images' }).selectOption('1');
+  await run.click();
+  const estimate = page.getByTestId('likelihood-estimate');
+  // While running: an estimate with a ± once every stratum has two t.
+  await expect(page.getByTestId('likelihood-progress')).toContainText('timesteps evaluated');
+  await expect(estimate).toContainText('bits/dim', { timeout: 120_000 });
+  await expect(run).toBeEnabled({ timeout: 200_000 });
+  await expect(page.getByText('Exact sum over all 1000 timesteps')).toBeVisible();
+  const text = (await estimate.textContent()) ?? '';
+  const bpd = Number(/ELBO ≈ ([0-9.]+)/.exec(text)?.[1]);
+  console.log(`likelihood: ${text}`);
+  // A trained MNIST model: well below the 8 bits/dim of uniform noise, above 0.
+  expect(bpd).toBeGreaterThan(0.2);
+  expect(bpd).toBeLessThan(6);
+  expect(text).not.toContain('±');
+  await expect(page.getByTestId('likelihood-parts')).toContainText('bits/dim');
+  await expect(
+    page.getByTestId('likelihood-terms-chart').locator('.recharts-symbols').first(),
+  ).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});

@@ -1,0 +1,151 @@
+// The Likelihood view's charts: each evaluated term L_{t−1} against t (log–log), and the ELBO
+// weights w_t of the linear and cosine schedules that L_simple replaces by 1.
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Scatter,
+  ComposedChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { TermPoint, WeightPoint } from '../likelihoodFormat';
+
+/** Powers of ten in [lo, hi], for log axes. */
+export function decadeTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  if (!(lo > 0 && hi >= lo)) return out;
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) out.push(10 ** e);
+  return out;
+}
+
+const sci = (v: number) =>
+  v >= 0.01 && v < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(0);
+
+export function TermsChart({ points, T }: { points: TermPoint[]; T: number }) {
+  const ys = points.flatMap((p) => [p.mean, p.chosen]).filter((v) => v > 0);
+  const lo = ys.length ? Math.min(...ys) : 1e-4;
+  const hi = ys.length ? Math.max(...ys) : 1;
+  const yTicks = decadeTicks(lo, hi);
+  return (
+    <figure className="chart" data-testid="likelihood-terms-chart">
+      <figcaption>
+        <strong>
+          L<sub>t−1</sub> in bits/dim against t
+        </strong>{' '}
+        (both axes log; t = 1 is L<sub>0</sub>, the decoder)
+      </figcaption>
+      <div className="chart-box">
+        <ResponsiveContainer width="100%" height="100%">
+          <ComposedChart data={points} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="log"
+              domain={[1, T]}
+              ticks={decadeTicks(1, T).filter((v) => v <= T)}
+              tickFormatter={sci}
+              allowDataOverflow
+              label={{ value: 't', position: 'insideBottom', offset: -12 }}
+            />
+            <YAxis
+              type="number"
+              scale="log"
+              domain={[yTicks[0] ?? 'auto', yTicks.at(-1) ?? 'auto']}
+              ticks={yTicks}
+              tickFormatter={sci}
+              width={64}
+              allowDataOverflow
+            />
+            <Tooltip
+              formatter={(v) => `${Number(v).toExponential(3)} bits/dim`}
+              labelFormatter={(l) => `t = ${String(l)}`}
+            />
+            <Legend verticalAlign="top" />
+            <Scatter
+              name="mean over the batch"
+              dataKey="mean"
+              fill="#1c7ed6"
+              isAnimationActive={false}
+            />
+            <Scatter
+              name="the chosen image"
+              dataKey="chosen"
+              fill="#e8590c"
+              shape="diamond"
+              isAnimationActive={false}
+            />
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  );
+}
+
+export function WeightsChart({ points, variance }: { points: WeightPoint[]; variance: string }) {
+  const ys = points.flatMap((p) => [p.linear, p.cosine]).filter((v) => v > 0 && Number.isFinite(v));
+  const yTicks = decadeTicks(Math.min(...ys), Math.max(...ys));
+  const T = points.at(-1)?.t ?? 1000;
+  return (
+    <figure className="chart" data-testid="likelihood-weights-chart">
+      <figcaption>
+        <strong>
+          The ELBO&apos;s weight w<sub>t</sub> on ‖ε − ε<sub>θ</sub>‖², σ<sub>t</sub>² = {variance}
+        </strong>{' '}
+        (L<sub>simple</sub> uses 1 for every t; both axes log)
+      </figcaption>
+      <div className="chart-box">
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={points} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="log"
+              domain={[2, T]}
+              ticks={decadeTicks(2, T).filter((v) => v >= 2 && v <= T)}
+              tickFormatter={sci}
+              allowDataOverflow
+              label={{ value: 't', position: 'insideBottom', offset: -12 }}
+            />
+            <YAxis
+              type="number"
+              scale="log"
+              domain={[yTicks[0], yTicks.at(-1) ?? 1]}
+              ticks={yTicks}
+              tickFormatter={sci}
+              width={64}
+              allowDataOverflow
+            />
+            <Tooltip
+              formatter={(v) => Number(v).toExponential(3)}
+              labelFormatter={(l) => `t = ${String(l)}`}
+            />
+            <Legend verticalAlign="top" />
+            <Line
+              name="linear"
+              dataKey="linear"
+              stroke="#1c7ed6"
+              dot={false}
+              strokeWidth={2}
+              isAnimationActive={false}
+            />
+            <Line
+              name="cosine"
+              dataKey="cosine"
+              stroke="#d9480f"
+              dot={false}
+              strokeWidth={2}
+              strokeDasharray="6 3"
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  );
+}
