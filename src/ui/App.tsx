@@ -13,6 +13,11 @@ import { useUrlState } from './useUrlState';
 import { useKeyboard } from './useKeyboard';
 import { useDisplaySettings } from './useDisplaySettings';
 import { DisplayControls } from './components/DisplayControls';
+import { CopyLinkButton } from './components/CopyLinkButton';
+import { ViewErrorBoundary } from './components/ViewErrorBoundary';
+import { ResumeSession } from './components/ResumeSession';
+import { useLeaveGuard } from './useSessionSnapshot';
+import { resetSettings } from './resetSettings';
 
 const VIEWS: { id: ViewId; title: string }[] = [
   { id: 'forward', title: 'Forward process' },
@@ -28,6 +33,7 @@ export function App() {
   useUrlState();
   useKeyboard();
   useDisplaySettings();
+  useLeaveGuard();
 
   // Normally done already by main.tsx, before the first render.
   useEffect(boot, []);
@@ -38,6 +44,7 @@ export function App() {
         <h1>Diffusion Playground</h1>
         <BackendBadge />
         <DisplayControls />
+        <CopyLinkButton />
       </header>
       <nav className="view-tabs" role="tablist" aria-label="Views">
         {VIEWS.map((v) => (
@@ -66,13 +73,21 @@ export function App() {
           </button>
         </div>
       )}
+      <ResumeSession />
       <main>
-        {view === 'forward' && <ForwardView />}
-        {view === 'schedules' && <SchedulesView />}
-        {view === 'training' && <TrainingView />}
-        {view === 'sampling' && <SamplingView />}
-        {view === 'evaluate' && <EvaluationView />}
-        {view === 'likelihood' && <LikelihoodView />}
+        {/* Keyed by view: an error in one view does not follow the class to the next tab. */}
+        <ViewErrorBoundary
+          key={view}
+          title={VIEWS.find((v) => v.id === view)?.title ?? view}
+          onReset={resetSettings}
+        >
+          {view === 'forward' && <ForwardView />}
+          {view === 'schedules' && <SchedulesView />}
+          {view === 'training' && <TrainingView />}
+          {view === 'sampling' && <SamplingView />}
+          {view === 'evaluate' && <EvaluationView />}
+          {view === 'likelihood' && <LikelihoodView />}
+        </ViewErrorBoundary>
       </main>
       <footer className="app-footer">
         Formulas follow Ho et al. 2020 (DDPM) and Nichol &amp; Dhariwal 2021 (Improved DDPM).

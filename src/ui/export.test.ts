@@ -33,6 +33,7 @@ describe('trajectoryGif', () => {
     eps: null,
     epsCond: null,
     epsUncond: null,
+    warning: null,
   });
 
   it('encodes one GIF frame per trajectory frame', async () => {

@@ -18,6 +18,8 @@ function adopt(model: ModelInfo, opts: { syncDataset?: boolean } = {}): ModelInf
   useTraining.getState().setModel(model);
   useTraining.getState().resetHistory();
   useSampling.getState().reset();
+  // The sampling settings are checked against this model (e.g. steps clamped to its T).
+  useSampling.getState().setLimits({ T: model.schedule.T, numClasses: model.numClasses });
   const app = usePlayground.getState();
   if ((opts.syncDataset ?? true) && app.dataset !== model.dataset) app.setDataset(model.dataset);
   return model;
@@ -102,6 +104,11 @@ export async function uploadModel(files: File[]): Promise<ModelInfo> {
 
 export async function loadSavedModel(name: string): Promise<ModelInfo> {
   return adopt(await getWorker().loadSavedModel(name));
+}
+
+/** Brings back the automatic snapshot an earlier page kept (see useSessionSnapshot). */
+export async function resumeLastSession(): Promise<ModelInfo> {
+  return adopt(await getWorker().resumeSession());
 }
 
 export async function downloadModel(): Promise<void> {

@@ -13,9 +13,6 @@ export const DATASET_TITLES: Readonly<Record<DatasetName, string>> = {
   cifar10: 'CIFAR-10',
 };
 
-/** The first grid: what a teacher sees without pressing anything. */
-export const FIRST_GRID = { n: 16, sampler: 'ddim', steps: 50, eta: 0 } as const;
-
 type ModelSummary = Pick<ModelInfo, 'dataset' | 'origin'>;
 
 /**

@@ -64,13 +64,18 @@ const onProgress = Comlink.proxy((p: SamplingProgress) => {
 });
 
 /**
- * A new run straight to the end, with a progress bar: ONE readback for all steps (the frames
- * kept are x_T and the samples; Play shows every step instead). `overrides` change this run's
- * settings only (the controls keep the user's), and `note` says so above the grid; `onStart`
- * runs when the steps begin.
+ * A new run straight to the end (or to step `stopAt`, e.g. the step a link shows), with a
+ * progress bar: ONE readback for all steps (the frames kept are x_T and the last; Play shows every
+ * step instead). `overrides` change this run's settings only (the controls keep the user's), and
+ * `note` says so above the grid; `onStart` runs when the steps begin.
  */
 export function sampleToEnd(
-  opts: { overrides?: Partial<SamplingSettings>; note?: string; onStart?: () => void } = {},
+  opts: {
+    overrides?: Partial<SamplingSettings>;
+    note?: string;
+    onStart?: () => void;
+    stopAt?: number | null;
+  } = {},
 ): Promise<void> {
   return guarded(async (alive) => {
     if (!useTraining.getState().model) {
@@ -81,9 +86,11 @@ export function sampleToEnd(
     if (!alive()) return;
     useSampling.getState().begin(first, opts.note ?? null);
     opts.onStart?.();
+    const steps = Math.min(first.totalSteps, opts.stopAt ?? first.totalSteps);
+    if (steps <= 0) return;
     useSampling.getState().setProgress({ stepsDone: 0, totalSteps: first.totalSteps });
     try {
-      const last = await getWorker().advanceSampling(first.totalSteps, onProgress);
+      const last = await getWorker().advanceSampling(steps, onProgress);
       if (alive()) useSampling.getState().push(last);
     } finally {
       if (alive()) useSampling.getState().setProgress(null);

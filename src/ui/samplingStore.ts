@@ -2,8 +2,9 @@
 // (one frame per step, as the worker returns them), so the class can step back and scrub.
 import { create } from 'zustand';
 import type { SamplingFrame, SamplingProgress } from '../worker/api';
+import { validSampling, type ModelLimits, type SamplingValues } from './validation';
 
-export interface SamplingSettings {
+export interface SamplingSettings extends SamplingValues {
   sampler: 'ddpm' | 'ddim';
   steps: number;
   eta: number;
@@ -14,6 +15,7 @@ export interface SamplingSettings {
   n: number;
 }
 
+/** Also the first grid's settings when a link does not say otherwise (16 images, DDIM 50). */
 export const DEFAULT_SAMPLING: SamplingSettings = {
   sampler: 'ddim',
   steps: 50,
@@ -21,11 +23,19 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   classIndex: 3,
   guidanceScale: 3,
   seed: 1,
-  n: 8,
+  n: 16,
 };
 
 interface SamplingStore {
+  /** Always within `limits` (validSampling), whoever set them. */
   settings: SamplingSettings;
+  /** What the model in use allows (its T, its classes). */
+  limits: ModelLimits;
+  /**
+   * The trajectory step a link asked for (at=k): the next automatic run stops there, so the
+   * page shows the same x_t as the one that made the link. Null once used.
+   */
+  pendingStep: number | null;
   /** frames[0] is x_T (before any step); frames[k] is the state after k steps. */
   frames: SamplingFrame[];
   /** How the run shown differs from the settings (e.g. the first grid's own), or null. */
@@ -42,6 +52,8 @@ interface SamplingStore {
   /** When the first grid was painted (ms since page load), once it has been. */
   firstGridMs: number | null;
   setSettings(patch: Partial<SamplingSettings>): void;
+  setLimits(limits: ModelLimits): void;
+  setPendingStep(step: number | null): void;
   begin(first: SamplingFrame, note?: string | null): void;
   push(frame: SamplingFrame): void;
   setView(index: number): void;
@@ -55,6 +67,8 @@ interface SamplingStore {
 
 export const useSampling = create<SamplingStore>()((set) => ({
   settings: DEFAULT_SAMPLING,
+  limits: { T: null, numClasses: null },
+  pendingStep: null,
   frames: [],
   note: null,
   view: 0,
@@ -64,7 +78,15 @@ export const useSampling = create<SamplingStore>()((set) => ({
   error: null,
   generation: 0,
   firstGridMs: null,
-  setSettings: (patch) => set((s) => ({ settings: { ...s.settings, ...patch } })),
+  setSettings: (patch) =>
+    set((s) => ({
+      settings: validSampling({ ...s.settings, ...patch }, s.limits, DEFAULT_SAMPLING),
+    })),
+  // A new model re-checks the settings against its T and classes (steps clamped to T at load).
+  setLimits: (limits) =>
+    set((s) => ({ limits, settings: validSampling(s.settings, limits, DEFAULT_SAMPLING) })),
+  setPendingStep: (pendingStep) =>
+    set({ pendingStep: pendingStep === null ? null : Math.max(0, Math.round(pendingStep)) }),
   begin: (first, note = null) => set({ frames: [first], note, view: 0, error: null }),
   push: (frame) => set((s) => ({ frames: [...s.frames, frame], view: s.frames.length })),
   setView: (index) =>

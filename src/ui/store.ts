@@ -1,13 +1,21 @@
 // App state shared by the views (one t, one schedule, one data set), kept in a zustand store.
+// Every update, through a setter or setState (the URL hash, stored settings), passes
+// validPlayground: the state is never out of range, whoever wrote it.
 import { create } from 'zustand';
 import type { ScheduleKind } from '../diffusion/schedule';
 import type { BackendInfo, DatasetName } from '../worker/api';
+import {
+  MAX_SEED,
+  T_MAX,
+  T_MIN,
+  clampInt,
+  validPlayground,
+  type PlaygroundValues,
+  type Theme,
+  type ViewId,
+} from './validation';
 
-export type ViewId = 'forward' | 'schedules' | 'training' | 'sampling' | 'evaluate' | 'likelihood';
-export type Theme = 'system' | 'light' | 'dark';
-
-export const T_MIN = 2;
-export const T_MAX = 4000;
+export { T_MAX, T_MIN, type Theme, type ViewId };
 
 export interface PlaygroundState {
   view: ViewId;
@@ -44,10 +52,7 @@ export interface PlaygroundState {
   setClassroom(classroom: boolean): void;
 }
 
-const clampInt = (v: number, lo: number, hi: number): number =>
-  Math.min(hi, Math.max(lo, Math.round(Number.isFinite(v) ? v : lo)));
-
-export const usePlayground = create<PlaygroundState>()((set) => ({
+export const PLAYGROUND_DEFAULTS: PlaygroundValues = {
   view: 'forward',
   dataset: 'mnist',
   scheduleKind: 'linear',
@@ -56,33 +61,50 @@ export const usePlayground = create<PlaygroundState>()((set) => ({
   t: 250,
   imageIndex: 0,
   seed: 1,
-  backend: null,
-  fatalError: null,
-  notice: null,
-  playing: false,
   theme: 'system',
   classroom: false,
-  setView: (view) => set({ view }),
-  // A new data set has other images: start from its first one.
-  setDataset: (dataset) => set({ dataset, imageIndex: 0 }),
-  setScheduleKind: (scheduleKind) => set({ scheduleKind }),
-  // Keep t at the same fraction of the chain when T changes, so the picture stays comparable.
-  setT: (T) =>
-    set((s) => {
-      const nextT = clampInt(T, T_MIN, T_MAX);
-      return { T: nextT, t: clampInt((s.t / Math.max(1, s.T - 1)) * (nextT - 1), 0, nextT - 1) };
-    }),
-  setLinearScaled: (linearScaled) => set({ linearScaled }),
-  setTimestep: (t) => set((s) => ({ t: clampInt(t, 0, s.T - 1) })),
-  setImageIndex: (imageIndex) => set({ imageIndex: Math.max(0, Math.round(imageIndex)) }),
-  setSeed: (seed) => set({ seed: clampInt(seed, 0, 2 ** 31 - 1) }),
-  setBackend: (backend) => set({ backend }),
-  setFatalError: (fatalError) => set({ fatalError }),
-  setNotice: (notice) => set({ notice }),
-  setPlaying: (playing) => set({ playing }),
-  setTheme: (theme) => set({ theme }),
-  setClassroom: (classroom) => set({ classroom }),
-}));
+};
+
+type Patch = Partial<PlaygroundState> | ((s: PlaygroundState) => Partial<PlaygroundState>);
+
+export const usePlayground = create<PlaygroundState>()((rawSet, _get, api) => {
+  const set = (patch: Patch): void =>
+    rawSet((s) =>
+      validPlayground(
+        { ...s, ...(typeof patch === 'function' ? patch(s) : patch) },
+        PLAYGROUND_DEFAULTS,
+      ),
+    );
+  // setState from outside (the hash, tests) is validated too.
+  api.setState = set as typeof api.setState;
+  return {
+    ...PLAYGROUND_DEFAULTS,
+    backend: null,
+    fatalError: null,
+    notice: null,
+    playing: false,
+    setView: (view) => set({ view }),
+    // A new data set has other images: start from its first one.
+    setDataset: (dataset) => set({ dataset, imageIndex: 0 }),
+    setScheduleKind: (scheduleKind) => set({ scheduleKind }),
+    // Keep t at the same fraction of the chain when T changes, so the picture stays comparable.
+    setT: (T) =>
+      set((s) => {
+        const nextT = clampInt(T, T_MIN, T_MAX);
+        return { T: nextT, t: clampInt((s.t / Math.max(1, s.T - 1)) * (nextT - 1), 0, nextT - 1) };
+      }),
+    setLinearScaled: (linearScaled) => set({ linearScaled }),
+    setTimestep: (t) => set((s) => ({ t: clampInt(t, 0, s.T - 1) })),
+    setImageIndex: (imageIndex) => set({ imageIndex }),
+    setSeed: (seed) => set({ seed: clampInt(seed, 0, MAX_SEED) }),
+    setBackend: (backend) => set({ backend }),
+    setFatalError: (fatalError) => set({ fatalError }),
+    setNotice: (notice) => set({ notice }),
+    setPlaying: (playing) => set({ playing }),
+    setTheme: (theme) => set({ theme }),
+    setClassroom: (classroom) => set({ classroom }),
+  };
+});
 
 /** Schedule options as the math core takes them: rescaling only for linear and only when valid. */
 export function scheduleOptions(

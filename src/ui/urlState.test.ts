@@ -14,6 +14,12 @@ const full: SharedState = {
   guidanceScale: 7.5,
   sampler: 'ddpm',
   steps: 25,
+  eta: 0.3,
+  samplingSeed: 12345,
+  n: 4,
+  step: 7,
+  theme: 'dark',
+  classroom: true,
 };
 
 describe('URL hash state', () => {
@@ -51,6 +57,32 @@ describe('URL hash state', () => {
     expect(sampling.problems).toHaveLength(4);
     expect(parseHash('#guidance=42').state.guidanceScale).toBe(10);
     expect(problems.join(' ')).toContain('view="alert(1)" is not one of');
+  });
+
+  it('carries what a replay needs: sampling seed, n, η, the step shown, theme and classroom', () => {
+    const { state, problems } = parseHash(
+      '#sseed=99&n=3&eta=0.25&at=12&theme=light&classroom=0&steps=10',
+    );
+    expect(problems).toEqual([]);
+    expect(state).toEqual({
+      samplingSeed: 99,
+      n: 3,
+      eta: 0.25,
+      step: 12,
+      theme: 'light',
+      classroom: false,
+      steps: 10,
+    });
+    const hostile = parseHash('#n=0&eta=2&at=-1&theme=%3Cb%3E&classroom=yes&sseed=1e9&eta=0x1');
+    expect(hostile.state).toEqual({ n: 1, eta: 1, step: 0 });
+    expect(hostile.problems).toHaveLength(6);
+    // Before the first step there is no step to share.
+    expect(formatHash({ ...full, step: null })).not.toContain('at=');
+  });
+
+  it('keeps an η with many decimals exactly (a replay must use the same number)', () => {
+    const eta = 0.30000000000000004;
+    expect(parseHash(formatHash({ ...full, eta })).state.eta).toBe(eta);
   });
 
   it('ignores unknown keys and empty or oversized hashes', () => {

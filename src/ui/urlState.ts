@@ -1,10 +1,31 @@
 // The shareable part of the state lives in the URL hash, so a link reproduces what the teacher
 // showed. The hash is untrusted input: every value is parsed as plain text, validated and
 // clamped; nothing is ever evaluated. Unknown keys are ignored; bad values fall back to the
-// default and are reported so the page can say what it ignored.
+// default and are reported so the page can say what it ignored. The stores validate again
+// (validation.ts) against what only they know, e.g. the loaded model's T.
+//
+// Every setting that changes what is drawn is here, so a link replays a demo bit for bit on the
+// same backend: the sampling seed, n, η, steps, sampler, class, s and the trajectory step shown,
+// with the theme and classroom mode. A new setting that changes the pictures (a view's own, or
+// "clip x̂₀") needs a field in SharedState, a KEY, a parse line and a format line below, and a
+// line in useUrlState's shared().
 import type { ScheduleKind } from '../diffusion/schedule';
 import type { DatasetName } from '../worker/api';
-import { T_MAX, T_MIN, type ViewId } from './store';
+import {
+  DATASETS,
+  MAX_GUIDANCE,
+  MAX_IMAGES,
+  MAX_SEED,
+  SAMPLERS,
+  SCHEDULE_KINDS,
+  TEST_SET_SIZE,
+  THEMES,
+  T_MAX,
+  T_MIN,
+  VIEWS,
+  type Theme,
+  type ViewId,
+} from './validation';
 
 export interface SharedState {
   view: ViewId;
@@ -20,6 +41,14 @@ export interface SharedState {
   guidanceScale: number;
   sampler: 'ddpm' | 'ddim';
   steps: number;
+  /** Sampling: η of DDIM (0 deterministic, 1 DDPM-like noise), the noise seed, the image count. */
+  eta: number;
+  samplingSeed: number;
+  n: number;
+  /** The trajectory step shown (steps done), or null when nothing was sampled yet. */
+  step: number | null;
+  theme: Theme;
+  classroom: boolean;
 }
 
 export interface ParsedHash {
@@ -29,20 +58,8 @@ export interface ParsedHash {
   problems: string[];
 }
 
-const VIEWS: readonly ViewId[] = [
-  'forward',
-  'schedules',
-  'training',
-  'sampling',
-  'evaluate',
-  'likelihood',
-];
-const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
-const KINDS: readonly ScheduleKind[] = ['linear', 'cosine'];
-const MAX_SEED = 2 ** 31 - 1;
-const MAX_IMAGE_INDEX = 59_999;
-const SAMPLERS: readonly ('ddpm' | 'ddim')[] = ['ddpm', 'ddim'];
-const MAX_GUIDANCE = 10;
+const KINDS: readonly ScheduleKind[] = SCHEDULE_KINDS;
+const MAX_IMAGE_INDEX = Math.max(...Object.values(TEST_SET_SIZE)) - 1;
 /** Longer hashes are not ours: refuse to parse them at all. */
 const MAX_HASH_LENGTH = 1000;
 
@@ -59,6 +76,12 @@ const KEY: Record<keyof SharedState, string> = {
   guidanceScale: 'guidance',
   sampler: 'sampler',
   steps: 'steps',
+  eta: 'eta',
+  samplingSeed: 'sseed',
+  n: 'n',
+  step: 'at',
+  theme: 'theme',
+  classroom: 'classroom',
 };
 
 function oneOf<V extends string>(raw: string, allowed: readonly V[]): V | undefined {
@@ -116,11 +139,15 @@ export function parseHash(hash: string): ParsedHash {
   if (kind) state.scheduleKind = kind;
   const T = intField('T', T_MIN, T_MAX);
   if (T !== undefined) state.T = T;
-  const scaled = get('linearScaled');
-  if (scaled !== null) {
-    if (scaled === '1' || scaled === '0') state.linearScaled = scaled === '1';
-    else bad('linearScaled', scaled, 'must be 0 or 1; using the default');
-  }
+  const flag = (k: 'linearScaled' | 'classroom'): boolean | undefined => {
+    const raw = get(k);
+    if (raw === null) return undefined;
+    if (raw === '1' || raw === '0') return raw === '1';
+    bad(k, raw, 'must be 0 or 1; using the default');
+    return undefined;
+  };
+  const scaled = flag('linearScaled');
+  if (scaled !== undefined) state.linearScaled = scaled;
   // t is checked against the T in effect (from the link, or the default 1000).
   const t = intField('t', 0, (state.T ?? 1000) - 1);
   if (t !== undefined) state.t = t;
@@ -134,17 +161,33 @@ export function parseHash(hash: string): ParsedHash {
   if (sampler) state.sampler = sampler;
   const steps = intField('steps', 1, T_MAX);
   if (steps !== undefined) state.steps = steps;
-  const g = get('guidanceScale');
-  if (g !== null) {
-    // A plain decimal, like 3 or 7.5; clamped to the slider's range.
-    if (!/^\d{1,3}(\.\d{1,3})?$/.test(g)) {
-      bad('guidanceScale', g, 'is not a number like 3 or 7.5; using the default');
-    } else {
-      const v = Math.min(MAX_GUIDANCE, Number(g));
-      if (v !== Number(g)) bad('guidanceScale', g, `is outside 0..${MAX_GUIDANCE}; using ${v}`);
-      state.guidanceScale = v;
+  // Plain decimals, like 3 or 7.5 (no exponent, sign or hex); clamped to the control's range.
+  const decimalField = (k: 'guidanceScale' | 'eta', hi: number, example: string) => {
+    const raw = get(k);
+    if (raw === null) return undefined;
+    if (!/^\d{1,3}(\.\d{1,17})?$/.test(raw)) {
+      bad(k, raw, `is not a number like ${example}; using the default`);
+      return undefined;
     }
-  }
+    const v = Math.min(hi, Number(raw));
+    if (v !== Number(raw)) bad(k, raw, `is outside 0..${hi}; using ${v}`);
+    return v;
+  };
+  const g = decimalField('guidanceScale', MAX_GUIDANCE, '3 or 7.5');
+  if (g !== undefined) state.guidanceScale = g;
+  const eta = decimalField('eta', 1, '0 or 0.5');
+  if (eta !== undefined) state.eta = eta;
+  const samplingSeed = intField('samplingSeed', 0, MAX_SEED);
+  if (samplingSeed !== undefined) state.samplingSeed = samplingSeed;
+  const n = intField('n', 1, MAX_IMAGES);
+  if (n !== undefined) state.n = n;
+  // The model's T is not known yet: the step is clamped to the run's length when it is used.
+  const step = intField('step', 0, T_MAX);
+  if (step !== undefined) state.step = step;
+  const theme = enumField('theme', THEMES);
+  if (theme) state.theme = theme;
+  const classroom = flag('classroom');
+  if (classroom !== undefined) state.classroom = classroom;
   return { state, problems };
 }
 
@@ -162,5 +205,11 @@ export function formatHash(s: SharedState): string {
   params.set(KEY.guidanceScale, String(s.guidanceScale));
   params.set(KEY.sampler, s.sampler);
   params.set(KEY.steps, String(s.steps));
+  params.set(KEY.eta, String(s.eta));
+  params.set(KEY.samplingSeed, String(s.samplingSeed));
+  params.set(KEY.n, String(s.n));
+  if (s.step !== null) params.set(KEY.step, String(s.step));
+  params.set(KEY.theme, s.theme);
+  params.set(KEY.classroom, s.classroom ? '1' : '0');
   return `#${params.toString()}`;
 }

@@ -1,13 +1,14 @@
 // What the Sampling view does by itself: load the data set's pretrained model when it needs one
-// (see pretrainedToLoad), and sample a first grid from a pretrained model (16 images, DDIM 50
-// steps, at the view's class and guidance) so the class sees digits without pressing anything.
+// (see pretrainedToLoad), and sample a first grid from a pretrained model so the class sees digits
+// without pressing anything. The first grid uses the settings shown (by default 16 images, DDIM
+// 50 steps, class 3, s = 3), so a link's settings, up to the trajectory step, replay exactly.
 import { useEffect } from 'react';
 import type { ModelInfo } from '../worker/api';
 import { usePlayground } from './store';
 import { useTraining } from './trainingStore';
 import { useSampling } from './samplingStore';
 import { usePretrained } from './pretrainedStore';
-import { FIRST_GRID, pretrainedToLoad, shouldSampleFirstGrid } from './pretrainedModels';
+import { pretrainedToLoad, shouldSampleFirstGrid } from './pretrainedModels';
 import { loadPretrained } from './modelActions';
 import { sampleToEnd } from './samplingActions';
 import { mark } from './timings';
@@ -37,15 +38,17 @@ export function useAutoModel(): void {
     const now = { view, dataset, model, hasFrames, busy, alreadyFor: sampledFor };
     if (!shouldSampleFirstGrid(now)) return;
     sampledFor = model;
-    // Its own sampler and size (the controls keep the user's, e.g. DDPM from a link); the class
-    // and guidance are the view's.
-    const { classIndex, guidanceScale } = useSampling.getState().settings;
+    const { settings, pendingStep } = useSampling.getState();
+    const { classIndex, guidanceScale, n, sampler, steps, eta, seed } = settings;
     const what =
       classIndex >= 0 ? `class ${model?.classNames[classIndex] ?? classIndex}` : 'unconditional';
+    const how = sampler === 'ddim' ? `DDIM ${steps} steps, η = ${eta}` : 'DDPM, all T steps';
+    const until = pendingStep !== null ? `, stopped at step ${pendingStep} as the link says` : '';
     const note =
-      `First grid, sampled by itself: ${FIRST_GRID.n} images, DDIM ${FIRST_GRID.steps} steps, ` +
-      `${what}, s = ${guidanceScale}. Sample uses the settings above.`;
-    void sampleToEnd({ overrides: FIRST_GRID, note, onStart: () => mark('samplingStart') }).then(
+      `First grid, sampled by itself with the settings above: ${n} images, ${how}, ${what}, ` +
+      `s = ${guidanceScale}, seed ${seed}${until}.`;
+    useSampling.getState().setPendingStep(null);
+    void sampleToEnd({ note, stopAt: pendingStep, onStart: () => mark('samplingStart') }).then(
       () => {
         if (useSampling.getState().frames.some((f) => f.done)) mark('samplingDone');
       },

@@ -2,29 +2,28 @@
 // remembered in localStorage, which is read defensively (it may hold anything).
 import { useEffect } from 'react';
 import { usePlayground, type Theme } from './store';
+import { THEMES } from './validation';
 
 const KEY = 'diffusion-playground/display';
 
-function readSaved(): { theme?: Theme; classroom?: boolean } {
+/** The saved theme and classroom mode, each only when it is a valid value. */
+export function readSavedDisplay(): { theme?: Theme; classroom?: boolean } {
   try {
     const raw: unknown = JSON.parse(localStorage.getItem(KEY) ?? '{}');
     if (typeof raw !== 'object' || raw === null) return {};
     const r = raw as Record<string, unknown>;
-    const theme = ['system', 'light', 'dark'].includes(r.theme as string)
-      ? (r.theme as Theme)
-      : undefined;
-    return { theme, classroom: typeof r.classroom === 'boolean' ? r.classroom : undefined };
+    const out: { theme?: Theme; classroom?: boolean } = {};
+    const theme = THEMES.find((v) => v === r.theme);
+    if (theme) out.theme = theme;
+    if (typeof r.classroom === 'boolean') out.classroom = r.classroom;
+    return out;
   } catch {
     return {};
   }
 }
 
+/** Applies the theme and classroom mode to the page and remembers them (useUrlState reads them). */
 export function useDisplaySettings(): void {
-  useEffect(() => {
-    const saved = readSaved();
-    if (saved.theme) usePlayground.getState().setTheme(saved.theme);
-    if (saved.classroom !== undefined) usePlayground.getState().setClassroom(saved.classroom);
-  }, []);
   const theme = usePlayground((s) => s.theme);
   const classroom = usePlayground((s) => s.classroom);
   useEffect(() => {

@@ -1,17 +1,26 @@
-// Keeps the URL hash and the store in step: read once at start (and when the user edits the
+// Keeps the URL hash and the stores in step: read once at start (and when the user edits the
 // hash), written back with replaceState as the state changes (no history entry per slider move).
+// Both the hash and the stored display settings enter through the stores' validated setters.
 import { useEffect } from 'react';
 import { usePlayground, type PlaygroundState } from './store';
 import { formatHash, parseHash, type SharedState } from './urlState';
-import { useSampling } from './samplingStore';
+import { useSampling, type SamplingSettings } from './samplingStore';
+import { useTraining } from './trainingStore';
+import { readSavedDisplay } from './useDisplaySettings';
 
 function shared(s: PlaygroundState): SharedState {
-  const sampling = useSampling.getState().settings;
+  const sampling = useSampling.getState();
+  const { settings, frames, view } = sampling;
   return {
-    classIndex: sampling.classIndex,
-    guidanceScale: sampling.guidanceScale,
-    sampler: sampling.sampler,
-    steps: sampling.steps,
+    classIndex: settings.classIndex,
+    guidanceScale: settings.guidanceScale,
+    sampler: settings.sampler,
+    steps: settings.steps,
+    eta: settings.eta,
+    samplingSeed: settings.seed,
+    n: settings.n,
+    // The frame on screen; a link made before the first grid keeps the step it was opened with.
+    step: frames[view]?.stepsDone ?? sampling.pendingStep,
     view: s.view,
     dataset: s.dataset,
     scheduleKind: s.scheduleKind,
@@ -20,19 +29,40 @@ function shared(s: PlaygroundState): SharedState {
     t: s.t,
     imageIndex: s.imageIndex,
     seed: s.seed,
+    theme: s.theme,
+    classroom: s.classroom,
   };
 }
 
-function applyHash(hash: string): void {
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function applyHash(hash: string): void {
   const { state, problems } = parseHash(hash);
-  const { classIndex, guidanceScale, sampler, steps, ...playground } = state;
+  const { classIndex, guidanceScale, sampler, steps, eta, samplingSeed, n, step, ...playground } =
+    state;
+  // The data set of a model in training cannot change under it (the select is disabled too).
+  if (
+    playground.dataset !== undefined &&
+    playground.dataset !== usePlayground.getState().dataset &&
+    useTraining.getState().state === 'running'
+  ) {
+    problems.push(`data=${playground.dataset} was ignored while the model is training`);
+    delete playground.dataset;
+  }
   usePlayground.setState(playground);
-  const sampling = Object.fromEntries(
-    Object.entries({ classIndex, guidanceScale, sampler, steps }).filter(
-      ([, v]) => v !== undefined,
-    ),
-  );
+  const sampling: Partial<SamplingSettings> = definedOnly({
+    classIndex,
+    guidanceScale,
+    sampler,
+    steps,
+    eta,
+    seed: samplingSeed,
+    n,
+  });
   useSampling.getState().setSettings(sampling);
+  if (step !== undefined) useSampling.getState().setPendingStep(step);
   usePlayground
     .getState()
     .setNotice(problems.length ? `Some link settings were ignored: ${problems.join('; ')}.` : null);
@@ -40,6 +70,8 @@ function applyHash(hash: string): void {
 
 export function useUrlState(): void {
   useEffect(() => {
+    // Stored display settings first: a link's theme or classroom mode wins over them.
+    usePlayground.setState(readSavedDisplay());
     applyHash(window.location.hash);
     const onHashChange = () => {
       if (window.location.hash !== formatHash(shared(usePlayground.getState()))) {

@@ -276,4 +276,15 @@ export interface EngineApi {
    * by then (the user made or loaded one meanwhile) is kept: it resolves to null.
    */
   loadPretrained(name: PretrainedName, opts?: { ifNoModel?: boolean }): Promise<ModelInfo | null>;
+
+  /**
+   * The automatic snapshot of the work in progress: the model in use (EMA weights while training)
+   * kept in IndexedDB apart from the user's saved models, one at a time, so a reload or a closed
+   * tab loses nothing. Resolves to what was stored, or null when there is no model.
+   */
+  snapshotSession(): Promise<SavedModelInfo | null>;
+  /** The snapshot kept from an earlier page, or null. */
+  lastSession(): Promise<SavedModelInfo | null>;
+  /** Loads the snapshot (validated like any checkpoint) as the model in use. */
+  resumeSession(): Promise<ModelInfo>;
 }

@@ -13,6 +13,7 @@ import {
 import { fetchJudge } from '../engine/judge/fetchStore';
 import { LikelihoodController } from '../engine/playground/likelihoodController';
 import { encodeModelInUse } from '../engine/playground/checkpoints';
+import { SingleFlight } from '../engine/playground/singleFlight';
 import {
   fetchPretrained,
   isPretrainedName,
@@ -53,6 +54,20 @@ function frameBuffers(f: SamplingFrame): ArrayBuffer[] {
     .map((a) => a.buffer as ArrayBuffer);
 }
 
+/** A frame for a caller that joined a start already in flight: its own buffers to transfer. */
+function copyFrame(f: SamplingFrame): SamplingFrame {
+  const copy = (a: Float32Array | null) => (a ? new Float32Array(a) : null);
+  return {
+    ...f,
+    x: new Float32Array(f.x),
+    xt: copy(f.xt),
+    x0Pred: copy(f.x0Pred),
+    eps: copy(f.eps),
+    epsCond: copy(f.epsCond),
+    epsUncond: copy(f.epsUncond),
+  };
+}
+
 function savedInfo(s: StoredCheckpointInfo): SavedModelInfo {
   return {
     name: s.name,
@@ -62,6 +77,9 @@ function savedInfo(s: StoredCheckpointInfo): SavedModelInfo {
     bytes: s.summary.weightBytes,
   };
 }
+
+const SESSION_DB = 'diffusion-playground-session';
+const SESSION_NAME = 'last session';
 
 /** What the engine needs from the worker around it. */
 export interface EngineEnv {
@@ -81,8 +99,16 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     fetchJudge(new URL(JUDGE_FOLDER, env.modelBaseUrl()).href),
   );
   const likelihood = new LikelihoodController();
+  // Start actions join a call with the same key already in flight (see singleFlight.ts).
+  const flights = new SingleFlight();
+  const once = async <T>(key: string, task: () => Promise<T>): Promise<T> =>
+    (await flights.run(key, task)).value;
   let store: IdbCheckpointStore | null = null;
   const checkpoints = () => (store ??= new IdbCheckpointStore());
+  // The automatic snapshot lives in its own database, so it never mixes with the saved models.
+  let sessionStore: IdbCheckpointStore | null = null;
+  const sessions = () =>
+    (sessionStore ??= new IdbCheckpointStore(globalThis.indexedDB, SESSION_DB));
 
   // A new model ends whatever used the old one.
   slot.onReplace = async () => {
@@ -117,11 +143,13 @@ export function createEngineApi(env: EngineEnv): EngineApi {
 
   const api: EngineApi = {
     async createModel(req) {
-      const classNames = await classNamesOf(req.dataset);
-      return slot.create(req.dataset, req.preset, classNames, {
-        seed: req.seed,
-        schedule: req.schedule,
-      }) as Promise<ModelInfo>;
+      return once(`createModel ${JSON.stringify(req)}`, async () => {
+        const classNames = await classNamesOf(req.dataset);
+        return slot.create(req.dataset, req.preset, classNames, {
+          seed: req.seed,
+          schedule: req.schedule,
+        }) as Promise<ModelInfo>;
+      });
     },
 
     async modelInfo() {
@@ -129,8 +157,11 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     },
 
     async startTraining(config, listener) {
-      training.setListener(forward(listener));
-      await training.start(config);
+      // A second Train while the first is starting joins it: one loop, which Pause stops.
+      await once('startTraining', async () => {
+        training.setListener(forward(listener));
+        await training.start(config);
+      });
     },
 
     async pauseTraining() {
@@ -138,8 +169,10 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     },
 
     async stepTraining(config, listener): Promise<TrainingProgress> {
-      training.setListener(forward(listener));
-      return training.stepOnce(config);
+      return once('stepTraining', async () => {
+        training.setListener(forward(listener));
+        return training.stepOnce(config);
+      });
     },
 
     async setLearningRate(lr) {
@@ -151,9 +184,16 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     },
 
     async startSampling(req) {
-      await slot.settled();
-      const lease = training.emaLease() ?? leaseOwnWeights(slot.model);
-      const frame = await sampling.start(lease, slot.schedule, req);
+      const { value, first } = await flights.run(
+        `startSampling ${JSON.stringify(req)}`,
+        async () => {
+          await slot.settled();
+          const lease = training.emaLease() ?? leaseOwnWeights(slot.model);
+          return sampling.start(lease, slot.schedule, req);
+        },
+      );
+      // The first caller gets the frame's own buffers; a caller that joined gets copies.
+      const frame = first ? value : copyFrame(value);
       return Comlink.transfer(frame, frameBuffers(frame));
     },
 
@@ -177,17 +217,8 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     },
 
     async startEvaluation(req, listener) {
-      await env.backendReady();
-      // Not the model a swap in flight is about to replace.
-      await slot.settled();
-      const info = slot.info;
-      if (!info) throw new Error('no model yet: load the pretrained MNIST model first');
-      // A snapshot (or the EMA copy while training): training on or swapping the model cannot
-      // touch the weights this run samples from.
-      const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
-      const target = { lease, schedule: slot.schedule, dataset: info.dataset };
       try {
-        return await evaluation.run(target, req, forwardEvaluation(listener));
+        return await once('startEvaluation', () => evaluate(req, listener));
       } finally {
         releaseRemote(listener);
       }
@@ -198,15 +229,17 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     },
 
     async startLikelihood(req, listener) {
-      await env.backendReady();
-      await slot.settled();
-      const info = slot.info;
-      if (!info) throw new Error('no model yet: load a pretrained model or train one first');
-      const dataset = await datasets().get(info.dataset, 'test');
-      const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
       try {
-        return await likelihood.run({ lease, schedule: slot.schedule, dataset }, req, (e) => {
-          void listener(e);
+        return await once('startLikelihood', async () => {
+          await env.backendReady();
+          await slot.settled();
+          const info = slot.info;
+          if (!info) throw new Error('no model yet: load a pretrained model or train one first');
+          const dataset = await datasets().get(info.dataset, 'test');
+          const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
+          return likelihood.run({ lease, schedule: slot.schedule, dataset }, req, (e) => {
+            void listener(e);
+          });
         });
       } finally {
         releaseRemote(listener);
@@ -227,8 +260,10 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     },
 
     async loadSavedModel(name) {
-      const raw = await checkpoints().load(name);
-      return slot.load(raw, `saved model "${name}"`) as Promise<ModelInfo>;
+      return once(`loadSavedModel ${name}`, async () => {
+        const raw = await checkpoints().load(name);
+        return slot.load(raw, `saved model "${name}"`) as Promise<ModelInfo>;
+      });
     },
 
     async deleteSavedModel(name) {
@@ -242,26 +277,68 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     },
 
     async importModel(upload) {
-      const raw =
-        upload.kind === 'pack'
-          ? unpackCheckpoint(upload.bytes, upload.fileName)
-          : fromFiles(upload.modelJson, upload.weights);
-      return slot.load(raw, `file "${upload.fileName}"`) as Promise<ModelInfo>;
+      const size = upload.kind === 'pack' ? upload.bytes.byteLength : upload.weights.byteLength;
+      return once(`importModel ${upload.fileName} ${size}`, async () => {
+        const raw =
+          upload.kind === 'pack'
+            ? unpackCheckpoint(upload.bytes, upload.fileName)
+            : fromFiles(upload.modelJson, upload.weights);
+        return slot.load(raw, `file "${upload.fileName}"`) as Promise<ModelInfo>;
+      });
     },
 
     async loadPretrained(name, opts = {}) {
       if (!isPretrainedName(name))
         throw new RangeError(`no pretrained model named ${String(name)}`);
-      // Download and validate while the backend may still be starting: neither needs tensors.
-      const raw = await fetchPretrained(env.modelBaseUrl(), name);
-      const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
-      await env.backendReady();
-      const label = pretrainedLabel(name);
-      const info = opts.ifNoModel
-        ? await slot.loadIfEmpty(decoded, label, { pretrained: name })
-        : await slot.loadDecoded(decoded, label, { pretrained: name });
-      return info as ModelInfo | null;
+      return once(`loadPretrained ${name} ${opts.ifNoModel ? 'ifNoModel' : ''}`, async () => {
+        // Download and validate while the backend may still be starting: neither needs tensors.
+        const raw = await fetchPretrained(env.modelBaseUrl(), name);
+        const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
+        await env.backendReady();
+        const label = pretrainedLabel(name);
+        const info = opts.ifNoModel
+          ? await slot.loadIfEmpty(decoded, label, { pretrained: name })
+          : await slot.loadDecoded(decoded, label, { pretrained: name });
+        return info as ModelInfo | null;
+      });
+    },
+
+    async snapshotSession() {
+      return once('snapshotSession', async () => {
+        if (!slot.hasModel) return null;
+        return savedInfo(
+          await sessions().save(SESSION_NAME, await encodeModelInUse(slot, training)),
+        );
+      });
+    },
+
+    async lastSession() {
+      const found = (await sessions().list()).find((s) => s.name === SESSION_NAME);
+      return found ? savedInfo(found) : null;
+    },
+
+    async resumeSession() {
+      return once('resumeSession', async () => {
+        const raw = await sessions().load(SESSION_NAME);
+        return slot.load(raw, 'last session (kept automatically)') as Promise<ModelInfo>;
+      });
     },
   };
+
+  async function evaluate(
+    req: Parameters<EngineApi['startEvaluation']>[0],
+    listener: Parameters<EngineApi['startEvaluation']>[1],
+  ) {
+    await env.backendReady();
+    // Not the model a swap in flight is about to replace.
+    await slot.settled();
+    const info = slot.info;
+    if (!info) throw new Error('no model yet: load the pretrained MNIST model first');
+    // A snapshot (or the EMA copy while training): training on or swapping the model cannot
+    // touch the weights this run samples from.
+    const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
+    const target = { lease, schedule: slot.schedule, dataset: info.dataset };
+    return evaluation.run(target, req, forwardEvaluation(listener));
+  }
   return api;
 }

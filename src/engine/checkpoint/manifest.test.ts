@@ -138,6 +138,17 @@ describe('validateManifest', () => {
       'config',
       'checkpoint has 2 classNames but modelConfig.numClasses is 10',
     );
+    // A 100 000-character name made the Class select 1.1M px wide.
+    await expectCheckpointError(
+      damaged((m) => ((m.classNames as string[])[3] = 'x'.repeat(100_000))),
+      'config',
+      'checkpoint classNames[3] must be 1-40 characters (it has 100000)',
+    );
+    await expectCheckpointError(
+      damaged((m) => ((m.classNames as string[])[0] = '  ')),
+      'config',
+      'checkpoint classNames[0] must be 1-40 characters (it has 2)',
+    );
   });
 
   it('names a weight of the wrong shape', async () => {

@@ -106,8 +106,18 @@ function readDataset(r: JsonReader, config: UNetConfig): DatasetName {
   return name;
 }
 
+/** A class name fits a select and a caption (CIFAR-10's longest is 10 characters). */
+export const MAX_CLASS_NAME_LENGTH = 40;
+
 function readClassNames(r: JsonReader, config: UNetConfig): string[] {
   const names = r.stringArray('classNames');
+  const tooLong = names.findIndex((n) => n.length > MAX_CLASS_NAME_LENGTH || n.trim() === '');
+  if (tooLong >= 0) {
+    configError(
+      `checkpoint classNames[${tooLong}] must be 1-${MAX_CLASS_NAME_LENGTH} characters ` +
+        `(it has ${names[tooLong].length})`,
+    );
+  }
   if (config.numClasses > 0 && names.length !== config.numClasses) {
     configError(
       `checkpoint has ${names.length} classNames but modelConfig.numClasses is ${config.numClasses}`,

@@ -125,4 +125,37 @@ describe('playground controllers', () => {
     slot.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
   }, 120_000);
+
+  it('two starts in flight at once build one trainer: Pause stops the only loop', async () => {
+    const baseline = tf.memory().numTensors;
+    const slot = new ModelSlot();
+    let dataLoads = 0;
+    // A slow data load keeps the first start in flight while the second arrives.
+    const training = new TrainingController(slot, async () => {
+      dataLoads += 1;
+      await new Promise((r) => setTimeout(r, 50));
+      return mnist;
+    });
+    slot.onReplace = () => training.stop();
+    await slot.create('mnist', 'tiny', CLASSES, { schedule: { kind: 'linear', T: 100 } });
+    const states: string[] = [];
+    training.setListener((e) => {
+      if (e.type === 'state') states.push(e.state);
+    });
+    const config = { batchSize: 2, learningRate: 1e-3, pUncond: 0.1, targetSteps: 1000 };
+    await Promise.all([training.start(config), training.start(config)]);
+    expect(dataLoads).toBe(1);
+    await expect
+      .poll(() => training.stepCount, { timeout: 30_000, interval: 20 })
+      .toBeGreaterThan(1);
+    await training.pause();
+    expect(training.state).toBe('paused');
+    const stopped = training.stepCount;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(training.stepCount).toBe(stopped);
+    expect(states.filter((s) => s === 'running')).toHaveLength(1);
+    await training.stop();
+    slot.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+  }, 60_000);
 });

@@ -35,4 +35,36 @@ describe('SamplingController.advance', () => {
     slot.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
   });
+
+  it('says so when a broken model (weights × 1e18) samples garbage, and not for a sane one', async () => {
+    const baseline = tf.memory().numTensors;
+    const slot = new ModelSlot();
+    await slot.create('mnist', 'tiny', ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], {
+      schedule: { kind: 'linear', T: 50 },
+      seed: 3,
+    });
+    const sampling = new SamplingController();
+    const req = {
+      n: 2,
+      sampler: 'ddim' as const,
+      steps: 3,
+      classes: null,
+      seed: 1,
+      guidanceScale: 1,
+    };
+    await sampling.start(leaseOwnWeights(slot.model), slot.schedule, req);
+    expect((await sampling.advance(3)).warning).toBeNull();
+    sampling.stop();
+    // The attack from issue 16: valid weights scaled by 1e18 (no CRC catches it).
+    for (const v of slot.model.params.values()) {
+      tf.tidy(() => (v as tf.Variable).assign(v.mul(1e18)));
+    }
+    await sampling.start(leaseOwnWeights(slot.model), slot.schedule, req);
+    const broken = await sampling.advance(3);
+    expect(broken.warning).toMatch(/NaN or infinite|predicted noise reaches|far outside/);
+    expect(broken.warning).toContain('the model is broken');
+    sampling.stop();
+    slot.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
 });

@@ -4,6 +4,7 @@
 import { SamplingSession, type SamplerKind, type SamplingSnapshot } from '../sampling';
 import type { Schedule } from '../../diffusion/schedule';
 import type { WeightsLease } from './weights';
+import { samplingWarning } from '../sampling/health';
 
 export interface SamplingRequest {
   n: number;
@@ -37,13 +38,17 @@ export interface SamplingFrame {
   eps: Float32Array | null;
   epsCond: Float32Array | null;
   epsUncond: Float32Array | null;
+  /** Set when the arrays show a broken model (NaN, infinities, saturation): see health.ts. */
+  warning: string | null;
 }
 
 function toFrame(s: SamplingSnapshot, guidanceScale: number): SamplingFrame {
   const step = s.step;
   // Copies: the frame's buffers are transferred to the UI, and the snapshot arrays share one.
   const copy = (a: Float32Array | null | undefined) => (a ? new Float32Array(a) : null);
+  const warning = samplingWarning({ x: s.x, eps: step?.eps ?? null, x0Pred: step?.x0Pred ?? null });
   return {
+    warning,
     shape: s.shape,
     stepsDone: s.stepsDone,
     totalSteps: s.totalSteps,

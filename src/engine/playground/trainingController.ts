@@ -44,6 +44,8 @@ export class TrainingController {
   private config: TrainingConfig | null = null;
   private listener: ((e: TrainingEvent) => void) | null = null;
   private previewInFlight = false;
+  /** ensureSession calls run one after another, so concurrent starts build one trainer. */
+  private sessionQueue: Promise<unknown> = Promise.resolve();
   private lastPreviewStep = -1;
 
   constructor(
@@ -78,8 +80,18 @@ export class TrainingController {
     this.listener?.(e);
   }
 
-  /** Builds the trainer on first use, or again when settings that shape it changed. */
-  private async ensureSession(config: TrainingConfig): Promise<TrainingSession> {
+  /**
+   * Builds the trainer on first use, or again when settings that shape it changed. Calls are
+   * queued: a second start while the first is still loading the data joins its session, so there
+   * is only ever one training loop.
+   */
+  private ensureSession(config: TrainingConfig): Promise<TrainingSession> {
+    const run = this.sessionQueue.then(() => this.ensureSessionNow(config));
+    this.sessionQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async ensureSessionNow(config: TrainingConfig): Promise<TrainingSession> {
     const c = this.config;
     const reusable =
       this.trainer &&

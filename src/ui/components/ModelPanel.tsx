@@ -1,4 +1,6 @@
-// The model in use: what it is, and new / pretrained / save / load / download / upload.
+// The model in use: what it is, and new / pretrained / save / load / download / upload. Its
+// errors show in the panel itself, in whichever view it sits (an upload that fails in Reverse
+// sampling says so there, not on the Training tab).
 import { useEffect, useRef, useState } from 'react';
 import type { DatasetName, ModelInfo, SavedModelInfo } from '../../worker/api';
 import { useTraining } from '../trainingStore';
@@ -11,9 +13,9 @@ import {
   downloadModel,
   loadPretrained,
   loadSavedModel,
-  reportErrors,
   uploadModel,
 } from '../modelActions';
+import { describeError } from '../errors';
 
 const PRETRAINED_DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
 
@@ -49,6 +51,7 @@ export function ModelPanel() {
   const [saved, setSaved] = useState<SavedModelInfo[]>([]);
   const [name, setName] = useState('my-model');
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const pretrainedLoading = usePretrained((s) => s.loading);
   const pretrainedError = usePretrained((s) => s.error);
   const upload = useRef<HTMLInputElement>(null);
@@ -61,10 +64,17 @@ export function ModelPanel() {
       .catch(() => setSaved([]));
   }, [backend]);
 
-  const run = async (action: () => Promise<unknown>) => {
+  const run = async (action: () => Promise<unknown>, what: string) => {
     setBusy(true);
-    await reportErrors(action);
-    setBusy(false);
+    try {
+      await action();
+      setError(null);
+    } catch (e) {
+      const why = describeError(e).replace(/[\s.]*$/, '.');
+      setError(`${what} failed: ${why} The model in use is unchanged.`);
+    } finally {
+      setBusy(false);
+    }
   };
   const running = trainingState === 'running';
 
@@ -107,7 +117,7 @@ export function ModelPanel() {
         <button
           type="button"
           disabled={busy || running || !backend}
-          onClick={() => void run(() => createModel(dataset, preset))}
+          onClick={() => void run(() => createModel(dataset, preset), 'New model')}
         >
           New {preset} model
         </button>
@@ -123,11 +133,17 @@ export function ModelPanel() {
         <button
           type="button"
           disabled={busy || !model}
-          onClick={() => void run(async () => setSaved(await getWorker().saveModel(name)))}
+          onClick={() =>
+            void run(async () => setSaved(await getWorker().saveModel(name)), 'Saving')
+          }
         >
           Save in browser
         </button>
-        <button type="button" disabled={busy || !model} onClick={() => void run(downloadModel)}>
+        <button
+          type="button"
+          disabled={busy || !model}
+          onClick={() => void run(downloadModel, 'Download')}
+        >
           Download
         </button>
         <label className="file-button">
@@ -142,11 +158,16 @@ export function ModelPanel() {
             onChange={(e) => {
               const files = Array.from(e.target.files ?? []);
               if (upload.current) upload.current.value = '';
-              if (files.length) void run(() => uploadModel(files));
+              if (files.length) void run(() => uploadModel(files), 'Upload');
             }}
           />
         </label>
       </div>
+      {error && (
+        <p role="alert" className="error" data-testid="model-error">
+          {error}
+        </p>
+      )}
       {saved.length > 0 && (
         <ul className="saved-models" aria-label="Saved models">
           {saved.map((s) => (
@@ -157,7 +178,7 @@ export function ModelPanel() {
               <button
                 type="button"
                 disabled={busy || running}
-                onClick={() => void run(() => loadSavedModel(s.name))}
+                onClick={() => void run(() => loadSavedModel(s.name), `Loading ${s.name}`)}
               >
                 Load {s.name}
               </button>
@@ -165,7 +186,10 @@ export function ModelPanel() {
                 type="button"
                 disabled={busy}
                 onClick={() =>
-                  void run(async () => setSaved(await getWorker().deleteSavedModel(s.name)))
+                  void run(
+                    async () => setSaved(await getWorker().deleteSavedModel(s.name)),
+                    `Deleting ${s.name}`,
+                  )
                 }
               >
                 Delete {s.name}

@@ -292,6 +292,11 @@ export function SamplingView() {
         </p>
       )}
       <SamplingProgressBar />
+      {frame?.warning && (
+        <p role="alert" className="error" data-testid="sampling-warning">
+          {frame.warning}
+        </p>
+      )}
       {note && (
         <p className="muted" data-testid="sampling-note">
           {note}

@@ -16,6 +16,7 @@ import { useThrottled } from '../useThrottled';
 import { ImageGrid } from '../components/ImageGrid';
 import { BucketChart, LossChart } from '../components/TrainingCharts';
 import type { TrainingConfig, TrainingEvent } from '../../worker/api';
+import { useSession } from '../sessionStore';
 
 const PREVIEW_COUNT = 10;
 const PREVIEW_RANGE = [-1, 1] as const;
@@ -177,14 +178,27 @@ export function TrainingView() {
   const running = state === 'running';
   const pretrainedInUse = useTraining((x) => x.model?.origin === 'pretrained');
 
+  // Train and Step stay disabled while their call is in flight (the worker also joins a second
+  // start to the first: see singleFlight.ts).
+  const [starting, setStarting] = useState(false);
+  const kept = useSession((x) => x.kept);
+  const once = async (action: () => Promise<void>) => {
+    if (starting) return;
+    setStarting(true);
+    try {
+      await reportErrors(action);
+    } finally {
+      setStarting(false);
+    }
+  };
   const train = () =>
-    reportErrors(async () => {
+    once(async () => {
       await ensureModel(dataset, settings.preset);
       await getWorker().startTraining(toConfig(settings), listener);
     });
   const pause = () => reportErrors(() => getWorker().pauseTraining());
   const step = () =>
-    reportErrors(async () => {
+    once(async () => {
       await ensureModel(dataset, settings.preset);
       const p = await getWorker().stepTraining(toConfig(settings), listener);
       useTraining.getState().onEvent({ type: 'progress', progress: p });
@@ -269,13 +283,21 @@ export function TrainingView() {
         />
       </div>
       <div className="controls">
-        <button type="button" onClick={() => void train()} disabled={running || !backend}>
+        <button
+          type="button"
+          onClick={() => void train()}
+          disabled={running || starting || !backend}
+        >
           Train
         </button>
         <button type="button" onClick={() => void pause()} disabled={!running}>
           Pause
         </button>
-        <button type="button" onClick={() => void step()} disabled={running || !backend}>
+        <button
+          type="button"
+          onClick={() => void step()}
+          disabled={running || starting || !backend}
+        >
           Step
         </button>
         <button
@@ -299,6 +321,12 @@ export function TrainingView() {
       {error && (
         <p role="alert" className="error">
           {error}
+        </p>
+      )}
+      {kept && (
+        <p className="muted" data-testid="session-kept">
+          Kept automatically in this browser at step {kept.trainingSteps}: after a reload, “Resume
+          last session” brings it back. The page asks before you leave while it trains.
         </p>
       )}
       <div className="progress-row">

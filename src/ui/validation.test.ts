@@ -1,0 +1,85 @@
+// The one validation every way into the state goes through (hash, inputs, keyboard, storage).
+import { describe, expect, it } from 'vitest';
+import { PLAYGROUND_DEFAULTS, usePlayground } from './store';
+import { DEFAULT_SAMPLING, useSampling } from './samplingStore';
+import { validPlayground, validSampling } from './validation';
+import { applyHash } from './useUrlState';
+
+describe('validPlayground', () => {
+  it('clamps t to the T in effect and the image to the test set', () => {
+    const s = validPlayground(
+      { ...PLAYGROUND_DEFAULTS, T: 100, t: 250, imageIndex: 59_999 },
+      PLAYGROUND_DEFAULTS,
+    );
+    expect(s.T).toBe(100);
+    expect(s.t).toBe(99);
+    expect(s.imageIndex).toBe(9_999);
+  });
+
+  it('replaces values of the wrong kind with defaults', () => {
+    const bad = {
+      ...PLAYGROUND_DEFAULTS,
+      view: 'nope',
+      dataset: '__proto__',
+      T: Number.NaN,
+      t: Infinity,
+      seed: -3,
+      theme: 'neon',
+      classroom: 'yes',
+    } as unknown as typeof PLAYGROUND_DEFAULTS;
+    expect(validPlayground(bad, PLAYGROUND_DEFAULTS)).toEqual({ ...PLAYGROUND_DEFAULTS, seed: 0 });
+  });
+});
+
+describe('validSampling', () => {
+  it("clamps DDIM steps to the model's T and the class to its classes", () => {
+    const s = validSampling(
+      { ...DEFAULT_SAMPLING, steps: 4000, classIndex: 12 },
+      { T: 1000, numClasses: 10 },
+      DEFAULT_SAMPLING,
+    );
+    expect(s.steps).toBe(1000);
+    expect(s.classIndex).toBe(9);
+    const unconditional = validSampling(
+      DEFAULT_SAMPLING,
+      { T: 50, numClasses: 0 },
+      DEFAULT_SAMPLING,
+    );
+    expect(unconditional.classIndex).toBe(-1);
+    expect(unconditional.steps).toBe(50);
+  });
+
+  it('keeps η, s and n in their ranges', () => {
+    const s = validSampling(
+      { ...DEFAULT_SAMPLING, eta: -1, guidanceScale: Number.NaN, n: 1000 },
+      { T: null, numClasses: null },
+      DEFAULT_SAMPLING,
+    );
+    expect([s.eta, s.guidanceScale, s.n]).toEqual([0, DEFAULT_SAMPLING.guidanceScale, 64]);
+  });
+});
+
+describe('the stores validate every write', () => {
+  it('a link with a small T and no t keeps t inside the chain (issue: #T=100 blanked the page)', () => {
+    usePlayground.setState({ ...PLAYGROUND_DEFAULTS });
+    applyHash('#T=100');
+    expect(usePlayground.getState().T).toBe(100);
+    expect(usePlayground.getState().t).toBe(99);
+    applyHash('#view=schedules&T=77');
+    expect(usePlayground.getState().t).toBe(76);
+    // setState from anywhere is validated, not only the setters.
+    usePlayground.setState({ T: 10 });
+    expect(usePlayground.getState().t).toBe(9);
+    usePlayground.getState().setTimestep(500);
+    expect(usePlayground.getState().t).toBe(9);
+  });
+
+  it('a link asking for more steps than the model has is clamped when the model loads', () => {
+    applyHash('#view=sampling&steps=4000');
+    expect(useSampling.getState().settings.steps).toBe(4000);
+    useSampling.getState().setLimits({ T: 1000, numClasses: 10 });
+    expect(useSampling.getState().settings.steps).toBe(1000);
+    useSampling.getState().setSettings({ steps: 5000 });
+    expect(useSampling.getState().settings.steps).toBe(1000);
+  });
+});

@@ -1,0 +1,123 @@
+// The one validation of the app's state. Every way into it (the URL hash, the inputs, the
+// keyboard, stored settings, a model that was just loaded) goes through these functions via the
+// stores' setters, so no view ever renders a value outside its range (e.g. t = 250 with T = 100).
+// They never throw: a value out of range is clamped, a value of the wrong kind falls back.
+import type { ScheduleKind } from '../diffusion/schedule';
+import type { DatasetName } from '../worker/api';
+
+export type ViewId = 'forward' | 'schedules' | 'training' | 'sampling' | 'evaluate' | 'likelihood';
+export type Theme = 'system' | 'light' | 'dark';
+export type SamplerName = 'ddpm' | 'ddim';
+
+export const VIEWS: readonly ViewId[] = [
+  'forward',
+  'schedules',
+  'training',
+  'sampling',
+  'evaluate',
+  'likelihood',
+];
+export const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
+export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['linear', 'cosine'];
+export const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
+export const SAMPLERS: readonly SamplerName[] = ['ddpm', 'ddim'];
+
+export const T_MIN = 2;
+export const T_MAX = 4000;
+export const MAX_SEED = 2 ** 31 - 1;
+/** MNIST's and CIFAR-10's test sets both hold 10 000 images: indices 0..9999. */
+export const TEST_SET_SIZE: Readonly<Record<DatasetName, number>> = {
+  mnist: 10_000,
+  cifar10: 10_000,
+};
+export const MAX_GUIDANCE = 10;
+export const MAX_IMAGES = 64;
+/** Classes when no model says otherwise (MNIST and CIFAR-10 both have ten). */
+export const DEFAULT_NUM_CLASSES = 10;
+
+/** A whole number in [lo, hi]; NaN, ±Infinity and non-numbers become `fallback`. */
+export function clampInt(v: unknown, lo: number, hi: number, fallback = lo): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return Math.min(hi, Math.max(lo, fallback));
+  return Math.min(hi, Math.max(lo, Math.round(v)));
+}
+
+/** A number in [lo, hi]; NaN, ±Infinity and non-numbers become `fallback`. */
+export function clampNumber(v: unknown, lo: number, hi: number, fallback: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return fallback;
+  return Math.min(hi, Math.max(lo, v));
+}
+
+export function oneOf<V extends string>(v: unknown, allowed: readonly V[], fallback: V): V {
+  return allowed.find((a) => a === v) ?? fallback;
+}
+
+export interface PlaygroundValues {
+  view: ViewId;
+  dataset: DatasetName;
+  scheduleKind: ScheduleKind;
+  T: number;
+  linearScaled: boolean;
+  t: number;
+  imageIndex: number;
+  seed: number;
+  theme: Theme;
+  classroom: boolean;
+}
+
+/** The app state with every value in range; t is clamped to the T in effect (0..T−1). */
+export function validPlayground<S extends PlaygroundValues>(s: S, defaults: PlaygroundValues): S {
+  const T = clampInt(s.T, T_MIN, T_MAX, defaults.T);
+  const dataset = oneOf(s.dataset, DATASETS, defaults.dataset);
+  return {
+    ...s,
+    view: oneOf(s.view, VIEWS, defaults.view),
+    dataset,
+    scheduleKind: oneOf(s.scheduleKind, SCHEDULE_KINDS, defaults.scheduleKind),
+    T,
+    linearScaled: typeof s.linearScaled === 'boolean' ? s.linearScaled : defaults.linearScaled,
+    t: clampInt(s.t, 0, T - 1, Math.min(defaults.t, T - 1)),
+    imageIndex: clampInt(s.imageIndex, 0, TEST_SET_SIZE[dataset] - 1, 0),
+    seed: clampInt(s.seed, 0, MAX_SEED, defaults.seed),
+    theme: oneOf(s.theme, THEMES, defaults.theme),
+    classroom: typeof s.classroom === 'boolean' ? s.classroom : defaults.classroom,
+  };
+}
+
+export interface SamplingValues {
+  sampler: SamplerName;
+  steps: number;
+  eta: number;
+  classIndex: number;
+  guidanceScale: number;
+  seed: number;
+  n: number;
+}
+
+/** What the model in use allows; null fields when no model is loaded yet. */
+export interface ModelLimits {
+  T: number | null;
+  numClasses: number | null;
+}
+
+/**
+ * Sampling settings in range for the model in use: DDIM steps at most its T (a link's
+ * steps=4000 becomes T when a T = 1000 model loads), a class it has (or −1, unconditional).
+ */
+export function validSampling<S extends SamplingValues>(
+  s: S,
+  limits: ModelLimits,
+  defaults: SamplingValues,
+): S {
+  const maxSteps = limits.T ?? T_MAX;
+  const numClasses = limits.numClasses ?? DEFAULT_NUM_CLASSES;
+  return {
+    ...s,
+    sampler: oneOf(s.sampler, SAMPLERS, defaults.sampler),
+    steps: clampInt(s.steps, 1, maxSteps, Math.min(defaults.steps, maxSteps)),
+    eta: clampNumber(s.eta, 0, 1, defaults.eta),
+    classIndex: clampInt(s.classIndex, -1, numClasses - 1, -1),
+    guidanceScale: clampNumber(s.guidanceScale, 0, MAX_GUIDANCE, defaults.guidanceScale),
+    seed: clampInt(s.seed, 0, MAX_SEED, defaults.seed),
+    n: clampInt(s.n, 1, MAX_IMAGES, defaults.n),
+  };
+}
