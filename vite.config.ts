@@ -1,13 +1,45 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { viteStaticCopy } from 'vite-plugin-static-copy';
+
+// The Content-Security-Policy lives in index.html's meta tag (so every static host gets it); read
+// here so preview sends the very same policy as a header, which also covers the compute worker.
+const CSP = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(
+  readFileSync(new URL('./index.html', import.meta.url), 'utf8'),
+)?.[1];
+if (!CSP) throw new Error('index.html has no Content-Security-Policy meta tag');
+
+// Cross-origin isolation (COOP + COEP) lets the threaded wasm backend use SharedArrayBuffer; nosniff
+// stops a browser from running a file as another type than the server says.
+const SECURITY_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+/**
+ * Dev only: the hot-reload client talks over a WebSocket and React Refresh adds an inline
+ * preamble script, neither of which the production policy allows.
+ */
+function devCsp(): Plugin {
+  return {
+    name: 'dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) =>
+      html
+        .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+        .replace("connect-src 'self'", "connect-src 'self' ws: wss:"),
+  };
+}
 
 // Relative base so `npm run build` output works from any static host, in any sub-folder.
 export default defineConfig({
   base: './',
   plugins: [
     react(),
+    devCsp(),
     // The pretrained checkpoints (models/<name>/model.json + weights.bin) are served as they are,
     // at ./models/<name>/ beside the page, in dev and in dist/; only the checkpoint files travel,
     // with the judge's reference statistics (models/mnist-classifier/reference-stats.json).
@@ -26,8 +58,12 @@ export default defineConfig({
       'comlink',
     ],
   },
-  server: { host: '127.0.0.1', port: 5173 },
-  preview: { host: '127.0.0.1', port: 4173 },
+  server: { host: '127.0.0.1', port: 5173, headers: SECURITY_HEADERS },
+  preview: {
+    host: '127.0.0.1',
+    port: 4173,
+    headers: { ...SECURITY_HEADERS, 'Content-Security-Policy': CSP },
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],

@@ -1,7 +1,30 @@
-// Shared e2e helpers: collect console errors and page crashes so every test can assert none.
+// Shared e2e helpers: collect console errors and page crashes so every test can assert none, and
+// fail any test, in every spec file, whose pages report a Content-Security-Policy violation.
 import { test as base, expect, type Page } from '@playwright/test';
 
-export const test = base.extend<{ consoleErrors: string[] }>({
+const CSP_TEXT = /Content[ -]Security[ -]Policy|securitypolicyviolation/i;
+
+export const test = base.extend<{ consoleErrors: string[]; cspViolations: string[] }>({
+  // Automatic: every test of every page in its context (new pages included) is watched.
+  cspViolations: [
+    async ({ context }, use) => {
+      const violations: string[] = [];
+      context.on('console', (msg) => {
+        if (CSP_TEXT.test(msg.text())) violations.push(msg.text());
+      });
+      // The browser logs violations itself; the event also catches ones it might not log.
+      await context.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          console.error(
+            `securitypolicyviolation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}`,
+          );
+        });
+      });
+      await use(violations);
+      expect(violations, 'Content-Security-Policy violations').toEqual([]);
+    },
+    { auto: true },
+  ],
   consoleErrors: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('console', (msg) => {
