@@ -4,6 +4,7 @@ import { PLAYGROUND_DEFAULTS, usePlayground } from './store';
 import { DEFAULT_SAMPLING, useSampling } from './samplingStore';
 import { validPlayground, validSampling } from './validation';
 import { applyHash } from './useUrlState';
+import { useTraining } from './trainingStore';
 
 describe('validPlayground', () => {
   it('clamps t to the T in effect and the image to the test set', () => {
@@ -81,5 +82,19 @@ describe('the stores validate every write', () => {
     expect(useSampling.getState().settings.steps).toBe(1000);
     useSampling.getState().setSettings({ steps: 5000 });
     expect(useSampling.getState().settings.steps).toBe(1000);
+  });
+
+  it('a link cannot switch the data set under a model that is training', () => {
+    usePlayground.setState({ ...PLAYGROUND_DEFAULTS, dataset: 'mnist' });
+    useTraining.setState({ state: 'running' });
+    applyHash('#data=cifar10&T=500');
+    expect(usePlayground.getState().dataset).toBe('mnist');
+    expect(usePlayground.getState().T).toBe(500);
+    expect(usePlayground.getState().notice).toContain(
+      'data=cifar10 was ignored while the model is training',
+    );
+    useTraining.setState({ state: 'paused' });
+    applyHash('#data=cifar10');
+    expect(usePlayground.getState().dataset).toBe('cifar10');
   });
 });
