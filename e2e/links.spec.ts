@@ -3,7 +3,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect, canvasPixels } from './fixtures';
 
-const VIEWS = ['forward', 'schedules', 'training', 'sampling', 'evaluate'];
+const VIEWS = ['forward', 'schedules', 'training', 'sampling', 'evaluate', 'likelihood'];
 
 /** Some view rendered its title, no view fell back to its error boundary, no uncaught error. */
 async function expectRenderedView(page: Page, errors: string[], hash: string): Promise<void> {
@@ -54,7 +54,7 @@ test('a grid of share links over T, t, steps and view: every one renders with t 
       }
     }
   }
-  expect(checked).toBe(4 * 3 * 3 + 3 * 3 * 2);
+  expect(checked).toBe(5 * 3 * 3 + 3 * 3 * 2);
 });
 
 /** mulberry32: a small seeded generator, so a failing hash can be replayed from the seed. */
