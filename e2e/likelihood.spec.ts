@@ -29,5 +29,6 @@ test('computes the ELBO of a test image term by term', async ({ page, consoleErr
   await expect(
     page.getByTestId('likelihood-terms-chart').locator('.recharts-symbols').first(),
   ).toBeVisible();
+  await expect(page.getByTestId('likelihood-cumulative-chart')).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });

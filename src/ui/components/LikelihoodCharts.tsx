@@ -22,6 +22,20 @@ export function decadeTicks(lo: number, hi: number): number[] {
   return out;
 }
 
+/** Props of a log t axis from `from` to T with ticks at powers of ten. */
+function logTAxis(from: number, T: number) {
+  return {
+    dataKey: 't',
+    type: 'number' as const,
+    scale: 'log' as const,
+    domain: [from, T],
+    ticks: decadeTicks(from, T).filter((v) => v >= from && v <= T),
+    tickFormatter: sci,
+    allowDataOverflow: true,
+    label: { value: 't', position: 'insideBottom' as const, offset: -12 },
+  };
+}
+
 const sci = (v: number) =>
   v >= 0.01 && v < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(0);
 
@@ -42,16 +56,7 @@ export function TermsChart({ points, T }: { points: TermPoint[]; T: number }) {
         <ResponsiveContainer width="100%" height="100%">
           <ComposedChart data={points} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
-            <XAxis
-              dataKey="t"
-              type="number"
-              scale="log"
-              domain={[1, T]}
-              ticks={decadeTicks(1, T).filter((v) => v <= T)}
-              tickFormatter={sci}
-              allowDataOverflow
-              label={{ value: 't', position: 'insideBottom', offset: -12 }}
-            />
+            <XAxis {...logTAxis(1, T)} />
             <YAxis
               type="number"
               scale="log"
@@ -102,16 +107,7 @@ export function WeightsChart({ points, variance }: { points: WeightPoint[]; vari
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={points} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
-            <XAxis
-              dataKey="t"
-              type="number"
-              scale="log"
-              domain={[2, T]}
-              ticks={decadeTicks(2, T).filter((v) => v >= 2 && v <= T)}
-              tickFormatter={sci}
-              allowDataOverflow
-              label={{ value: 't', position: 'insideBottom', offset: -12 }}
-            />
+            <XAxis {...logTAxis(2, T)} />
             <YAxis
               type="number"
               scale="log"
@@ -141,6 +137,52 @@ export function WeightsChart({ points, variance }: { points: WeightPoint[]; vari
               dot={false}
               strokeWidth={2}
               strokeDasharray="6 3"
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  );
+}
+
+/** Σ_{s ≤ t} of the mean terms against t: where the bound's bits come from. */
+export function CumulativeChart({
+  points,
+  total,
+}: {
+  points: { t: number; sum: number }[];
+  total: number;
+}) {
+  const T = points.at(-1)?.t ?? 1000;
+  const data = points.map((p) => ({ t: p.t, share: (100 * p.sum) / total }));
+  return (
+    <figure className="chart" data-testid="likelihood-cumulative-chart">
+      <figcaption>
+        <strong>Share of the bound from the first t steps</strong> (Σ<sub>s≤t</sub> L<sub>s−1</sub>{' '}
+        ÷ total, mean over the batch; t on a log axis)
+      </figcaption>
+      <div className="chart-box">
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
+            <XAxis {...logTAxis(1, T)} />
+            <YAxis
+              domain={[0, 100]}
+              ticks={[0, 25, 50, 75, 100]}
+              tickFormatter={(v: number) => `${v}%`}
+              width={56}
+            />
+            <Tooltip
+              formatter={(v) => `${Number(v).toFixed(1)}%`}
+              labelFormatter={(l) => `t ≤ ${String(l)}`}
+            />
+            <Line
+              dataKey="share"
+              name="share of the bound"
+              stroke="#2f9e44"
+              dot={false}
+              strokeWidth={2}
               isAnimationActive={false}
             />
           </LineChart>

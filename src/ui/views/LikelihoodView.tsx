@@ -18,7 +18,7 @@ import { usePlayground } from '../store';
 import { makeSchedule } from '../../diffusion/schedule';
 import { vlbWeight, type VlbVariance } from '../../diffusion/vlb';
 import { Tex } from '../components/Tex';
-import { TermsChart, WeightsChart } from '../components/LikelihoodCharts';
+import { CumulativeChart, TermsChart, WeightsChart } from '../components/LikelihoodCharts';
 
 const VARIANCE_LABEL: Record<VlbVariance, string> = { betaTilde: 'β̃_t', beta: 'β_t' };
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '…');
@@ -220,6 +220,12 @@ function Results() {
             </tbody>
           </table>
           <TermsChart points={summary.points} T={result.T} />
+          {summary.cum && (
+            <CumulativeChart
+              points={summary.cum}
+              total={(summary.cum.at(-1)?.sum ?? 0) + summary.prior}
+            />
+          )}
         </section>
       )}
     </>
