@@ -27,10 +27,12 @@ describe('trajectoryGif', () => {
     t: null,
     guidanceScale: 1,
     guided: false,
+    clipX0: true,
     x: new Float32Array(32).fill(v),
     xt: null,
     x0Pred: null,
     eps: null,
+    epsUsed: null,
     epsCond: null,
     epsUncond: null,
   });

@@ -12,6 +12,8 @@ export interface SamplingSettings {
   guidanceScale: number;
   seed: number;
   n: number;
+  /** Clip x̂_0 to [−1, 1] in every step. */
+  clipX0: boolean;
 }
 
 export const DEFAULT_SAMPLING: SamplingSettings = {
@@ -22,6 +24,7 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   guidanceScale: 3,
   seed: 1,
   n: 8,
+  clipX0: true,
 };
 
 interface SamplingStore {

@@ -21,9 +21,9 @@ describe('makePlan', () => {
   it('DDIM chains ᾱ over the kept steps, ends with ᾱ_prev = 1, σ = 0 for η = 0', () => {
     const opts = resolveOptions({ n: 1, sampler: 'ddim', steps: 4, classes: null, seed: 0 }, 0, 20);
     const plan = makePlan(schedule, opts);
-    expect(plan.steps.map((s) => s.modelT)).toEqual([15, 10, 5, 0]);
+    expect(plan.steps.map((s) => s.modelT)).toEqual([19, 13, 6, 0]);
     const ab = plan.steps.map((s) => (s.kind === 'ddim' ? [s.alphaBar, s.alphaBarPrev] : []));
-    expect(ab[0]).toEqual([schedule.alphaBars[15], schedule.alphaBars[10]]);
+    expect(ab[0]).toEqual([schedule.alphaBars[19], schedule.alphaBars[13]]);
     expect(ab[3]).toEqual([schedule.alphaBars[0], 1]);
     expect(plan.steps.every((s) => s.sigma === 0)).toBe(true);
     const noisy = makePlan(schedule, { ...opts, eta: 1 });
