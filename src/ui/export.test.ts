@@ -27,6 +27,7 @@ describe('trajectoryGif', () => {
     t: null,
     guidanceScale: 1,
     guided: false,
+    sampler: 'ddim',
     clipX0: true,
     x: new Float32Array(32).fill(v),
     xt: null,

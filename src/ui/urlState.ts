@@ -20,6 +20,8 @@ export interface SharedState {
   guidanceScale: number;
   sampler: 'ddpm' | 'ddim';
   steps: number;
+  /** Sampling: clip x̂_0 to [−1, 1] (default on; the link carries clip=0 only when off). */
+  clipX0: boolean;
 }
 
 export interface ParsedHash {
@@ -59,6 +61,7 @@ const KEY: Record<keyof SharedState, string> = {
   guidanceScale: 'guidance',
   sampler: 'sampler',
   steps: 'steps',
+  clipX0: 'clip',
 };
 
 function oneOf<V extends string>(raw: string, allowed: readonly V[]): V | undefined {
@@ -134,6 +137,11 @@ export function parseHash(hash: string): ParsedHash {
   if (sampler) state.sampler = sampler;
   const steps = intField('steps', 1, T_MAX);
   if (steps !== undefined) state.steps = steps;
+  const clip = get('clipX0');
+  if (clip !== null) {
+    if (clip === '1' || clip === '0') state.clipX0 = clip === '1';
+    else bad('clipX0', clip, 'must be 0 or 1; using the default');
+  }
   const g = get('guidanceScale');
   if (g !== null) {
     // A plain decimal, like 3 or 7.5; clamped to the slider's range.
@@ -162,5 +170,6 @@ export function formatHash(s: SharedState): string {
   params.set(KEY.guidanceScale, String(s.guidanceScale));
   params.set(KEY.sampler, s.sampler);
   params.set(KEY.steps, String(s.steps));
+  if (!s.clipX0) params.set(KEY.clipX0, '0');
   return `#${params.toString()}`;
 }

@@ -12,6 +12,7 @@ function shared(s: PlaygroundState): SharedState {
     guidanceScale: sampling.guidanceScale,
     sampler: sampling.sampler,
     steps: sampling.steps,
+    clipX0: sampling.clipX0,
     view: s.view,
     dataset: s.dataset,
     scheduleKind: s.scheduleKind,
@@ -25,10 +26,10 @@ function shared(s: PlaygroundState): SharedState {
 
 function applyHash(hash: string): void {
   const { state, problems } = parseHash(hash);
-  const { classIndex, guidanceScale, sampler, steps, ...playground } = state;
+  const { classIndex, guidanceScale, sampler, steps, clipX0, ...playground } = state;
   usePlayground.setState(playground);
   const sampling = Object.fromEntries(
-    Object.entries({ classIndex, guidanceScale, sampler, steps }).filter(
+    Object.entries({ classIndex, guidanceScale, sampler, steps, clipX0 }).filter(
       ([, v]) => v !== undefined,
     ),
   );

@@ -1,7 +1,12 @@
 // One interactive sampling run at a time, stepped by the UI: start, advance k steps (cancellable),
 // change the guidance scale between steps. Each frame carries x_t, x̂_0 and the noise predictions
 // of the last step, read back together.
-import { SamplingSession, type SamplerKind, type SamplingSnapshot } from '../sampling';
+import {
+  SamplingSession,
+  type ResolvedOptions,
+  type SamplerKind,
+  type SamplingSnapshot,
+} from '../sampling';
 import type { Schedule } from '../../diffusion/schedule';
 import type { WeightsLease } from './weights';
 
@@ -32,7 +37,8 @@ export interface SamplingFrame {
   t: number | null;
   guidanceScale: number;
   guided: boolean;
-  /** Whether the run clips x̂_0 to [−1, 1]. */
+  /** The run's sampler, and whether it clips x̂_0 to [−1, 1]. */
+  sampler: SamplerKind;
   clipX0: boolean;
   /** The current latent (x_T before the first step, the samples at the end). */
   x: Float32Array;
@@ -47,7 +53,11 @@ export interface SamplingFrame {
   epsUncond: Float32Array | null;
 }
 
-function toFrame(s: SamplingSnapshot, guidanceScale: number, clipX0: boolean): SamplingFrame {
+function toFrame(
+  s: SamplingSnapshot,
+  guidanceScale: number,
+  { sampler, clipX0 }: Pick<ResolvedOptions, 'sampler' | 'clipX0'>,
+): SamplingFrame {
   const step = s.step;
   // Copies: the frame's buffers are transferred to the UI, and the snapshot arrays share one.
   const copy = (a: Float32Array | null | undefined) => (a ? new Float32Array(a) : null);
@@ -59,6 +69,7 @@ function toFrame(s: SamplingSnapshot, guidanceScale: number, clipX0: boolean): S
     t: step ? step.t : null,
     guidanceScale: step ? step.guidanceScale : guidanceScale,
     guided: step ? step.guided : false,
+    sampler,
     clipX0,
     x: new Float32Array(s.x),
     xt: copy(step?.xt),
@@ -100,7 +111,7 @@ export class SamplingController {
     this.session = session;
     this.lease = lease;
     this.scale = req.guidanceScale;
-    return toFrame(await session.current(), this.scale, session.options.clipX0);
+    return toFrame(await session.current(), this.scale, session.options);
   }
 
   private require(): SamplingSession {
@@ -123,12 +134,12 @@ export class SamplingController {
     );
     // A new run (or a new model) may have replaced this one while it stepped.
     if (this.session !== session) throw new Error('this sampling run was stopped');
-    return toFrame(await session.current(), this.scale, session.options.clipX0);
+    return toFrame(await session.current(), this.scale, session.options);
   }
 
   async current(): Promise<SamplingFrame> {
     const session = this.require();
-    return toFrame(await session.current(), this.scale, session.options.clipX0);
+    return toFrame(await session.current(), this.scale, session.options);
   }
 
   /** Applies from the next step on. */
