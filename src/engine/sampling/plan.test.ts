@@ -1,9 +1,8 @@
-// The step plans and seed derivation (pure numbers, no model).
+// The step plans (pure numbers, no model).
 import { describe, expect, it } from 'vitest';
 import { makeSchedule } from '../../diffusion/schedule';
 import { resolveOptions } from './options';
 import { makePlan } from './plan';
-import { deriveSeed } from './seeds';
 
 const schedule = makeSchedule({ kind: 'linear', T: 20 });
 
@@ -47,20 +46,5 @@ describe('makePlan', () => {
     expect(resolveOptions({ n: 1, sampler: 'ddim', classes: null, seed: 1 }, 0, 1000).steps).toBe(
       50,
     );
-  });
-});
-
-describe('deriveSeed', () => {
-  it('gives distinct uint32 seeds per stream and per seed, negative and large seeds included', () => {
-    const seeds = new Set<number>();
-    for (const seed of [0, 1, 2, -1, 2 ** 32, 2 ** 32 + 1, Number.MAX_SAFE_INTEGER]) {
-      for (let stream = 0; stream < 50; stream++) {
-        const d = deriveSeed(seed, stream);
-        expect(Number.isInteger(d) && d >= 0 && d < 2 ** 32).toBe(true);
-        seeds.add(d);
-      }
-    }
-    expect(seeds.size).toBe(7 * 50);
-    expect(deriveSeed(5, 3)).toBe(deriveSeed(5, 3));
   });
 });
