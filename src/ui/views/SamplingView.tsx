@@ -441,7 +441,7 @@ export function SamplingView() {
                 data={one(frame.eps, 0, size)}
                 shape={frame.eps ? single : null}
                 range={NOISE}
-                label={`guided ε̃ (s = ${frame.guidanceScale}), before clipping`}
+                label={`guided ε̃ (s = ${frame.guidanceScale})${frame.clipX0 ? ', before clipping' : ''}`}
                 cell={140}
                 testId="eps-guided"
               />
