@@ -41,6 +41,8 @@ export const STREAM = {
   forward: 7,
   /** Forward process, step-by-step chain: the noise of step s (index s). */
   forwardChain: 8,
+  /** Likelihood view: the random order in which the timesteps are evaluated. */
+  likelihoodOrder: 9,
 } as const;
 
 /**
