@@ -23,7 +23,10 @@ test('forward noising runs on WebGPU in the worker and follows the t slider', as
   for (let i = 0; i < 5; i++) await slider.press('PageUp');
   const tAfter = Number(await page.getByTestId('t-value').textContent());
   expect(tAfter).toBeGreaterThan(250);
-  await expect(xt).toHaveAttribute('aria-label', `x_t at t = ${tAfter}`);
+  await expect(xt).toHaveAttribute(
+    'aria-label',
+    `x_t at t = ${tAfter} (after ${tAfter + 1} noising steps)`,
+  );
   await expect.poll(() => canvasPixels(page, 'xt-canvas')).not.toBe(before);
 
   // At t = 0 almost nothing of the image is lost; near T-1 it is nearly all noise. The formula
@@ -31,7 +34,7 @@ test('forward noising runs on WebGPU in the worker and follows the t slider', as
   await slider.fill('0');
   await expect(page.getByLabel('forward process formula')).toContainText('0.9999');
   await slider.fill('999');
-  await expect(xt).toHaveAttribute('aria-label', 'x_t at t = 999');
+  await expect(xt).toHaveAttribute('aria-label', 'x_t at t = 999 (after 1000 noising steps)');
 
   await page.screenshot({ path: test.info().outputPath('forward-view.png'), fullPage: true });
   expect(consoleErrors).toEqual([]);

@@ -50,18 +50,37 @@ test('train a tiny model on WebGPU, then sample it step by step with guidance', 
   await expect(page.getByTestId('sampling-step')).toHaveText('1', { timeout: 60_000 });
   await expect(page.getByTestId('eps-cond')).toHaveAttribute('data-ready', 'true');
   await expect(page.getByTestId('eps-uncond')).toHaveAttribute('data-ready', 'true');
-  await expect(page.getByTestId('eps-guided')).toHaveAttribute('aria-label', 'guided ε (s = 3)');
+  await expect(page.getByTestId('eps-guided')).toHaveAttribute(
+    'aria-label',
+    'guided ε̃ (s = 3), before clipping',
+  );
+  // Clipping is on by default, and the panels say what the update used.
+  await expect(page.getByRole('checkbox', { name: 'Clip x̂₀ to [−1, 1]' })).toBeChecked();
+  await expect(page.getByTestId('x0pred-grid')).toHaveAttribute(
+    'aria-label',
+    'x̂₀ the step used (clipped to [−1, 1])',
+  );
+  await expect(page.getByTestId('eps-grid')).toHaveAttribute(
+    'aria-label',
+    'ε the step used (re-derived from the clipped x̂₀)',
+  );
 
   // Change s mid-run: the next step uses it.
   await page.getByRole('slider', { name: 'Guidance scale' }).fill('6');
   await page.getByRole('button', { name: 'Step forward' }).click();
   await expect(page.getByTestId('sampling-step')).toHaveText('2', { timeout: 60_000 });
-  await expect(page.getByTestId('eps-guided')).toHaveAttribute('aria-label', 'guided ε (s = 6)');
+  await expect(page.getByTestId('eps-guided')).toHaveAttribute(
+    'aria-label',
+    'guided ε̃ (s = 6), before clipping',
+  );
 
   // Step back shows the recorded step; play runs to the end.
   await page.getByRole('button', { name: 'Step back' }).click();
   await expect(page.getByTestId('sampling-step')).toHaveText('1');
-  await expect(page.getByTestId('eps-guided')).toHaveAttribute('aria-label', 'guided ε (s = 3)');
+  await expect(page.getByTestId('eps-guided')).toHaveAttribute(
+    'aria-label',
+    'guided ε̃ (s = 3), before clipping',
+  );
   await page.getByRole('button', { name: 'Play' }).click();
   await expect(page.getByTestId('sampling-step')).toHaveText('4', { timeout: 120_000 });
   await expect(page.getByTestId('sample-grid')).toHaveAttribute('aria-label', 'samples x₀');

@@ -16,6 +16,20 @@ export function parseOptions<O extends Options>(argv: string[], options: O) {
   }
 }
 
+/**
+ * A --NAME / --no-NAME pair of boolean flags (declare both as { type: 'boolean' }): the value
+ * given, or `fallback` when neither is; both together is a UsageError.
+ */
+export function parseOnOff(
+  name: string,
+  on: boolean | undefined,
+  off: boolean | undefined,
+  fallback: boolean,
+): boolean {
+  if (on && off) throw new UsageError(`--${name} and --no-${name} contradict each other`);
+  return on ? true : off ? false : fallback;
+}
+
 /** A positive integer flag value, strictly digits, within [min, max]. */
 export function parseIntegerFlag(flag: string, raw: string, min: number, max: number): number {
   const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;

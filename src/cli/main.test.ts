@@ -1,4 +1,4 @@
-// End-to-end: spawn the real entry point with tsx, compare with the shared reference values.
+// End-to-end: spawn the real entry point with tsx, compare with the reference values (fixture).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

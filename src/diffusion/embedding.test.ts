@@ -1,24 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { timestepEmbedding, timestepEmbeddingValues, timestepFrequencies } from './embedding';
+import { loadReference, referencePath } from './test-utils/reference';
 
-// Reference values live next to the repository: <repo root>/../shared/reference/values.json.
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const referencePath = resolve(repoRoot, '..', 'shared', 'reference', 'values.json');
 const REFERENCE_KEY = 'timeEmbedding_ddpm_t1_dim8';
 
-function loadReference(): number[] {
-  if (!existsSync(referencePath)) {
-    throw new Error(
-      `Reference file missing: ${referencePath} (expected at ../shared/reference/values.json ` +
-        `relative to the repository root ${repoRoot}).`,
-    );
-  }
-  const json = JSON.parse(readFileSync(referencePath, 'utf8')) as Record<string, unknown>;
-  const values = json[REFERENCE_KEY];
+/** The 8 float64 values of the DDPM embedding of t = 1 (test-utils/reference-values.json). */
+function referenceEmbedding(): number[] {
+  const values = loadReference()[REFERENCE_KEY];
   if (!Array.isArray(values) || values.length !== 8) {
     throw new Error(`${referencePath} has no 8-value array under "${REFERENCE_KEY}".`);
   }
@@ -37,7 +26,7 @@ async function embed(ts: number[], dim: number, dtype: 'float32' | 'int32' = 'fl
 
 describe('timestepEmbedding (DDPM convention)', () => {
   it('matches the float64 reference for t=1, dim=8', async () => {
-    const ref = loadReference();
+    const ref = referenceEmbedding();
     const f64 = timestepEmbeddingValues(1, 8);
     for (let i = 0; i < 8; i++) expect(Math.abs(f64[i] - ref[i])).toBeLessThan(1e-12);
     const { values, shape } = await embed([1], 8);

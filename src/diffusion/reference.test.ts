@@ -1,5 +1,8 @@
-// Every reference value in ../shared/reference/values.json that belongs to the schedule,
+// Every reference value in test-utils/reference-values.json that belongs to the schedule,
 // posterior and DDIM code (timestep embeddings are tested next to embedding.ts).
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ddimSigma } from './samplers';
 import { makeSchedule, type Schedule, type ScheduleKind } from './schedule';
@@ -8,6 +11,7 @@ import {
   loadReference,
   REFERENCE_FIELDS,
   referencePath,
+  repoRoot,
 } from './test-utils/reference';
 
 const NOT_OURS = /^(timeEmbedding|timestepEmbedding)_/;
@@ -98,6 +102,24 @@ function checkKey(key: string, value: unknown): number {
 describe('reference values (float64, 1e-9 relative / 1e-12 absolute)', () => {
   it(`loads ${referencePath}`, () => {
     expect(Object.keys(loadReference()).length).toBeGreaterThan(0);
+  });
+
+  it('no test reads anything outside the repository (such as ../shared)', () => {
+    const roots = ['src', 'e2e', 'scripts'].map((d) => path.join(repoRoot, d));
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+      );
+    const files = roots.flatMap(walk);
+    const self = fileURLToPath(import.meta.url);
+    const outside = files
+      .filter((f) => /\.(test|spec)\.tsx?$|test-utils|testing\.ts$|fixtures\.ts$/.test(f))
+      .filter((f) => f !== self && /\.\.\/shared|'shared'/.test(readFileSync(f, 'utf8')))
+      .map((f) => path.relative(repoRoot, f));
+    expect(outside).toEqual([]);
+    expect(path.relative(repoRoot, referencePath)).toBe(
+      path.join('src', 'diffusion', 'test-utils', 'reference-values.json'),
+    );
   });
 
   it('a missing reference file is an error, not a skip', () => {

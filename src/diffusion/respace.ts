@@ -8,20 +8,36 @@ export interface RespacedSchedule extends Schedule {
 }
 
 /**
- * Evenly strided timesteps for a `steps`-step sampler over T training steps, in DESCENDING order
- * (the order a sampler visits them). Rule: t_i = i·⌊T/steps⌋ for i = 0..steps−1, i.e. the first
- * `steps` entries of improved-diffusion's range(0, T, T//steps) (its `space_timesteps(T, 'ddimN')`
- * when steps divides T; diffusers' "leading" spacing always). Index 0 (the least-noisy step) is
- * always kept; steps = T keeps every step.
+ * The timesteps a `steps`-step sampler visits over T training steps, in DESCENDING order (the
+ * order a sampler visits them): t_i = round((T−1)·(steps−1−i)/(steps−1)) for i = 0..steps−1,
+ * i.e. round(linspace(T−1, 0, steps)). This is the "linspace" spacing of diffusers' DDIMScheduler
+ * (`timestep_spacing="linspace"`), which Lin et al. 2024 ("Common Diffusion Noise Schedules and
+ * Sample Steps are Flawed", Sec. 3.3, Table 2) recommend because it starts at the noisiest step.
+ * The first step is always t = T−1, where x_T ~ N(0, I) is the right start, and the last is
+ * t = 0 (for steps ≥ 2); steps = 1 is the single step t = T−1 straight to x̂₀. The rounding is
+ * done in exact integer arithmetic (halves round up), so it can differ from numpy's float
+ * rounding by one at exact halves. Since (T−1)/(steps−1) ≥ 1, the steps are strictly decreasing
+ * and unique for every steps in 1..T; steps = T keeps every step.
+ *
+ * (The spacing used before, the first `steps` entries of range(0, T, ⌊T/steps⌋), started far
+ * below T−1 whenever steps does not divide T: 501 of 1000 steps started at t = 500.)
  */
 export function ddimTimesteps(T: number, steps: number): Int32Array {
   validateT(T, 1);
   if (!Number.isInteger(steps) || steps < 1 || steps > T) {
     throw new RangeError(`steps must be an integer in [1, ${T}] (got ${String(steps)})`);
   }
-  const stride = Math.floor(T / steps);
   const out = new Int32Array(steps);
-  for (let i = 0; i < steps; i++) out[i] = (steps - 1 - i) * stride;
+  if (steps === 1) {
+    out[0] = T - 1;
+    return out;
+  }
+  const den = steps - 1;
+  for (let i = 0; i < steps; i++) {
+    // round(num/den) with integers only: floor((2·num + den) / (2·den)) rounds halves up.
+    const num = (T - 1) * (steps - 1 - i);
+    out[i] = Math.floor((2 * num + den) / (2 * den));
+  }
   return out;
 }
 

@@ -4,10 +4,22 @@ import { assertSameShape, validateTimestep } from './coefficients';
 import { posteriorMean, predictX0FromEps } from './posterior';
 import type { Schedule } from './schedule';
 
-/** Both tensors belong to the caller, who must dispose them. */
+/** All three tensors belong to the caller, who must dispose them. */
 export interface StepResult<R extends tf.Rank = tf.Rank> {
   xPrev: tf.Tensor<R>;
+  /** The x̂_0 the update used: clipped to [−1, 1] when clipX0. */
   x0Pred: tf.Tensor<R>;
+  /**
+   * The ε the update used: the given ε, or with clipX0 the ε re-derived from the clipped x̂_0,
+   * ε = (x_t − √ᾱ_t x̂_0)/√(1−ᾱ_t) (Ho et al. 2020, eq. 4 solved for ε). For DDPM the posterior
+   * mean from the clipped x̂_0 equals eq. 11's mean with this ε, so it is the ε of both updates.
+   */
+  epsUsed: tf.Tensor<R>;
+}
+
+/** ε consistent with x_t and x̂_0 at ᾱ: x_t = √ᾱ x̂_0 + √(1−ᾱ) ε (Ho et al. 2020, eq. 4). */
+function epsFromX0<R extends tf.Rank>(xt: tf.Tensor<R>, x0: tf.Tensor<R>, alphaBar: number) {
+  return tf.div<tf.Tensor<R>>(tf.sub(xt, tf.mul(x0, Math.sqrt(alphaBar))), Math.sqrt(1 - alphaBar));
 }
 
 /** Reverse-process variance choice: σ_t² = β_t or σ_t² = β̃_t (Ho et al. 2020, Sec. 3.2). */
@@ -47,7 +59,8 @@ export function ddpmStep<R extends tf.Rank>(args: DdpmStepArgs<R>): StepResult<R
     const x0Pred = predictX0FromEps(xt, t, eps, schedule, args.clipX0 ?? false);
     const mean = posteriorMean(x0Pred, xt, t, schedule);
     const xPrev = t > 0 && noise ? tf.add<tf.Tensor<R>>(mean, tf.mul(noise, sigma)) : mean;
-    return { xPrev, x0Pred };
+    const epsUsed = args.clipX0 ? epsFromX0(xt, x0Pred, schedule.alphaBars[t]) : tf.clone(eps);
+    return { xPrev, x0Pred, epsUsed };
   });
 }
 
@@ -100,8 +113,9 @@ export interface DdimStepArgs<R extends tf.Rank> {
   /** Standard normal z; required when σ > 0. */
   noise?: tf.Tensor<R>;
   /**
-   * Clamp x̂_0 to [−1, 1]; ε is then re-derived from the clamped x̂_0 so that eq. 12 stays
-   * consistent (improved-diffusion `ddim_sample`).
+   * Clamp x̂_0 to [−1, 1]; ε is then re-derived from the clamped x̂_0 and used in eq. 12's
+   * "direction pointing to x_t" (improved-diffusion's `ddim_sample`, not the paper's eq. 12,
+   * which has no clipping), so x_prev stays consistent with the x̂_0 it moves towards.
    */
   clipX0?: boolean;
 }
@@ -122,14 +136,13 @@ export function ddimStep<R extends tf.Rank>(args: DdimStepArgs<R>): StepResult<R
   const sqrtOneMinusAb = Math.sqrt(1 - alphaBar);
   return tf.tidy(() => {
     let x0Pred = tf.div<tf.Tensor<R>>(tf.sub(xt, tf.mul(eps, sqrtOneMinusAb)), sqrtAb);
-    let epsUsed: tf.Tensor<R> = eps;
+    let epsUsed: tf.Tensor<R> = tf.clone(eps);
     if (args.clipX0) {
       x0Pred = tf.clipByValue(x0Pred, -1, 1);
-      // ε = (x_t − √ᾱ_t x̂_0)/√(1−ᾱ_t), eq. 4 solved for ε.
-      epsUsed = tf.div(tf.sub(xt, tf.mul(x0Pred, sqrtAb)), sqrtOneMinusAb);
+      epsUsed = epsFromX0(xt, x0Pred, alphaBar);
     }
     let xPrev = tf.add<tf.Tensor<R>>(tf.mul(x0Pred, x0Coef), tf.mul(epsUsed, epsCoef));
     if (sigma > 0 && noise) xPrev = tf.add(xPrev, tf.mul(noise, sigma));
-    return { xPrev, x0Pred };
+    return { xPrev, x0Pred, epsUsed };
   });
 }

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeSchedule, type Schedule, type ScheduleOptions } from '../diffusion/schedule';
 import { qSample, qStep } from '../diffusion/forward';
+import { deriveSeed, STREAM } from '../random/seeded';
 
 export type NoiseMode = 'closed' | 'chain';
 
@@ -30,8 +31,12 @@ export interface Filmstrip {
   shape: [number, number, number, number];
 }
 
-/** Seed of the noise drawn at chain step s; distinct from the closed-form seed's stream. */
-const chainSeed = (seed: number, s: number): number => (seed * 1_000_003 + s + 1) % 2 ** 31;
+/**
+ * The tfjs seeds (never 0, which tfjs reads as "unseeded"): ε of the closed form, shared by the
+ * filmstrip so it shows the same noise as the main image, and the noise of chain step s.
+ */
+const epsSeed = (seed: number): number => deriveSeed(seed, STREAM.forward);
+const chainSeed = (seed: number, s: number): number => deriveSeed(seed, STREAM.forwardChain, s);
 
 function checkT(t: number, T: number): void {
   if (!Number.isInteger(t) || t < 0 || t >= T) {
@@ -40,7 +45,8 @@ function checkT(t: number, T: number): void {
 }
 
 function checkSeed(seed: number): void {
-  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number (got ${seed})`);
+  if (!Number.isSafeInteger(seed))
+    throw new RangeError(`seed must be a safe integer (got ${seed})`);
 }
 
 function shapeOf(img: SourceImage): [number, number, number, number] {
@@ -83,7 +89,7 @@ export class ForwardNoiser {
     let xt: tf.Tensor4D;
     if (mode === 'closed') {
       [eps, xt] = tf.tidy(() => {
-        const e = tf.randomNormal(shape, 0, 1, 'float32', seed) as tf.Tensor4D;
+        const e = tf.randomNormal(shape, 0, 1, 'float32', epsSeed(seed)) as tf.Tensor4D;
         return [e, qSample(x0, t, e, schedule)];
       });
     } else {
@@ -142,7 +148,7 @@ export class ForwardNoiser {
     const [, h, w, c] = shape;
     const both = tf.tidy(() => {
       const x0 = tf.tensor4d(img.data, shape);
-      const eps = tf.randomNormal(shape, 0, 1, 'float32', seed);
+      const eps = tf.randomNormal(shape, 0, 1, 'float32', epsSeed(seed));
       const batch = (s: Schedule) => {
         const ts = tf.tensor1d(timesteps, 'int32');
         const x0s = tf.tile(x0, [frames, 1, 1, 1]) as tf.Tensor4D;

@@ -12,6 +12,7 @@ import { getPreset, type DatasetName, type PresetName } from '../model/presets';
 import { UNet } from '../model/unet';
 import type { Params } from '../model/params';
 import { registerCpuKernelFixes } from './backends/cpuKernels';
+import { mulberry32 } from '../random/seeded';
 
 /**
  * Relative tolerances: max |a − b| / max |b| per tensor (ε, and each parameter's gradient).
@@ -114,18 +115,6 @@ export interface ParityInputs {
   /** The regression target of the loss mean((ε_θ − target)²). */
   target: Float32Array;
   shape: [number, number, number, number];
-}
-
-/** mulberry32: uniform floats in [0, 1), deterministic and identical on every platform. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

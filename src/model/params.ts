@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildArchitecture, type ResUnit } from './architecture';
 import { gridChannels, type UNetConfig } from './config';
+import { hashSeed } from '../random/seeded';
 
 export type Params = Map<string, tf.Variable>;
 
@@ -130,16 +131,6 @@ export function paramSpecs(config: UNetConfig): ParamSpec[] {
     ...convSpecs('conv_out', 3, arch.outCh, inChannels, true),
   );
   return specs;
-}
-
-/** 32-bit FNV-1a, never 0 (tfjs treats seed 0 as "unseeded"). */
-function hashSeed(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h === 0 ? 1 : h;
 }
 
 export interface InitOptions {

@@ -19,6 +19,7 @@ function request(overrides: Partial<SamplingSettings> = {}): SamplingRequest {
     classes: conditional ? new Array<number>(settings.n).fill(settings.classIndex) : null,
     seed: settings.seed,
     guidanceScale: settings.guidanceScale,
+    clipX0: settings.clipX0,
   };
 }
 

@@ -13,6 +13,8 @@ export interface SamplingSettings extends SamplingValues {
   guidanceScale: number;
   seed: number;
   n: number;
+  /** Clip x̂_0 to [−1, 1] in every step. */
+  clipX0: boolean;
 }
 
 /** Also the first grid's settings when a link does not say otherwise (16 images, DDIM 50). */
@@ -24,6 +26,7 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   guidanceScale: 3,
   seed: 1,
   n: 16,
+  clipX0: true,
 };
 
 interface SamplingStore {

@@ -28,10 +28,10 @@ export const SERIES: readonly SeriesSpec[] = [
   {
     key: 'alphaBar',
     title: 'ᾱ_t, the fraction of signal variance left',
-    tex: String.raw`\bar\alpha_t = \prod_{s \le t} (1-\beta_s)`,
+    tex: String.raw`\bar\alpha_t = \prod_{s=0}^{t} (1-\beta_s)`,
     values: (s) => s.alphaBars,
     explain:
-      'Linear reaches almost zero by t ≈ 600 of 1000, so the last steps only see noise; cosine falls smoothly through the whole chain.',
+      'Linear (T = 1000) is below 0.01 from t = 673 on, so the last third of the steps only see noise; cosine falls smoothly through the whole chain, nearly linearly in the middle, as Nichol & Dhariwal 2021 designed it (Sec. 3.2, Fig. 5).',
   },
   {
     key: 'sqrtAlphaBar',
@@ -53,7 +53,7 @@ export const SERIES: readonly SeriesSpec[] = [
     tex: String.raw`\log \mathrm{SNR}(t) = \log\frac{\bar\alpha_t}{1-\bar\alpha_t}`,
     values: (s) => s.logSnr,
     explain:
-      'Signal-to-noise ratio on a log scale. Cosine makes it fall almost linearly in t (Nichol & Dhariwal 2021, Fig. 5): every step removes a similar amount of information.',
+      'Signal-to-noise ratio on a log scale. Under cosine it is about −2·log tan(((t+1)/T + s)/(1+s)·π/2): close to a straight line only in the middle (T = 1000: +2.2 at t = 200, −2.3 at t = 800) and steep at both ends (+10.1 at t = 0, −19.8 at t = 999, where β is clipped). Nichol & Dhariwal 2021 made ᾱ_t, not log-SNR, fall linearly in the middle (Sec. 3.2; their Fig. 5 plots ᾱ_t).',
   },
 ];
 

@@ -104,7 +104,7 @@ describe('schedule chart series', () => {
     const [p] = chartPoints(alphaBar, lin, cos, [250]);
     expect(p.linear).toBe(lin.alphaBars[250]);
     expect(p.cosine).toBe(cos.alphaBars[250]);
-    // Reference values (float64) from ../shared/reference/values.json, rounded to 12 digits.
+    // Reference values (float64) from src/diffusion/test-utils/reference-values.json, rounded to 12 digits.
     expect(p.linear).toBeCloseTo(0.5214230306185275, 12);
     expect(p.cosine).toBeCloseTo(0.8458879864968832, 12);
   });

@@ -20,6 +20,7 @@ const full: SharedState = {
   step: 7,
   theme: 'dark',
   classroom: true,
+  clipX0: false,
 };
 
 describe('URL hash state', () => {
@@ -27,6 +28,16 @@ describe('URL hash state', () => {
     const { state, problems } = parseHash(formatHash(full));
     expect(problems).toEqual([]);
     expect(state).toEqual(full);
+  });
+
+  it('carries x̂₀ clipping as clip=0 when off, nothing when on (the default)', () => {
+    expect(formatHash(full)).toContain('clip=0');
+    expect(formatHash({ ...full, clipX0: true })).not.toContain('clip=');
+    expect(parseHash('#clip=1').state).toEqual({ clipX0: true });
+    expect(parseHash('#clip=0').state).toEqual({ clipX0: false });
+    const bad = parseHash('#clip=yes');
+    expect(bad.state).toEqual({});
+    expect(bad.problems).toEqual(['clip="yes" must be 0 or 1; using the default']);
   });
 
   it('clamps out-of-range numbers and says so', () => {

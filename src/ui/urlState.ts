@@ -49,6 +49,8 @@ export interface SharedState {
   step: number | null;
   theme: Theme;
   classroom: boolean;
+  /** Sampling: clip x̂_0 to [−1, 1] (default on; the link carries clip=0 only when off). */
+  clipX0: boolean;
 }
 
 export interface ParsedHash {
@@ -82,6 +84,7 @@ const KEY: Record<keyof SharedState, string> = {
   step: 'at',
   theme: 'theme',
   classroom: 'classroom',
+  clipX0: 'clip',
 };
 
 function oneOf<V extends string>(raw: string, allowed: readonly V[]): V | undefined {
@@ -139,7 +142,7 @@ export function parseHash(hash: string): ParsedHash {
   if (kind) state.scheduleKind = kind;
   const T = intField('T', T_MIN, T_MAX);
   if (T !== undefined) state.T = T;
-  const flag = (k: 'linearScaled' | 'classroom'): boolean | undefined => {
+  const flag = (k: 'linearScaled' | 'classroom' | 'clipX0'): boolean | undefined => {
     const raw = get(k);
     if (raw === null) return undefined;
     if (raw === '1' || raw === '0') return raw === '1';
@@ -188,6 +191,8 @@ export function parseHash(hash: string): ParsedHash {
   if (theme) state.theme = theme;
   const classroom = flag('classroom');
   if (classroom !== undefined) state.classroom = classroom;
+  const clip = flag('clipX0');
+  if (clip !== undefined) state.clipX0 = clip;
   return { state, problems };
 }
 
@@ -211,5 +216,6 @@ export function formatHash(s: SharedState): string {
   if (s.step !== null) params.set(KEY.step, String(s.step));
   params.set(KEY.theme, s.theme);
   params.set(KEY.classroom, s.classroom ? '1' : '0');
+  if (!s.clipX0) params.set(KEY.clipX0, '0');
   return `#${params.toString()}`;
 }

@@ -21,6 +21,7 @@ function shared(s: PlaygroundState): SharedState {
     n: settings.n,
     // The frame on screen; a link made before the first grid keeps the step it was opened with.
     step: frames[view]?.stepsDone ?? sampling.pendingStep,
+    clipX0: settings.clipX0,
     view: s.view,
     dataset: s.dataset,
     scheduleKind: s.scheduleKind,
@@ -40,8 +41,18 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 export function applyHash(hash: string): void {
   const { state, problems } = parseHash(hash);
-  const { classIndex, guidanceScale, sampler, steps, eta, samplingSeed, n, step, ...playground } =
-    state;
+  const {
+    classIndex,
+    guidanceScale,
+    sampler,
+    steps,
+    eta,
+    samplingSeed,
+    n,
+    step,
+    clipX0,
+    ...playground
+  } = state;
   // The data set of a model in training cannot change under it (the select is disabled too).
   if (
     playground.dataset !== undefined &&
@@ -60,6 +71,7 @@ export function applyHash(hash: string): void {
     eta,
     seed: samplingSeed,
     n,
+    clipX0,
   });
   useSampling.getState().setSettings(sampling);
   if (step !== undefined) useSampling.getState().setPendingStep(step);

@@ -49,7 +49,7 @@ function releaseRemote(callback: unknown): void {
 }
 
 function frameBuffers(f: SamplingFrame): ArrayBuffer[] {
-  return [f.x, f.xt, f.x0Pred, f.eps, f.epsCond, f.epsUncond]
+  return [f.x, f.xt, f.x0Pred, f.eps, f.epsUsed, f.epsCond, f.epsUncond]
     .filter((a): a is Float32Array => a !== null)
     .map((a) => a.buffer as ArrayBuffer);
 }

@@ -107,7 +107,9 @@ describe('cli eval', () => {
     );
     expect(r.stderr).not.toMatch(/error|warning/);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^eval: .* 20 images per scale, ddim 2 steps, eta 0, seed 0, wasm\n/);
+    expect(r.stderr).toMatch(
+      /^eval: .* 20 images per scale, ddim 2 steps, eta 0, x̂₀ clipping on, seed 0, wasm\n/,
+    );
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ +s +accuracy +FD +diversity +s\/image$/);
     expect(lines).toHaveLength(4);
@@ -122,7 +124,13 @@ describe('cli eval', () => {
 
     const out = JSON.parse(readFileSync(json, 'utf8'));
     expect(out.results).toHaveLength(3);
-    expect(out.settings).toMatchObject({ steps: 2, samplesPerScale: 20, batch: 10, seed: 0 });
+    expect(out.settings).toMatchObject({
+      steps: 2,
+      samplesPerScale: 20,
+      batch: 10,
+      seed: 0,
+      clipX0: true,
+    });
     expect(out.guidanceConvention).toMatch(/s = 0 is unconditional/);
     expect(out.command).toMatch(/^npm run cli -- eval --model /);
     const first = out.results[0];
@@ -181,10 +189,15 @@ describe('cli eval', () => {
       n: 500,
       steps: null,
       eta: 0,
+      clipX0: true,
       batch: 50,
       backend: 'wasm',
       json: null,
     });
+    expect(parseEvalArgs(['--model', 'm', '--no-clip-x0'])).toMatchObject({ clipX0: false });
+    expect(() => parseEvalArgs(['--model', 'm', '--clip-x0', '--no-clip-x0'])).toThrow(
+      /contradict/,
+    );
     const a = parseEvalArgs(['--model', 'm', '--guidance', '1.5, 2', '--guidance=-1']);
     expect(a !== 'help' && a.scales).toEqual([1.5, 2, -1]);
     const help = await cli('--help');

@@ -20,7 +20,7 @@ import {
 import { loadJudgeDir } from '../../engine/judge/fsStore';
 import { loadJudge, type Judge } from '../../engine/judge/load';
 import { DEFAULT_DDIM_STEPS } from '../../engine/sampling/options';
-import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
+import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOnOff, parseOptions } from '../args';
 import { DEFAULT_JUDGE_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
@@ -45,6 +45,11 @@ Options:
   --n N               images per scale, >= 2 per class (default ${DEFAULT_SAMPLES_PER_SCALE})
   --steps K           DDIM steps, 1..T (default ${DEFAULT_DDIM_STEPS})
   --eta E             DDIM eta >= 0 (default 0: deterministic)
+  --clip-x0 / --no-clip-x0
+                      clip the predicted x̂₀ to [-1, 1] in every step (default on: pixels
+                      live in [-1, 1], and early steps' wild guesses would otherwise push the
+                      sample out of range); with clipping, DDIM re-derives ε from the clipped
+                      x̂₀ (improved-diffusion's variant of DDIM eq. 12)
   --seed S            integer seed of the noise (default 0)
   --batch B           images per sampling batch (default ${DEFAULT_EVALUATION_BATCH})
   --backend wasm|cpu  tfjs backend (default wasm)
@@ -59,6 +64,8 @@ const OPTIONS = {
   n: { type: 'string' },
   steps: { type: 'string' },
   eta: { type: 'string' },
+  'clip-x0': { type: 'boolean' },
+  'no-clip-x0': { type: 'boolean' },
   seed: { type: 'string' },
   batch: { type: 'string' },
   backend: { type: 'string' },
@@ -74,6 +81,7 @@ export interface EvalArgs {
   /** null: min(50, T). */
   steps: number | null;
   eta: number;
+  clipX0: boolean;
   seed: number;
   batch: number;
   backend: 'wasm' | 'cpu';
@@ -99,6 +107,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
     n: v.n === undefined ? DEFAULT_SAMPLES_PER_SCALE : parseIntegerFlag('--n', v.n, 2, MAX_N),
     steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
     eta: v.eta === undefined ? 0 : parseNumberFlag('--eta', v.eta, { min: 0 }),
+    clipX0: parseOnOff('clip-x0', v['clip-x0'], v['no-clip-x0'], true),
     seed: v.seed === undefined ? 0 : parseIntegerFlag('--seed', v.seed, 0, Number.MAX_SAFE_INTEGER),
     batch:
       v.batch === undefined
@@ -173,7 +182,8 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
       io.stderr(
         `eval: ${args.model} (${manifest.dataset}, ${manifest.trainingSteps} steps), judge ${args.judge}` +
           `${acc ? ` (test accuracy ${pct(acc.overall)})` : ''}; ${args.n} images per scale, ` +
-          `ddim ${steps} steps, eta ${args.eta}, seed ${args.seed}, ${choice.backend}\n`,
+          `ddim ${steps} steps, eta ${args.eta}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, ` +
+          `seed ${args.seed}, ${choice.backend}\n`,
       );
       io.stdout(TABLE_HEADER);
       const result: GuidanceEvaluation = await evaluateGuidance({
@@ -185,6 +195,7 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
         samplesPerScale: args.n,
         steps,
         eta: args.eta,
+        clipX0: args.clipX0,
         seed: args.seed,
         batch: args.batch,
         onScale: (r) => void io.stdout(tableRow(r)),

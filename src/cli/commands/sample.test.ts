@@ -76,7 +76,7 @@ describe('cli sample', () => {
     const r = await cli('--model', condDir, '--n', '3', '--steps', '2', '--out', out);
     expect(r).toMatchObject({ code: 0, stdout: '' });
     expect(r.stderr).toMatch(
-      /^sample: 3 images 28x28x1, ddim 2 steps, class null, s=1, seed 0, wasm: .* s\/image -> .*grid\.png\n$/,
+      /^sample: 3 images 28x28x1, ddim 2 steps, class null, s=1, x̂₀ clipping on, seed 0, wasm: .* s\/image -> .*grid\.png\n$/,
     );
     const png = decode(readFileSync(out));
     // 3 images → 2 × 2 cells of 28 px with 2 px padding: 2·30 + 2 = 62.
@@ -110,6 +110,30 @@ describe('cli sample', () => {
     expect(data.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(new Set(data).size).toBeGreaterThan(10);
     expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
+  });
+
+  it('--no-clip-x0 turns x̂₀ clipping off (default on); both flags together are an error', async () => {
+    const base = ['--model', condDir, '--n', '2', '--class', '4', '--steps', '3', '--seed', '5'];
+    expect(parseSampleArgs([...base, '--out', 'x.png'])).toMatchObject({ clipX0: true });
+    expect(parseSampleArgs([...base, '--out', 'x.png', '--clip-x0'])).toMatchObject({
+      clipX0: true,
+    });
+    expect(parseSampleArgs([...base, '--out', 'x.png', '--no-clip-x0'])).toMatchObject({
+      clipX0: false,
+    });
+    expect(() => parseSampleArgs([...base, '--out', 'x.png', '--clip-x0', '--no-clip-x0'])).toThrow(
+      /--clip-x0 and --no-clip-x0 contradict each other/,
+    );
+    const on = path.join(dir, 'clip-on.npy');
+    const off = path.join(dir, 'clip-off.npy');
+    expect((await cli(...base, '--out', on)).stderr).toMatch(/x̂₀ clipping on/);
+    const r = await cli(...base, '--no-clip-x0', '--out', off);
+    expect(r.stderr).toMatch(/x̂₀ clipping off/);
+    // A random network's x̂₀ leaves [−1, 1] at the first step, so the two runs part ways there.
+    const [a, b] = [readNpy(on).data, readNpy(off).data];
+    let differ = 0;
+    for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > 1e-3) differ++;
+    expect(differ).toBeGreaterThan(10);
   });
 
   it('runs DDPM over all T steps on an unconditional model', async () => {

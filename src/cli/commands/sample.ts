@@ -9,7 +9,7 @@ import { createUNetFromCheckpoint, decodeCheckpoint } from '../../engine/checkpo
 import { loadCheckpointPath } from '../../engine/checkpoint/fsStore';
 import { encodeNpy, encodePngGrid, toUnitInterval } from '../../engine/imageio';
 import { sampleImages } from '../../engine/sampling';
-import { parseIntegerFlag, parseOptions } from '../args';
+import { parseIntegerFlag, parseOnOff, parseOptions } from '../args';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 
 const MAX_N = 1024;
@@ -30,6 +30,11 @@ Options:
   --sampler ddpm|ddim   default ddim; ddpm runs all T steps (Ho et al. 2020, Alg. 2)
   --steps K             ddim steps, 1..T (default 50, or T if smaller)
   --eta E               ddim eta >= 0 (default 0: deterministic; Song et al. 2021)
+  --clip-x0 / --no-clip-x0
+                        clip the predicted x̂₀ to [-1, 1] in every step (default on: pixels
+                        live in [-1, 1], and early steps' wild guesses would otherwise push
+                        the sample out of range); with clipping, DDIM re-derives ε from the
+                        clipped x̂₀ (improved-diffusion's variant of DDIM eq. 12)
   --seed X              integer seed (default 0); same seed, same images on the same backend
   --batch B             images per forward batch (default 64; bounds memory)
   --backend wasm|cpu    tfjs backend (default wasm)
@@ -47,6 +52,8 @@ const OPTIONS = {
   sampler: { type: 'string' },
   steps: { type: 'string' },
   eta: { type: 'string' },
+  'clip-x0': { type: 'boolean' },
+  'no-clip-x0': { type: 'boolean' },
   seed: { type: 'string' },
   batch: { type: 'string' },
   backend: { type: 'string' },
@@ -64,6 +71,7 @@ export interface SampleArgs {
   /** null: the default, min(50, T). */
   steps: number | null;
   eta: number;
+  clipX0: boolean;
   seed: number;
   batch: number;
   backend: 'wasm' | 'cpu';
@@ -120,6 +128,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
     sampler,
     steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
     eta: v.eta === undefined ? 0 : parseNumberFlag('--eta', v.eta, 0),
+    clipX0: parseOnOff('clip-x0', v['clip-x0'], v['no-clip-x0'], true),
     seed: v.seed === undefined ? 0 : parseIntegerFlag('--seed', v.seed, 0, MAX_SEED),
     batch: v.batch === undefined ? 64 : parseIntegerFlag('--batch', v.batch, 1, MAX_N),
     backend: oneOf('--backend', v.backend ?? 'wasm', ['wasm', 'cpu'] as const),
@@ -162,6 +171,7 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
       sampler: args.sampler,
       steps: args.steps ?? undefined,
       eta: args.eta,
+      clipX0: args.clipX0,
       classes: args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel),
       seed: args.seed,
       guidanceScale: args.guidance,
@@ -175,7 +185,7 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
     const fell = choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : '';
     return (
       `sample: ${args.n} images ${s}x${s}x${c}, ${args.sampler} ${steps} steps, class ${label}, ` +
-      `s=${args.guidance}, seed ${args.seed}, ${choice.backend}${fell}: ${seconds.toFixed(2)} s, ` +
+      `s=${args.guidance}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, seed ${args.seed}, ${choice.backend}${fell}: ${seconds.toFixed(2)} s, ` +
       `${(seconds / args.n).toFixed(3)} s/image -> ${args.out}`
     );
   } finally {

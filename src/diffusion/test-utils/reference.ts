@@ -1,10 +1,15 @@
-// Test helpers: the shared float64 reference values and closeness checks. Node-only.
+// Test helpers: the float64 reference values and closeness checks. Node-only.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const referencePath = path.resolve(repoRoot, '../shared/reference/values.json');
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../../..');
+/**
+ * A fixture inside the repository (see README.md here for where the values came from), so the
+ * tests need nothing outside a clone.
+ */
+export const referencePath = path.resolve(here, 'reference-values.json');
 
 export type ReferenceValues = Record<string, unknown>;
 
@@ -15,8 +20,8 @@ export function loadReference(file = referencePath): ReferenceValues {
   if (file === referencePath && cached) return cached;
   if (!existsSync(file)) {
     throw new Error(
-      `reference values missing: expected ${file} (../shared/reference/values.json ` +
-        `relative to the repo root ${repoRoot})`,
+      `reference values missing: expected ${file} (src/diffusion/test-utils/reference-values.json ` +
+        `in the repository ${repoRoot})`,
     );
   }
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));

@@ -1,5 +1,6 @@
 // Helpers for the wasm-vs-cpu parity tests (test code: dataSync is fine here, never in src).
 import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../../random/seeded';
 import { nodeWasmDir } from './nodeWasm';
 import { initBackend } from './select';
 
@@ -11,16 +12,8 @@ export async function initWasmForTests(): Promise<void> {
 
 /** Deterministic values in [-1, 1) (mulberry32), so cpu and wasm see the same inputs. */
 export function randomValues(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const rand = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => rand() * 2 - 1);
 }
 
 /** Runs fn on the named backend and returns its outputs as plain arrays; frees its tensors. */

@@ -76,7 +76,14 @@ describe('evaluateGuidance', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(r.guidanceConvention).toBe(GUIDANCE_CONVENTION);
     expect(r.guidanceConvention).toMatch(/s = 0 is unconditional.*s = 1 is plain conditional/);
-    expect(r.settings).toMatchObject({ sampler: 'ddim', steps: 2, eta: 0, seed: 7, batch: 8 });
+    expect(r.settings).toMatchObject({
+      sampler: 'ddim',
+      steps: 2,
+      eta: 0,
+      clipX0: true,
+      seed: 7,
+      batch: 8,
+    });
     expect(r.settings.reference).toEqual({ dataset: 'mnist', split: 'test', count: 200 });
     expect(streamed).toEqual([1, 3]);
     expect(r.results.map((x) => x.guidanceScale)).toEqual([1, 3]);

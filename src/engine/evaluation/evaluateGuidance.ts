@@ -60,6 +60,8 @@ export interface EvaluateGuidanceOptions {
   steps?: number;
   /** DDIM η (default 0: deterministic). */
   eta?: number;
+  /** Clip x̂_0 to [−1, 1] in every step (default true; see samplers.ts). */
+  clipX0?: boolean;
   seed?: number;
   /** Images per sampling batch (default 50; guidance runs the network on twice as many). */
   batch?: number;
@@ -97,6 +99,7 @@ export interface GuidanceEvaluation {
     sampler: 'ddim';
     steps: number;
     eta: number;
+    clipX0: boolean;
     seed: number;
     samplesPerScale: number;
     batch: number;
@@ -148,6 +151,7 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
   const d = judge.config.featureDim;
   const steps = o.steps ?? Math.min(DEFAULT_DDIM_STEPS, schedule.T);
   const eta = o.eta ?? 0;
+  const clipX0 = o.clipX0 ?? true;
   const seed = o.seed ?? 0;
   const batch = o.batch ?? DEFAULT_EVALUATION_BATCH;
   const keep = Math.min(o.keepImages ?? 0, n);
@@ -163,6 +167,7 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
       sampler: 'ddim',
       steps,
       eta,
+      clipX0,
       classes: Array.from(labels),
       seed,
       guidanceScale: s,
@@ -212,6 +217,7 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
       sampler: 'ddim',
       steps,
       eta,
+      clipX0,
       seed,
       samplesPerScale: n,
       batch,

@@ -10,11 +10,15 @@ import { makeSchedule } from '../../diffusion/schedule';
 import { initWasmForTests } from '../backends/testing';
 import { createUNetFromCheckpoint, decodeCheckpoint } from '../checkpoint';
 import { loadCheckpointDir } from '../checkpoint/fsStore';
+import { loadDataset } from '../../data/dataset';
+import { fsSource } from '../../data/fsSource';
 import { loadJudgeDir } from '../judge/fsStore';
+import { measureOnDataset } from '../judge/testSet';
 import { loadJudge, type Judge } from '../judge/load';
 import { evaluateGuidance } from './evaluateGuidance';
 
 const MODELS = fileURLToPath(new URL('../../../models/', import.meta.url));
+const DATA = fileURLToPath(new URL('../../../public/data', import.meta.url));
 
 let judge: Judge;
 
@@ -26,11 +30,19 @@ beforeAll(async () => {
 afterAll(() => judge.classifier.dispose());
 
 describe('shipped models', () => {
-  it('the judge is at least 99% accurate on the MNIST test set (its recorded measurement)', () => {
+  it('the judge, measured here on the first 2 000 MNIST test digits, is at least 98% right', async () => {
     expect(judge.manifest.dataset).toBe('mnist');
-    expect(judge.manifest.testAccuracy?.count).toBe(10_000);
-    expect(judge.manifest.testAccuracy?.overall).toBeGreaterThanOrEqual(0.99);
-    expect(judge.reference.count).toBe(10_000);
+    const n = 2000;
+    const ds = await loadDataset(fsSource(DATA), 'mnist', 'test', { limit: n });
+    const before = tf.memory().numTensors;
+    const m = await measureOnDataset(judge.classifier, ds, judge.manifest.weightsCrc32 ?? '', n);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(m.accuracy.count).toBe(n);
+    // The full test set gives 99.34% (models/README.md); a 2 000-digit slice has a standard
+    // error of about √(0.0066·0.9934/2000) ≈ 0.18 points, so 98% leaves 7 of them.
+    expect(m.accuracy.overall).toBeGreaterThanOrEqual(0.98);
+    // Every digit, not only the average: no class below 95%.
+    for (const p of m.accuracy.perClass) expect(p ?? 0).toBeGreaterThanOrEqual(0.95);
   });
 
   it('models/mnist-cfg draws the requested digits with guidance, near chance without', async () => {

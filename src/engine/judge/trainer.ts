@@ -7,7 +7,7 @@ import { sampleBatch, type Dataset } from '../../data/dataset';
 import type { Classifier } from '../../model/classifier';
 import { flatten } from '../training/flat';
 import { Adam } from '../training/optimizer';
-import { deriveSeed, mulberry32, randInt, STREAM } from '../training/rng';
+import { deriveSeed, mulberry32, randInt, STREAM } from '../../random/seeded';
 import { shiftImages } from './augment';
 import { cosineLearningRate } from './schedule';
 

@@ -10,7 +10,7 @@ import type { Schedule } from '../../diffusion/schedule';
 import { makeStrata, stratifiedOrder } from '../../diffusion/stratified';
 import { bitsPerDim, priorKl, type VlbVariance } from '../../diffusion/vlb';
 import { computeNllTerms, NllAbortedError } from '../likelihood/nll';
-import { deriveSeed } from '../sampling/seeds';
+import { deriveSeed, mulberry32, STREAM } from '../../random/seeded';
 import type { WeightsLease } from './weights';
 
 export interface LikelihoodRequest {
@@ -125,12 +125,8 @@ export class LikelihoodController {
       const D = batch.shape[1] * batch.shape[2] * batch.shape[3];
       x0 = tf.tensor4d(batch.images, batch.shape);
       const strata = makeStrata(schedule.T, req.strata ?? 24, 'log');
-      // The order's randomness is its own stream of the seed (the noise uses streams 0..T−1).
-      let state = deriveSeed(req.seed, schedule.T + 1) || 1;
-      const random = () => {
-        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-        return state / 4294967296;
-      };
+      // The order's randomness is its own stream of the seed (random/seeded.ts).
+      const random = mulberry32(deriveSeed(req.seed, STREAM.likelihoodOrder));
       const order = stratifiedOrder(strata, random);
       listener({
         type: 'start',

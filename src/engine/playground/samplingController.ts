@@ -1,7 +1,12 @@
 // One interactive sampling run at a time, stepped by the UI: start, advance k steps (cancellable),
 // change the guidance scale between steps. Each frame carries x_t, x̂_0 and the noise predictions
 // of the last step, read back together.
-import { SamplingSession, type SamplerKind, type SamplingSnapshot } from '../sampling';
+import {
+  SamplingSession,
+  type ResolvedOptions,
+  type SamplerKind,
+  type SamplingSnapshot,
+} from '../sampling';
 import type { Schedule } from '../../diffusion/schedule';
 import type { WeightsLease } from './weights';
 import { samplingWarning } from '../sampling/health';
@@ -15,6 +20,8 @@ export interface SamplingRequest {
   classes: number[] | null;
   seed: number;
   guidanceScale: number;
+  /** Clip x̂_0 to [−1, 1] in every step (default true; see samplers.ts). */
+  clipX0?: boolean;
 }
 
 export interface SamplingProgress {
@@ -31,18 +38,29 @@ export interface SamplingFrame {
   t: number | null;
   guidanceScale: number;
   guided: boolean;
+  /** The run's sampler, and whether it clips x̂_0 to [−1, 1]. */
+  sampler: SamplerKind;
+  clipX0: boolean;
   /** The current latent (x_T before the first step, the samples at the end). */
   x: Float32Array;
   xt: Float32Array | null;
+  /** The x̂_0 the update used (clipped when clipX0). */
   x0Pred: Float32Array | null;
+  /** The network's (guided) ε̃. */
   eps: Float32Array | null;
+  /** The ε the update used: re-derived from the clipped x̂_0 when clipX0, else eps. */
+  epsUsed: Float32Array | null;
   epsCond: Float32Array | null;
   epsUncond: Float32Array | null;
   /** Set when the arrays show a broken model (NaN, infinities, saturation): see health.ts. */
   warning: string | null;
 }
 
-function toFrame(s: SamplingSnapshot, guidanceScale: number): SamplingFrame {
+function toFrame(
+  s: SamplingSnapshot,
+  guidanceScale: number,
+  { sampler, clipX0 }: Pick<ResolvedOptions, 'sampler' | 'clipX0'>,
+): SamplingFrame {
   const step = s.step;
   // Copies: the frame's buffers are transferred to the UI, and the snapshot arrays share one.
   const copy = (a: Float32Array | null | undefined) => (a ? new Float32Array(a) : null);
@@ -56,10 +74,13 @@ function toFrame(s: SamplingSnapshot, guidanceScale: number): SamplingFrame {
     t: step ? step.t : null,
     guidanceScale: step ? step.guidanceScale : guidanceScale,
     guided: step ? step.guided : false,
+    sampler,
+    clipX0,
     x: new Float32Array(s.x),
     xt: copy(step?.xt),
     x0Pred: copy(step?.x0Pred),
     eps: copy(step?.eps),
+    epsUsed: copy(step?.epsUsed),
     epsCond: copy(step?.epsCond),
     epsUncond: copy(step?.epsUncond),
   };
@@ -85,6 +106,7 @@ export class SamplingController {
         classes: req.classes,
         seed: req.seed,
         guidanceScale: req.guidanceScale,
+        clipX0: req.clipX0,
       });
     } catch (e) {
       lease.release();
@@ -94,7 +116,7 @@ export class SamplingController {
     this.session = session;
     this.lease = lease;
     this.scale = req.guidanceScale;
-    return toFrame(await session.current(), this.scale);
+    return toFrame(await session.current(), this.scale, session.options);
   }
 
   private require(): SamplingSession {
@@ -117,11 +139,12 @@ export class SamplingController {
     );
     // A new run (or a new model) may have replaced this one while it stepped.
     if (this.session !== session) throw new Error('this sampling run was stopped');
-    return toFrame(await session.current(), this.scale);
+    return toFrame(await session.current(), this.scale, session.options);
   }
 
   async current(): Promise<SamplingFrame> {
-    return toFrame(await this.require().current(), this.scale);
+    const session = this.require();
+    return toFrame(await session.current(), this.scale, session.options);
   }
 
   /** Applies from the next step on. */

@@ -15,7 +15,7 @@ export {
   type SampleImagesOptions,
   type SampleImagesProgress,
 } from './sampleImages';
-export { deriveSeed } from './seeds';
+export { streamSeed } from './seeds';
 export {
   SamplingSession,
   type AdvanceOptions,

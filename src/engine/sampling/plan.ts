@@ -26,7 +26,7 @@ export interface SamplingPlan {
 }
 
 /**
- * DDPM: every training step, t = T−1 … 0 (Ho et al. 2020, Alg. 2). DDIM: the evenly strided
+ * DDPM: every training step, t = T−1 … 0 (Ho et al. 2020, Alg. 2). DDIM: the evenly spaced
  * subset of ddimTimesteps, on the respaced schedule over it (Song et al. 2021, Sec. 4.2); the
  * model is fed the original timestep `timesteps[i]` of respaced index i (respace.ts), and the
  * step after the last one has ᾱ_prev = 1 (x_0 itself).

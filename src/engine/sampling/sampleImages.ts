@@ -3,11 +3,8 @@
 import type { Schedule } from '../../diffusion/schedule';
 import type { EpsModel } from './eps';
 import type { SamplingOptions } from './options';
-import { deriveSeed } from './seeds';
+import { deriveSeed, STREAM } from '../../random/seeded';
 import { SamplingSession } from './session';
-
-/** Seeds of later batches come from a stream space far from the per-step streams. */
-const BATCH_STREAM_BASE = 0x40000000;
 
 export interface SampleImagesProgress {
   /** Images of earlier batches, all finished. */
@@ -29,13 +26,13 @@ export interface SampleImagesOptions extends Omit<SamplingOptions, 'recordTrajec
 
 /** The seed of batch k of a run: the run's seed for k = 0, a derived one after. */
 export function batchSeed(seed: number, k: number): number {
-  return k === 0 ? seed : deriveSeed(seed, BATCH_STREAM_BASE + k);
+  return k === 0 ? seed : deriveSeed(seed, STREAM.samplingBatch, k);
 }
 
 /**
  * Samples opts.n images; returns x_0 (NHWC, model space [−1, 1] when clipX0) for all of them.
  * Batch 0 uses opts.seed itself, so n ≤ batch reproduces a SamplingSession with the same seed;
- * batch k > 0 uses deriveSeed(seed, BATCH_STREAM_BASE + k).
+ * batch k > 0 uses deriveSeed(seed, STREAM.samplingBatch, k).
  */
 export async function sampleImages(
   model: EpsModel,

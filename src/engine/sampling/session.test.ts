@@ -134,12 +134,39 @@ describe('SamplingSession', () => {
     b.dispose();
   });
 
+  it("reports the x̂0 and ε the update used: clipped and re-derived, or the network's own", async () => {
+    for (const clipX0 of [true, false]) {
+      const s = new SamplingSession(cond, schedule, ddim({ clipX0, guidanceScale: 2 }));
+      await s.advance(1);
+      const step = (await s.current()).step;
+      s.dispose();
+      if (!step) throw new Error('no step');
+      expect(step.clipX0).toBe(clipX0);
+      const ab = schedule.alphaBars[step.t];
+      const outside = step.x0Pred.filter((v) => Math.abs(v) > 1).length;
+      if (clipX0) {
+        expect(outside).toBe(0);
+        // ε = (x_t − √ᾱ x̂0)/√(1−ᾱ) from the clipped x̂0, computed here in float64.
+        let worst = 0;
+        step.epsUsed.forEach((e, i) => {
+          const expected = (step.xt[i] - Math.sqrt(ab) * step.x0Pred[i]) / Math.sqrt(1 - ab);
+          worst = Math.max(worst, Math.abs(e - expected));
+        });
+        expect(worst).toBeLessThan(1e-4);
+        expect(maxAbsDiff(step.epsUsed, step.eps)).toBeGreaterThan(1e-3);
+      } else {
+        expect(outside).toBeGreaterThan(0);
+        expect(Array.from(step.epsUsed)).toEqual(Array.from(step.eps));
+      }
+    }
+  });
+
   it('DDIM η = 0 runs the requested respaced steps and ends at t = 0', async () => {
     const s = new SamplingSession(uncond, schedule, ddim({ n: 1, steps: 5, classes: null }));
-    expect(s.timesteps).toEqual([16, 12, 8, 4, 0]);
+    expect(s.timesteps).toEqual([19, 14, 10, 5, 0]);
     const ts: number[] = [];
     const snap = await s.run({ onProgress: (p) => void ts.push(p.t) });
-    expect(ts).toEqual([16, 12, 8, 4, 0]);
+    expect(ts).toEqual([19, 14, 10, 5, 0]);
     expect(snap).toMatchObject({ stepsDone: 5, totalSteps: 5, done: true });
     expect(snap.step?.t).toBe(0);
     // Clipped x̂_0 and ᾱ_prev = 1 at the last step: x_0 = x̂_0 ∈ [−1, 1] (DDIM eq. 12).

@@ -2,6 +2,7 @@
 // 2021, eq. 12), with classifier-free guidance (Ho & Salimans 2022) whose scale may change
 // between steps. Between steps the session holds x_t plus the last step's outputs, nothing else.
 import type * as tf from '@tensorflow/tfjs';
+import type { StepResult } from '../../diffusion/samplers';
 import type { Schedule } from '../../diffusion/schedule';
 import {
   predictEps,
@@ -34,13 +35,17 @@ export interface StepOutputs {
   guided: boolean;
   /** The step's input x_t. */
   xt: Float32Array;
-  /** x̂_0 predicted from x_t and eps (clipped when clipX0). */
+  /** The x̂_0 the update used: predicted from x_t and eps, clipped to [−1, 1] when clipX0. */
   x0Pred: Float32Array;
-  /**
-   * The ε given to the update: guided when `guided`, else the single prediction. (With clipX0,
-   * DDIM re-derives ε from the clipped x̂_0 inside the update; that one is not kept.)
-   */
+  /** The network's ε for the step: the guided ε̃ when `guided`, else the single prediction. */
   eps: Float32Array;
+  /**
+   * The ε the update used: eps, or with clipX0 the ε re-derived from the clipped x̂_0
+   * (improved-diffusion's variant; see samplers.ts). Equal to eps where nothing was clipped.
+   */
+  epsUsed: Float32Array;
+  /** Whether x̂_0 was clipped to [−1, 1] (the session's clipX0). */
+  clipX0: boolean;
   /** Conditional prediction; null when only the unconditional pass ran. */
   epsCond: Float32Array | null;
   /** Unconditional (null-class) prediction; null when only the conditional pass ran (s = 1). */
@@ -101,6 +106,7 @@ interface LastStep {
   guided: boolean;
   xt: tf.Tensor4D;
   x0Pred: tf.Tensor4D;
+  epsUsed: tf.Tensor4D;
   pred: EpsPrediction;
 }
 
@@ -214,8 +220,8 @@ export class SamplingSession {
     }
     const { pred } = last;
     const distinct = predictionTensors(pred);
-    const arrays = await readTogether([this.x, last.xt, last.x0Pred, ...distinct]);
-    const of = (t: tf.Tensor4D | null) => (t === null ? null : arrays[3 + distinct.indexOf(t)]);
+    const arrays = await readTogether([this.x, last.xt, last.x0Pred, last.epsUsed, ...distinct]);
+    const of = (t: tf.Tensor4D | null) => (t === null ? null : arrays[4 + distinct.indexOf(t)]);
     const step: StepOutputs = {
       index: last.index,
       t: last.t,
@@ -223,7 +229,9 @@ export class SamplingSession {
       guided: last.guided,
       xt: arrays[1],
       x0Pred: arrays[2],
-      eps: arrays[3 + distinct.indexOf(pred.eps)],
+      eps: arrays[4 + distinct.indexOf(pred.eps)],
+      epsUsed: arrays[3],
+      clipX0: this.options.clipX0,
       epsCond: of(pred.epsCond),
       epsUncond: of(pred.epsUncond),
     };
@@ -258,7 +266,7 @@ export class SamplingSession {
     const s = this.scale;
     const pred = predictEps(this.model, this.x, ps.modelT, classes, s);
     let noise: tf.Tensor4D | undefined;
-    let result: { xPrev: tf.Tensor4D; x0Pred: tf.Tensor4D };
+    let result: StepResult<tf.Rank.R4>;
     try {
       // Fresh z only where σ > 0: none at t = 0 (Alg. 2 line 3) nor for DDIM with η = 0.
       noise = ps.sigma > 0 ? streamNoise(this.shape, seed, stepNoiseStream(index)) : undefined;
@@ -278,6 +286,7 @@ export class SamplingSession {
       guided,
       xt: this.x,
       x0Pred: result.x0Pred,
+      epsUsed: result.epsUsed,
       pred,
     };
     this.x = result.xPrev;
@@ -299,6 +308,7 @@ export class SamplingSession {
     if (this.last === null) return;
     this.last.xt.dispose();
     this.last.x0Pred.dispose();
+    this.last.epsUsed.dispose();
     predictionTensors(this.last.pred).forEach((t) => t.dispose());
     this.last = null;
   }

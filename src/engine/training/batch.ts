@@ -4,7 +4,7 @@
 // network learns both the conditional and the unconditional model) and random horizontal flips
 // (DDPM flips CIFAR-10; digits must not be flipped). The Gaussian noise is drawn on the tfjs side.
 import { sampleBatch, type Dataset } from '../../data/dataset';
-import { deriveSeed, mulberry32, randInt, STREAM } from './rng';
+import { deriveSeed, mulberry32, randInt, STREAM } from '../../random/seeded';
 
 export interface BatchOptions {
   batchSize: number;

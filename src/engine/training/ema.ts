@@ -1,9 +1,10 @@
 // Exponential moving average of the weights, kept apart from them (one flat vector, see flat.ts)
 // and used for sampling: DDPM samples with an EMA of decay 0.9999 (Ho et al. 2020, Appendix B),
-// an average over ~10k steps of an 800k-step run. Live browser runs last thousands of steps, so
-// the default here is 0.999 (~1000 steps). Early on the decay follows TensorFlow's
-// ExponentialMovingAverage with num_updates, min(decay, (1 + n) / (10 + n)), so the average is not
-// dominated by the random initial weights during the first few hundred steps.
+// an average over ~10k steps (1/(1 − d)) of an 800k-step run. Live browser runs last thousands of
+// steps, so the default here is 0.999. The decay follows TensorFlow's ExponentialMovingAverage
+// with num_updates, d_n = min(decay, (1 + n) / (10 + n)), so the average is not dominated by the
+// random initial weights: its window 1/(1 − d_n) = (10 + n)/9 is about n/9 steps (≈ 220 at step
+// 2 000), and the cap 0.999 (a ~1 000-step window) applies only from step 8 990 on.
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../../model/params';
 import { flatten, unflatten } from './flat';

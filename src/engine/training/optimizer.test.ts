@@ -83,6 +83,11 @@ describe('Ema', () => {
     expect(emaDecayAt(0.999, 0)).toBeCloseTo(0.1, 12);
     expect(emaDecayAt(0.999, 90)).toBeCloseTo(0.91, 12);
     expect(emaDecayAt(0.999, 1e6)).toBe(0.999);
+    // ema.ts's numbers: the window 1/(1 − d) is (10 + n)/9 ≈ 223 steps at step 2 000, and the
+    // cap 0.999 first applies at step 8 990.
+    expect(1 / (1 - emaDecayAt(0.999, 2000))).toBeCloseTo(2010 / 9, 6);
+    expect(emaDecayAt(0.999, 8989)).toBeLessThan(0.999);
+    expect(emaDecayAt(0.999, 8990)).toBe(0.999);
     const w = tf.variable(tf.tensor1d([0, 0]));
     const params = new Map([['w', w]]);
     const ema = new Ema(params, 0.5);

@@ -27,8 +27,9 @@ export class Smoother {
 /**
  * Per t-bucket running average of the per-example loss, exponentially weighted per example:
  * each new example multiplies the weight of the older ones in its bucket by β = 0.99 (about the
- * last 100 examples of each bucket count). Low-t buckets have a much smaller loss than high-t ones
- * (predicting ε from a nearly clean image is hard), which a single curve hides.
+ * last 100 examples of each bucket count). Low-t buckets have a much larger loss than high-t ones
+ * (predicting ε from a nearly clean image is hard: the noise is a small part of x_t), which a
+ * single curve hides.
  */
 export class BucketAverages {
   private readonly sums = new Array<number>(LOSS_BUCKETS).fill(0);

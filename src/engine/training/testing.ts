@@ -2,7 +2,7 @@
 // trainer's tests run in milliseconds per step.
 import type { Dataset } from '../../data/dataset';
 import type { UNetConfig } from '../../model/config';
-import { mulberry32 } from './rng';
+import { mulberry32 } from '../../random/seeded';
 
 /** `count` random 8x8 single-channel images with labels 0..classes-1. */
 export function syntheticDataset(count = 32, classes = 3, size = 8, channels = 1): Dataset {

@@ -18,7 +18,7 @@ import { DEFAULT_EMA_DECAY, Ema } from './ema';
 import { bucketLosses, diffusionLoss } from './loss';
 import { flatten } from './flat';
 import { Adam, clipScale, warmupLearningRate } from './optimizer';
-import { deriveSeed, STREAM } from './rng';
+import { deriveSeed, STREAM } from '../../random/seeded';
 import {
   applyState,
   DeviceSnapshot,

@@ -1,5 +1,6 @@
 // Functional building blocks (NHWC). Weights are plain tensors so each op is testable alone.
 import * as tf from '@tensorflow/tfjs';
+import { fmix32, fnv1a, mulberry32Uint32 } from '../../random/seeded';
 
 export interface ConvWeights {
   /** [k, k, Cin, Cout] */
@@ -36,14 +37,7 @@ export function silu<T extends tf.Tensor>(x: T): T {
 
 /** A 32-bit hash of a seed (FNV-1a over the string form, then murmur3's finaliser). */
 function seedHash(seed: string | number): number {
-  const s = String(seed);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return fmix32(fnv1a(String(seed)));
 }
 
 /**
@@ -53,12 +47,9 @@ function seedHash(seed: string | number): number {
 function dropoutMask(n: number, drop: number, seed: number): Float32Array {
   const mask = new Float32Array(n);
   const scale = 65536 / (65536 - drop);
-  let a = seed | 0;
+  const next = mulberry32Uint32(seed);
   for (let i = 0; i < n; i += 2) {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = (t ^ (t >>> 14)) >>> 0;
+    const u = next();
     if ((u & 0xffff) >= drop) mask[i] = scale;
     if (u >>> 16 >= drop && i + 1 < n) mask[i + 1] = scale;
   }

@@ -15,7 +15,8 @@ export const LossChart = memo(function LossChart({ points }: { points: LossPoint
   return (
     <figure className="chart" data-testid="loss-chart" data-points={points.length}>
       <figcaption>
-        <strong>Loss</strong> ‖ε − ε_θ(x_t, t)‖², per step and smoothed
+        <strong>Loss</strong> (1/D)‖ε − ε_θ(x_t, t)‖², the mean over the D pixel values of each
+        image and over the batch, per step and smoothed
       </figcaption>
       <LiveChart x={x} ys={ys} series={LOSS_SERIES} xLabel="step" />
     </figure>
@@ -40,7 +41,7 @@ export const BucketChart = memo(function BucketChart({
       data-filled={buckets.filter((b) => b !== null).length}
     >
       <figcaption>
-        <strong>Loss by timestep</strong> (10 buckets of t, running average)
+        <strong>Loss by timestep</strong> (per-pixel mean, 10 buckets of t, running average)
       </figcaption>
       <LiveChart x={x} ys={ys} series={BUCKET_SERIES} xLabel="t" />
     </figure>

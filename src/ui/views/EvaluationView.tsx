@@ -91,6 +91,7 @@ function Controls({ disabled }: { disabled: boolean }) {
               if (v >= 1 && v <= T) setSettings({ steps: v });
             }}
           />
+          <small className="muted">t = round(linspace(T−1, 0, steps)), x̂₀ clipped to [−1, 1]</small>
         </label>
         <label className="advanced">
           Seed

@@ -173,7 +173,7 @@ export function ForwardView() {
             data={result?.xt.data ?? null}
             shape={result?.xt.shape ?? null}
             range={DATA_RANGE}
-            label={`x_t at t = ${result?.t ?? t}`}
+            label={`x_t at t = ${result?.t ?? t} (after ${(result?.t ?? t) + 1} noising step${(result?.t ?? t) === 0 ? '' : 's'})`}
             testId="xt-canvas"
           />
         </div>
@@ -193,12 +193,14 @@ export function ForwardView() {
         <p>
           Diffusion models learn to undo a fixed noising process. Each step adds a little Gaussian
           noise: x<sub>t</sub> = √(1−β<sub>t</sub>)·x<sub>t−1</sub> + √β<sub>t</sub>·ε (Ho et al.
-          2020, eq. 2). Because a sum of independent Gaussians is again Gaussian, t steps collapse
+          2020, eq. 2). Because a sum of independent Gaussians is again Gaussian, the steps collapse
           into one: x<sub>t</sub> = √ᾱ<sub>t</sub>·x<sub>0</sub> + √(1−ᾱ<sub>t</sub>)·ε, with ᾱ
-          <sub>t</sub> the product of (1−β<sub>s</sub>) up to t (eq. 4). Switch “Computed by” to the
-          chain: the picture changes (other random draws) but its statistics do not — the histogram,
-          mean and spread match the closed form. Training uses the one-jump form so that any t costs
-          the same.
+          <sub>t</sub> the product of (1−β<sub>s</sub>) for s = 0 … t (eq. 4). Here t counts from 0,
+          as in the code: x<sub>0</sub> is the clean image and x<sub>t</sub> at t = 0 has already
+          had one noising step (the paper&apos;s x<sub>1</sub>). Switch “Computed by” to the chain:
+          the picture changes (other random draws) but its statistics do not — the histogram, mean
+          and spread match the closed form. Training uses the one-jump form so that any t costs the
+          same.
         </p>
         <p>
           Move t and watch the signal weight √ᾱ<sub>t</sub> fall from 1 towards 0 and the histogram

@@ -1,6 +1,6 @@
 // Reverse sampling: from pure noise x_T to an image, one denoising step at a time (Ho et al.
 // 2020, Alg. 2; Song et al. 2021, DDIM eq. 12), with classifier-free guidance
-// ε = ε_u + s·(ε_c − ε_u) (Ho & Salimans 2022) and a slider for s that acts on the next step.
+// ε̃ = ε_u + s·(ε_c − ε_u) (Ho & Salimans 2022) and a slider for s that acts on the next step.
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { download, trajectoryGif } from '../exportGif';
@@ -78,6 +78,39 @@ function SamplingProgressBar() {
       <span data-testid="sampling-progress">
         step {progress.stepsDone} of {progress.totalSteps}
       </span>
+    </div>
+  );
+}
+
+/**
+ * The update the sampler applies, and what clipping changes in it: with clipping, ε in DDIM's
+ * eq. 12 is re-derived from the clipped x̂₀ (improved-diffusion's variant), and DDPM's posterior
+ * mean takes the clipped x̂₀ (Ho et al.'s code).
+ */
+function StepFormula(props: { sampler: 'ddpm' | 'ddim'; clipX0: boolean; t: number | null }) {
+  const { sampler, clipX0, t } = props;
+  const at = t === null ? '' : String.raw` \qquad \text{this step: } t = ${t}`;
+  const update =
+    sampler === 'ddim'
+      ? String.raw`x_{t'} = \sqrt{\bar\alpha_{t'}}\,\hat x_0 + \sqrt{1-\bar\alpha_{t'}-\sigma^2}\,\epsilon + \sigma z`
+      : String.raw`x_{t-1} = \tilde\mu_t(x_t, \hat x_0) + \sigma_t z`;
+  return (
+    <div className="panel" data-testid="step-formula">
+      <Tex
+        expr={String.raw`\hat x_0 = ${clipX0 ? String.raw`\mathrm{clip}_{[-1,1]}\Big(` : ''}\frac{x_t - \sqrt{1-\bar\alpha_t}\,\tilde\epsilon}{\sqrt{\bar\alpha_t}}${clipX0 ? String.raw`\Big)` : ''}${at}`}
+        display
+      />
+      <Tex expr={update} display />
+      <p className="muted">
+        {sampler === 'ddim'
+          ? 'DDIM, Song et al. 2021, eq. 12 (t′ is the next step visited). '
+          : 'DDPM, Ho et al. 2020, Alg. 2 with the posterior mean of eq. 7. '}
+        {clipX0
+          ? sampler === 'ddim'
+            ? 'Clipping is on: ε here is re-derived from the clipped x̂₀, ε = (x_t − √ᾱ_t x̂₀)/√(1−ᾱ_t) (improved-diffusion’s variant; the paper’s eq. 12 does not clip). The panels show this x̂₀ and this ε.'
+            : 'Clipping is on: the mean uses the clipped x̂₀; the ε panel shows the ε that matches it, (x_t − √ᾱ_t x̂₀)/√(1−ᾱ_t).'
+          : 'Clipping is off: x̂₀ and ε are the network’s (guided) prediction as is.'}
+      </p>
     </div>
   );
 }
@@ -177,6 +210,9 @@ export function SamplingView() {
             value={settings.guidanceScale}
             onChange={(e) => setGuidanceScale(Number(e.target.value))}
           />
+          <small className="muted" data-testid="guidance-convention">
+            ε̃ = ε_u + s(ε_c − ε_u): s = 0 unconditional, s = 1 conditional
+          </small>
         </label>
         <label>
           Sampler
@@ -204,6 +240,10 @@ export function SamplingView() {
                   if (v >= 1 && v <= (model?.schedule.T ?? 1000)) setSettings({ steps: v });
                 }}
               />
+              <small className="muted" data-testid="steps-spacing">
+                t = round(linspace(T−1, 0, steps)): from T−1 down to 0 (diffusers&apos;
+                &quot;linspace&quot;, Lin et al. 2024)
+              </small>
             </label>
             <label className="advanced">
               η
@@ -222,6 +262,15 @@ export function SamplingView() {
             </label>
           </>
         )}
+        <label title="Pixels live in [−1, 1]: clipping the step's guess of the clean image keeps early, overshooting guesses from pushing the sample out of range (Ho et al.'s code does it).">
+          <input
+            type="checkbox"
+            aria-label="Clip x̂₀ to [−1, 1]"
+            checked={settings.clipX0}
+            onChange={(e) => setSettings({ clipX0: e.target.checked })}
+          />
+          Clip x̂₀ to [−1, 1]
+        </label>
         <label className="advanced">
           Seed
           <input
@@ -348,28 +397,40 @@ export function SamplingView() {
               data={frame.x0Pred}
               shape={frame.x0Pred ? shape : null}
               range={DATA}
-              label="predicted x̂₀"
+              label={
+                frame.clipX0
+                  ? 'x̂₀ the step used (clipped to [−1, 1])'
+                  : 'x̂₀ the step used (not clipped)'
+              }
               cell={cell}
               testId="x0pred-grid"
             />
             <ImageGrid
-              data={frame.eps}
-              shape={frame.eps ? shape : null}
+              data={frame.epsUsed}
+              shape={frame.epsUsed ? shape : null}
               range={NOISE}
-              label="predicted noise ε"
+              label={
+                frame.clipX0
+                  ? 'ε the step used (re-derived from the clipped x̂₀)'
+                  : `ε the step used (${frame.guided ? 'the guided ε̃' : 'the network’s ε'})`
+              }
               cell={cell}
               testId="eps-grid"
             />
           </div>
+          <StepFormula sampler={frame.sampler} clipX0={frame.clipX0} t={frame.t} />
           <section className="panel" aria-label="Guidance" data-testid="guidance-panel">
             <h3>Guidance for the first image at this step</h3>
-            <Tex expr={String.raw`\epsilon = \epsilon_u + s\,(\epsilon_c - \epsilon_u)`} display />
+            <Tex
+              expr={String.raw`\tilde\epsilon = \epsilon_u + s\,(\epsilon_c - \epsilon_u) \qquad s = ${frame.guidanceScale}`}
+              display
+            />
             <div className="image-row">
               <ImageGrid
                 data={one(frame.epsUncond, 0, size)}
                 shape={frame.epsUncond ? single : null}
                 range={NOISE}
-                label="ε_uncond (null class)"
+                label="ε_u (null class)"
                 cell={140}
                 testId="eps-uncond"
               />
@@ -377,7 +438,7 @@ export function SamplingView() {
                 data={one(frame.epsCond, 0, size)}
                 shape={frame.epsCond ? single : null}
                 range={NOISE}
-                label="ε_cond (the class)"
+                label="ε_c (the class)"
                 cell={140}
                 testId="eps-cond"
               />
@@ -385,7 +446,7 @@ export function SamplingView() {
                 data={one(frame.eps, 0, size)}
                 shape={frame.eps ? single : null}
                 range={NOISE}
-                label={`guided ε (s = ${frame.guidanceScale})`}
+                label={`guided ε̃ (s = ${frame.guidanceScale})${frame.clipX0 ? ', before clipping' : ''}`}
                 cell={140}
                 testId="eps-guided"
               />

@@ -114,6 +114,11 @@ export function SchedulesView() {
         </label>
       </div>
       <TimestepSlider />
+      <p className="muted" data-testid="t-convention">
+        t counts from 0 as in the code: t = 0 is the first noising step, t = T − 1 the last, so ᾱ
+        <sub>t</sub> = (1−β<sub>0</sub>)…(1−β<sub>t</sub>) after t + 1 steps. The formula, the table
+        and the plots all use this t (the papers count steps from 1: their step t + 1).
+      </p>
       <table className="values-table" aria-label="schedule values at t">
         <thead>
           <tr>
@@ -155,17 +160,15 @@ export function SchedulesView() {
           with this choice the image is nearly destroyed long before the end, so many steps are
           wasted on pure noise. Their cosine schedule defines ᾱ<sub>t</sub> directly,{' '}
           <Tex
-            expr={String.raw`\bar\alpha_t = \frac{f(t)}{f(0)},\; f(t) = \cos^2\!\Big(\frac{t/T + s}{1+s}\cdot\frac{\pi}{2}\Big),\; s = 0.008`}
-          />
-          , and derives β<sub>t</sub> = 1 − ᾱ<sub>t</sub>/ᾱ<sub>t−1</sub>, clipped at 0.999.
+            expr={String.raw`\bar\alpha_t = \frac{f(t+1)}{f(0)},\; f(\tau) = \cos^2\!\Big(\frac{\tau/T + s}{1+s}\cdot\frac{\pi}{2}\Big),\; s = 0.008`}
+          />{' '}
+          (their f(t)/f(0) with their t = 1 … T, which is our t + 1), and derives β<sub>t</sub> = 1
+          − ᾱ<sub>t</sub>/ᾱ<sub>t−1</sub> (ᾱ<sub>−1</sub> = 1), clipped at 0.999.
         </p>
         <p>
           The β range is tuned for T = 1000. With fewer steps the linear schedule no longer reaches
           pure noise (try T = 100: ᾱ ends near 0.36); Improved DDPM rescales its β range by 1000/T
           so that any T ends in noise.
-        </p>
-        <p className="muted">
-          t counts from 0 as in the code: t = 0 is the first noising step, t = T − 1 the last.
         </p>
       </aside>
     </section>

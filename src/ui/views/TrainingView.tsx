@@ -93,7 +93,7 @@ function TrainingStats() {
   return (
     <dl className="stats">
       <div>
-        <dt>loss</dt>
+        <dt>loss (per-pixel mean)</dt>
         <dd data-testid="loss-value">{progress ? progress.loss.toFixed(4) : '–'}</dd>
       </div>
       <div>
@@ -342,11 +342,12 @@ export function TrainingView() {
       <aside className="explain">
         <p>
           Each step takes a batch of images x<sub>0</sub>, picks a random t for each, noises them in
-          one jump, and asks the network for the noise ε it added. The loss is the squared error ‖ε
-          − ε<sub>θ</sub>(x<sub>t</sub>, t)‖² (Ho et al. 2020, eq. 14). With probability p_uncond
-          the class label is replaced by a “null” label, so one network learns both the conditional
-          and the unconditional prediction that classifier-free guidance combines (Ho &amp; Salimans
-          2022).
+          one jump, and asks the network for the noise ε it added. The loss is the squared error of
+          Ho et al. 2020, eq. 14, averaged over the image&apos;s D pixel values (D = 784 for MNIST,
+          3072 for CIFAR-10) and the batch: (1/D)‖ε − ε<sub>θ</sub>(x<sub>t</sub>, t)‖², so a
+          network that always predicts ε = 0 scores 1. With probability p_uncond the class label is
+          replaced by a “null” label, so one network learns both the conditional and the
+          unconditional prediction that classifier-free guidance combines (Ho &amp; Salimans 2022).
         </p>
         <p>
           The bar chart shows why the loss never reaches zero: at small t the noise is tiny and hard
