@@ -84,7 +84,6 @@ export async function startRun(): Promise<void> {
       settings,
       n: s.n,
       seed: usePlayground.getState().seed,
-      paths: PATH_PARTICLES,
     });
     useScore2d.getState().set({ snapshots: [toSnapshot(frame)], frameIndex: 0, error: null });
   } catch (err) {

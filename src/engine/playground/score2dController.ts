@@ -75,8 +75,6 @@ export interface RunRequest {
   settings: SamplerSettings;
   n: number;
   seed: number;
-  /** How many particles have their full path recorded. */
-  paths: number;
 }
 
 export interface RunFrame {
