@@ -40,6 +40,36 @@ describe('score2d arguments', () => {
     expect(a.n).toBe(4000);
   });
 
+  it('takes --score learned with its objective and training steps', () => {
+    const a = parseScore2dArgs([
+      '--data',
+      'mixture',
+      '--sampler',
+      'reverse-sde',
+      '--score',
+      'learned',
+      '--objective',
+      'dsm',
+      '--train-steps',
+      '50',
+      '--out',
+      'x.json',
+    ]);
+    expect(a).toMatchObject({ score: 'learned', objective: 'dsm', trainSteps: 50 });
+    expect(() =>
+      parseScore2dArgs([
+        '--data',
+        'mixture',
+        '--sampler',
+        'pc',
+        '--train-steps',
+        '5',
+        '--out',
+        'x.json',
+      ]),
+    ).toThrow(/need --score learned/);
+  });
+
   it('refuses bad input with one line', () => {
     expect(() =>
       parseScore2dArgs(['--data', 'nope', '--sampler', 'pc', '--out', 'x.json']),

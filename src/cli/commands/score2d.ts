@@ -32,7 +32,12 @@ sliced Wasserstein distance SW₂ (64 directions; Bonneel et al. 2015) to as man
 
 Options:
   --data ${PRESET_NAMES.join('|')}
-  --score exact         the closed-form score of the data's Gaussian mixture (default)
+  --score exact|learned exact: the closed-form score of the data's Gaussian mixture (default);
+                        learned: first trains the small score MLP (seeded, wasm) and samples
+                        with it
+  --objective eps|dsm   learned: ε-prediction on the VP schedule (default) or denoising score
+                        matching over log-uniform σ with λ(σ) = σ² (NCSN)
+  --train-steps N       learned: Adam steps, batch 512 (default 2000)
   --sampler ${SAMPLER_NAMES.join('|')}
   --sde vp|subvp|ve     the SDE of reverse-sde, pf-ode and pc (default vp; Song et al. 2021)
   --ode euler|heun      pf-ode's solver (default heun)
@@ -50,6 +55,8 @@ Options:
 const OPTIONS = {
   data: { type: 'string' },
   score: { type: 'string' },
+  objective: { type: 'string' },
+  'train-steps': { type: 'string' },
   sampler: { type: 'string' },
   sde: { type: 'string' },
   ode: { type: 'string' },
@@ -69,6 +76,9 @@ export interface Score2dArgs {
   n: number;
   seed: number;
   out: string;
+  score: 'exact' | 'learned';
+  objective: 'eps' | 'dsm';
+  trainSteps: number;
 }
 
 export function parseScore2dArgs(argv: string[]): Score2dArgs | 'help' {
@@ -77,7 +87,21 @@ export function parseScore2dArgs(argv: string[]): Score2dArgs | 'help' {
   if (v.data === undefined) throw new UsageError(`missing --data (${PRESET_NAMES.join(', ')})`);
   const data = parseChoice('--data', v.data, PRESET_NAMES);
   if (!isPresetName(data)) throw new UsageError('bad --data');
-  if (v.score !== undefined) parseChoice('--score', v.score, ['exact'] as const);
+  const score =
+    v.score === undefined
+      ? 'exact'
+      : parseChoice('--score', v.score, ['exact', 'learned'] as const);
+  const objective =
+    v.objective === undefined
+      ? 'eps'
+      : parseChoice('--objective', v.objective, ['eps', 'dsm'] as const);
+  const trainSteps =
+    v['train-steps'] === undefined
+      ? 2000
+      : parseIntegerFlag('--train-steps', v['train-steps'], 1, 1_000_000);
+  if (score === 'exact' && (v.objective !== undefined || v['train-steps'] !== undefined)) {
+    throw new UsageError('--objective and --train-steps need --score learned');
+  }
   if (v.sampler === undefined)
     throw new UsageError(`missing --sampler (${SAMPLER_NAMES.join(', ')})`);
   const sampler = parseChoice('--sampler', v.sampler, SAMPLER_NAMES);
@@ -102,7 +126,7 @@ export function parseScore2dArgs(argv: string[]): Score2dArgs | 'help' {
   if (v.snr !== undefined) settings.snr = parseNumberFlag('--snr', v.snr, { min: 0 });
   const n = v.n === undefined ? 4000 : parseIntegerFlag('--n', v.n, 1, MAX_PARTICLES);
   const seed = v.seed === undefined ? 0 : parseIntegerFlag('--seed', v.seed, 0, 2 ** 31 - 1);
-  return { data, settings, n, seed, out: v.out };
+  return { data, settings, n, seed, out: v.out, score, objective, trainSteps };
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -114,8 +138,33 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const preset = resolveData({ preset: args.data });
   const info = dataInfo(preset);
   const sampler = makeSampler(preset, args.settings, args.n, args.seed);
+  const trained: string[] = [];
+  let scoreFn = exactScoreFn(preset);
+  let dispose = () => {};
+  if (args.score === 'learned') {
+    // Loaded only here: the exact path never loads tfjs.
+    const { initBackend } = await import('../../engine/backends/select');
+    const { nodeWasmDir } = await import('../../engine/backends/nodeWasm');
+    const { LearnedScore } = await import('../../engine/playground/score2dLearned');
+    const choice = await initBackend('wasm', { wasmPaths: nodeWasmDir() });
+    if (choice.backend !== 'wasm') throw new Error(`wasm did not start: ${choice.fallbackReason}`);
+    const learned = new LearnedScore(preset, {
+      objective: args.objective,
+      steps: args.trainSteps,
+      seed: args.seed,
+    });
+    const tt = performance.now();
+    let loss = Number.NaN;
+    for (let i = 0; i < args.trainSteps; i++) loss = await learned.trainStep();
+    trained.push(
+      `trained the score MLP (${args.objective === 'eps' ? 'ε-prediction on VP' : 'DSM, λ(σ) = σ²'}): ${args.trainSteps} steps × 512 in ${((performance.now() - tt) / 1000).toFixed(1)} s, last loss ${loss.toFixed(4)} (mean per coordinate)`,
+    );
+    scoreFn = learned.scoreFn();
+    dispose = () => learned.dispose();
+  }
   const t0 = performance.now();
-  const x = await sampler.run(exactScoreFn(preset));
+  const x = await sampler.run(scoreFn);
+  dispose();
   const ms = performance.now() - t0;
   const samples: [number, number][] = [];
   for (let i = 0; i < args.n; i++) samples.push([x[2 * i], x[2 * i + 1]]);
@@ -127,7 +176,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     dataSample(preset, args.seed, args.n),
   );
   const lines = [
-    `${info.label}: ${args.settings.sampler}${['reverse-sde', 'pf-ode', 'pc'].includes(args.settings.sampler) ? ` (${args.settings.sde})` : ''}, ${args.n} samples, ${sampler.nfe} score evaluations, ${(ms / 1000).toFixed(2)} s`,
+    ...trained,
+    `${args.score} score, ${info.label}: ${args.settings.sampler}${['reverse-sde', 'pf-ode', 'pc'].includes(args.settings.sampler) ? ` (${args.settings.sde})` : ''}, ${args.n} samples, ${sampler.nfe} score evaluations, ${(ms / 1000).toFixed(2)} s`,
     'component fractions (samples in each component / true weight):',
     ...info.groupNames.map(
       (g, k) => `  ${g}: ${fractions[k].toFixed(3)} / ${info.groupWeights[k].toFixed(3)}`,
