@@ -79,3 +79,22 @@ test('score view: field, every sampler, fractions, scrubbing and the share link'
   await expect(page.getByRole('status').filter({ hasText: 's2sampler' })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
+
+test('score view: the learned score trains, pauses, shows its error and samples', async ({
+  page,
+  consoleErrors,
+}) => {
+  await page.goto('./?backend=wasm#view=score&s2data=mixture&s2sampler=ddpm&s2steps=20');
+  await expect(page.getByTestId('score-plane')).toBeVisible();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const status = page.getByTestId('train-status');
+  await expect(status).toContainText(/step \d+ \/ 2000, loss \d\.\d{4}/, { timeout: 90_000 });
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeVisible();
+  await expect(page.getByTestId('learned-plane')).toBeVisible();
+  await expect(page.getByTestId('loss-chart')).toBeVisible();
+  await page.getByRole('combobox', { name: 'Score' }).selectOption('learned');
+  await page.getByRole('button', { name: 'Sample', exact: true }).click();
+  await expect(page.getByTestId('score-status')).toContainText('done', { timeout: 90_000 });
+  expect(consoleErrors).toEqual([]);
+});

@@ -38,6 +38,10 @@ export async function loadData(): Promise<void> {
       sweep: [],
       likelihood: null,
       error: null,
+      trainStep: 0,
+      losses: [],
+      learnedField: null,
+      score: 'exact',
     });
     await loadField();
   } catch (err) {
@@ -79,12 +83,15 @@ export async function startRun(): Promise<void> {
   if (!settings) return;
   s.set({ busy: true, playing: false });
   try {
-    const frame = await getWorker().score2dStart({
+    const w = getWorker();
+    const req = {
       data: currentData(),
       settings,
       n: s.n,
       seed: usePlayground.getState().seed,
-    });
+    };
+    const frame =
+      s.score === 'learned' ? await w.score2dStartLearned(req) : await w.score2dStart(req);
     useScore2d.getState().set({ snapshots: [toSnapshot(frame)], frameIndex: 0, error: null });
   } catch (err) {
     useScore2d.getState().set({ error: message(err) });
@@ -191,6 +198,54 @@ export async function runLikelihood(): Promise<void> {
   try {
     const likelihood = await getWorker().score2dLikelihood(currentData(), s.sde);
     useScore2d.getState().set({ likelihood });
+  } catch (err) {
+    useScore2d.getState().set({ error: message(err) });
+  }
+}
+
+/** Training steps per press of Train (the CLI's default). */
+export const TRAIN_STEPS = 2000;
+
+export async function train(): Promise<void> {
+  const s = useScore2d.getState();
+  if (s.training || !s.info) return;
+  s.set({ training: true, error: null });
+  try {
+    const r = await getWorker().score2dTrain(
+      { data: currentData(), objective: s.objective, steps: TRAIN_STEPS },
+      Comlink.proxy((e: { step: number; loss: number; msPerStep: number }) => {
+        const now = useScore2d.getState();
+        now.set({
+          trainStep: e.step,
+          losses: [...now.losses.filter((l) => l.step < e.step), { step: e.step, loss: e.loss }],
+          msPerTrainStep: e.msPerStep,
+        });
+        if (e.step % 200 === 0) void loadLearnedField();
+      }),
+    );
+    useScore2d.getState().set({ trainStep: r.step });
+    await loadLearnedField();
+  } catch (err) {
+    useScore2d.getState().set({ error: message(err) });
+  } finally {
+    useScore2d.getState().set({ training: false });
+  }
+}
+
+export async function pauseTraining(): Promise<void> {
+  await getWorker().score2dPauseTraining();
+}
+
+export async function loadLearnedField(): Promise<void> {
+  const s = useScore2d.getState();
+  try {
+    const f = await getWorker().score2dLearnedField({
+      data: currentData(),
+      level: { sde: s.sde, t: s.level },
+      grid: 48,
+      arrows: 21,
+    });
+    useScore2d.getState().set({ learnedField: f });
   } catch (err) {
     useScore2d.getState().set({ error: message(err) });
   }

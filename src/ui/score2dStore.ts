@@ -32,6 +32,15 @@ export interface Score2dState {
   sweep: Score2dSweepPoint[];
   sweeping: boolean;
   likelihood: { model: number; data: number } | null;
+  /** Which score the samplers use. */
+  score: 'exact' | 'learned';
+  objective: 'eps' | 'dsm';
+  training: boolean;
+  /** Adam steps done and the loss curve (mean per coordinate). */
+  trainStep: number;
+  losses: { step: number; loss: number }[];
+  msPerTrainStep: number | null;
+  learnedField: { score: Float32Array; errorLog10: Float32Array } | null;
   error: string | null;
   set(patch: Partial<Score2dState>): void;
 }
@@ -57,6 +66,13 @@ export const useScore2d = create<Score2dState>()((set) => ({
   sweep: [],
   sweeping: false,
   likelihood: null,
+  score: 'exact',
+  objective: 'eps',
+  training: false,
+  trainStep: 0,
+  losses: [],
+  msPerTrainStep: null,
+  learnedField: null,
   error: null,
   set: (patch) => set(patch),
 }));

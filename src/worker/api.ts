@@ -171,6 +171,23 @@ export interface Score2dApi {
     },
     onPoint?: (p: Score2dSweepPoint) => void,
   ): Promise<Score2dSweepPoint[]>;
+  /**
+   * Trains the learned score (a new network when the data or objective changed) until `steps`
+   * Adam steps are done or score2dPauseTraining is called; `listener` (a Comlink.proxy) hears the
+   * step and the loss (mean per coordinate) every few steps.
+   */
+  score2dTrain(
+    req: { data: Score2dData; objective: 'eps' | 'dsm'; steps: number },
+    listener: (e: { step: number; loss: number; msPerStep: number }) => void,
+  ): Promise<{ step: number; loss: number }>;
+  score2dPauseTraining(): Promise<void>;
+  /** The learned score on the arrow grid and log10 ‖s_θ − s‖ on the heat-map grid; null: none yet. */
+  score2dLearnedField(req: Score2dFieldRequest): Promise<{
+    score: Float32Array;
+    errorLog10: Float32Array;
+  } | null>;
+  /** Starts a run with the learned score (the network must have trained). */
+  score2dStartLearned(req: Score2dRunRequest): Promise<Score2dFrame>;
   /** Mean PF-ODE log-likelihood (exact score) of 500 held-out data points, and the true mean. */
   score2dLikelihood(data: Score2dData, sde: SdeKind): Promise<{ model: number; data: number }>;
 }

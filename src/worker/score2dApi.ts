@@ -12,10 +12,15 @@ import {
   type RunFrame,
 } from '../engine/playground/score2dController';
 import type { Score2dApi } from './api';
+import { learnedField, LearnedScore } from '../engine/playground/score2dLearned';
+import { marginalOf } from '../engine/playground/score2dController';
 
 export function createScore2dApi(): Score2dApi {
   const controller = new Score2dController();
   let sweepToken = 0;
+  let learned: { key: string; model: LearnedScore } | null = null;
+  let training = false;
+  let stopTraining = false;
   const sendFrame = (f: RunFrame) => Comlink.transfer(f, [f.x.buffer as ArrayBuffer]);
   return {
     async score2dInfo(data) {
@@ -42,6 +47,66 @@ export function createScore2dApi(): Score2dApi {
         onPoint && ((p) => void onPoint(p)),
         () => token !== sweepToken,
       );
+    },
+    async score2dTrain(req, listener) {
+      if (training) throw new Error('training is already running');
+      const key = JSON.stringify([req.data, req.objective]);
+      if (!learned || learned.key !== key) {
+        learned?.model.dispose();
+        learned = {
+          key,
+          model: new LearnedScore(resolveData(req.data), { objective: req.objective }),
+        };
+      }
+      const model = learned.model;
+      training = true;
+      stopTraining = false;
+      let loss = Number.NaN;
+      try {
+        let t0 = performance.now();
+        let since = 0;
+        while (!stopTraining && model.stepsDone < req.steps) {
+          loss = await model.trainStep();
+          since++;
+          if (since === 20 || model.stepsDone === req.steps) {
+            void listener({
+              step: model.stepsDone,
+              loss,
+              msPerStep: (performance.now() - t0) / since,
+            });
+            since = 0;
+            t0 = performance.now();
+            // Let a pause request in.
+            await new Promise((r) => setTimeout(r, 0));
+          }
+        }
+      } finally {
+        training = false;
+      }
+      return { step: model.stepsDone, loss };
+    },
+    async score2dPauseTraining() {
+      stopTraining = true;
+    },
+    async score2dLearnedField(req) {
+      if (!learned || learned.model.stepsDone === 0) return null;
+      const p = learned.model.preset;
+      const f = await learnedField(
+        learned.model,
+        marginalOf(p, req.level),
+        p.extent,
+        req.grid,
+        req.arrows,
+      );
+      return Comlink.transfer(f, [f.score.buffer, f.errorLog10.buffer] as ArrayBuffer[]);
+    },
+    async score2dStartLearned(req) {
+      if (!learned || learned.model.stepsDone === 0)
+        throw new Error('train the score network first');
+      if (JSON.stringify(JSON.parse(learned.key)[0]) !== JSON.stringify(req.data)) {
+        throw new Error('the network was trained on other data: train it on this data first');
+      }
+      return sendFrame(controller.start(req, learned.model.scoreFn()));
     },
     async score2dLikelihood(data, sde) {
       return heldOutLogLikelihood(data, sde, 500, 0);

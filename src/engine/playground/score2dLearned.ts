@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   Gaussian,
+  gmmScore,
   makeSde,
   sampleGmm,
   STREAM2D,
@@ -149,4 +150,38 @@ export class LearnedScore {
     this.net.dispose();
     this.optimizer.dispose();
   }
+}
+
+/** The learned score on the arrow grid and log10 of its error ‖s_θ − s‖ on the heat-map grid. */
+export async function learnedField(
+  learned: LearnedScore,
+  m: { a: number; b: number },
+  extent: number,
+  grid: number,
+  arrows: number,
+): Promise<{ score: Float32Array; errorLog10: Float32Array }> {
+  const pts = (n: number) => {
+    const x = new Float64Array(2 * n * n);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        x[2 * (r * n + c)] = -extent + ((c + 0.5) * 2 * extent) / n;
+        x[2 * (r * n + c) + 1] = extent - ((r + 0.5) * 2 * extent) / n;
+      }
+    }
+    return x;
+  };
+  const fn = learned.scoreFn();
+  const xa = pts(arrows);
+  const sa = new Float64Array(xa.length);
+  await fn(xa, m, sa);
+  const xg = pts(grid);
+  const sg = new Float64Array(xg.length);
+  await fn(xg, m, sg);
+  const exact = gmmScore(learned.preset.gmm, m, xg);
+  const errorLog10 = new Float32Array(grid * grid);
+  for (let i = 0; i < grid * grid; i++) {
+    const e = Math.hypot(sg[2 * i] - exact[2 * i], sg[2 * i + 1] - exact[2 * i + 1]);
+    errorLog10[i] = Math.log10(e + 1e-6);
+  }
+  return { score: Float32Array.from(sa), errorLog10 };
 }

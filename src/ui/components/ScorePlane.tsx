@@ -6,7 +6,11 @@ import type { Score2dField } from '../../worker/api';
 
 export interface ScorePlaneProps {
   extent: number;
-  field: Score2dField | null;
+  field: Pick<Score2dField, 'logDensity' | 'score'> | null;
+  /** The heat map shows the top `heatRange` units of `logDensity` (default 12 nats). */
+  heatRange?: number;
+  /** The plane's test id (default score-plane). */
+  testId?: string;
   showArrows: boolean;
   /** Particles now, interleaved. */
   particles: Float32Array | null;
@@ -42,6 +46,7 @@ function ramp(u: number): [number, number, number] {
 
 export function ScorePlane(props: ScorePlaneProps) {
   const { extent, field, showArrows, particles, paths, points, onPick, onDrawn, label } = props;
+  const heatRange = props.heatRange ?? 12;
   const canvas = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
@@ -68,7 +73,7 @@ export function ScorePlane(props: ScorePlaneProps) {
       for (const v of field.logDensity) max = Math.max(max, v);
       const img = new ImageData(g, g);
       for (let i = 0; i < g * g; i++) {
-        const [r, gg, b] = ramp((field.logDensity[i] - (max - 12)) / 12);
+        const [r, gg, b] = ramp((field.logDensity[i] - (max - heatRange)) / heatRange);
         img.data[4 * i] = r;
         img.data[4 * i + 1] = gg;
         img.data[4 * i + 2] = b;
@@ -144,7 +149,7 @@ export function ScorePlane(props: ScorePlaneProps) {
       ctx.stroke();
     });
     onDrawn?.(performance.now() - t0);
-  }, [extent, field, showArrows, particles, paths, points, onDrawn]);
+  }, [extent, field, showArrows, particles, paths, points, onDrawn, heatRange]);
 
   return (
     <canvas
@@ -152,7 +157,7 @@ export function ScorePlane(props: ScorePlaneProps) {
       className="score-plane"
       role="img"
       aria-label={label}
-      data-testid="score-plane"
+      data-testid={props.testId ?? 'score-plane'}
       onClick={(e) => {
         if (!onPick) return;
         const rect = e.currentTarget.getBoundingClientRect();

@@ -33,7 +33,11 @@ import { currentSettings, useScore2d } from '../score2dStore';
 import {
   loadData,
   loadField,
+  loadLearnedField,
   pause,
+  pauseTraining,
+  train,
+  TRAIN_STEPS,
   PATH_PARTICLES,
   play,
   runLikelihood,
@@ -66,6 +70,10 @@ function useScore2dData() {
   useEffect(() => {
     void loadField();
   }, [sde, level, info]);
+  const trained = useScore2d((s) => s.trainStep > 0);
+  useEffect(() => {
+    if (trained) void loadLearnedField();
+  }, [sde, level, trained]);
 }
 
 // Memoised: a recharts re-render costs tens of ms, and the view re-renders on every frame.
@@ -103,6 +111,29 @@ const MarginalChart = memo(function MarginalChart({ sigmaMax }: { sigmaMax: numb
               isAnimationActive={false}
             />
           ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+});
+
+const LossChart = memo(function LossChart({
+  losses,
+}: {
+  losses: { step: number; loss: number }[];
+}) {
+  return (
+    <div className="chart-box score-chart" data-testid="loss-chart">
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={losses} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
+          <XAxis dataKey="step" type="number" domain={[0, 'auto']} />
+          <YAxis width={48} domain={[0, 'auto']} />
+          <Tooltip
+            formatter={(v) => Number(v).toFixed(4)}
+            labelFormatter={(l) => `step ${String(l)}`}
+          />
+          <Line dataKey="loss" stroke={LINE_COLORS[1]} dot={false} isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>
     </div>
@@ -275,6 +306,18 @@ export function ScoreView() {
             </select>
           </label>
           <label>
+            Score
+            <select
+              value={s.score}
+              onChange={(e) => s.set({ score: e.target.value as 'exact' | 'learned' })}
+            >
+              <option value="exact">exact (closed form)</option>
+              <option value="learned" disabled={s.trainStep === 0}>
+                learned (train it below)
+              </option>
+            </select>
+          </label>
+          <label>
             SDE
             <select
               value={s.sde}
@@ -392,6 +435,78 @@ export function ScoreView() {
             the ODE&apos;s weights are off by a few percent on &quot;mixture&quot; (its mean is (3,
             3)).
           </p>
+        )}
+      </div>
+      <div className="panel">
+        <h3>Learned score</h3>
+        <p>
+          A small MLP (3 × 128 SiLU, input c_in·x and sin/cos of log σ) predicts the noise ε̂; its
+          score is s_θ = −ε̂/σ (NCSNv2&apos;s output scaling), used for any marginal as s_θ(x/a,
+          b/a)/a. Objective: ε-prediction on the VP schedule (Ho et al. 2020) or denoising score
+          matching with λ(σ) = σ² over log-uniform σ (Song &amp; Ermon 2019, eq. 6); {TRAIN_STEPS}{' '}
+          Adam steps of 512 fresh data points, loss as the mean per coordinate. Look for: the error
+          (right) is small everywhere at large t and large away from the data at small t.
+        </p>
+        <div className="controls">
+          <label>
+            Objective
+            <select
+              value={s.objective}
+              disabled={s.training}
+              onChange={(e) =>
+                s.set({
+                  objective: e.target.value as 'eps' | 'dsm',
+                  trainStep: 0,
+                  losses: [],
+                  learnedField: null,
+                  score: 'exact',
+                })
+              }
+            >
+              <option value="eps">ε-prediction (VP)</option>
+              <option value="dsm">DSM, λ(σ) = σ²</option>
+            </select>
+          </label>
+          {s.training ? (
+            <button type="button" onClick={() => void pauseTraining()}>
+              Pause
+            </button>
+          ) : (
+            <button
+              type="button"
+              onClick={() => void train()}
+              disabled={!s.info || s.trainStep >= TRAIN_STEPS}
+            >
+              Train
+            </button>
+          )}
+          <span data-testid="train-status">
+            {s.trainStep > 0
+              ? `step ${s.trainStep} / ${TRAIN_STEPS}, loss ${s.losses[s.losses.length - 1]?.loss.toFixed(4) ?? '–'} (mean per coordinate)${s.msPerTrainStep !== null ? `, ${s.msPerTrainStep.toFixed(1)} ms per step` : ''}`
+              : 'not trained'}
+          </span>
+        </div>
+        {s.losses.length > 0 && <LossChart losses={s.losses} />}
+        {s.learnedField && (
+          <div className="score-pair">
+            <figure>
+              <ScorePlane
+                extent={extent}
+                field={{ logDensity: s.learnedField.errorLog10, score: s.learnedField.score }}
+                heatRange={4}
+                showArrows
+                particles={null}
+                paths={[]}
+                points={[]}
+                testId="learned-plane"
+                label={`learned score arrows over the error heat map at t = ${s.level}`}
+              />
+              <figcaption>
+                Learned score (arrows) over its error log₁₀‖s_θ − ∇log p_t‖ (bright: large; 4
+                decades shown), t = {s.level.toFixed(3)}
+              </figcaption>
+            </figure>
+          </div>
         )}
       </div>
       <div className="panel">
