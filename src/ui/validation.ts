@@ -6,13 +6,7 @@ import type { ScheduleKind } from '../diffusion/schedule';
 import type { DatasetName } from '../worker/api';
 
 export type ViewId =
-  | 'forward'
-  | 'schedules'
-  | 'training'
-  | 'sampling'
-  | 'evaluate'
-  | 'likelihood'
-  | 'score';
+  'forward' | 'schedules' | 'training' | 'sampling' | 'evaluate' | 'likelihood' | 'score';
 export type Theme = 'system' | 'light' | 'dark';
 export type SamplerName = 'ddpm' | 'ddim';
 

@@ -210,7 +210,8 @@ export function ScoreView() {
   const last = s.snapshots[s.snapshots.length - 1];
 
   return (
-    <section className="score-view" aria-label="Score and SDE">
+    <section className="view score-view" aria-label="Score and SDE">
+      <h2>Score &amp; SDE: the score, Langevin dynamics and the SDE samplers in 2-D</h2>
       <div className="score-grid">
         <div className="score-main">
           <ScorePlane
