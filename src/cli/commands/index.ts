@@ -38,7 +38,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'score2d',
     description:
-      'sample a 2-D data set with Langevin, annealed Langevin, SDE, ODE, PC or DDPM (exact score)',
+      'sample a 2-D data set with Langevin, annealed Langevin, SDE, ODE, PC or DDPM (exact or learned score)',
     run: async (argv, io) => (await import('./score2d')).run(argv, io),
   },
   {
