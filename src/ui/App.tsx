@@ -8,6 +8,7 @@ import { TrainingView } from './views/TrainingView';
 import { SamplingView } from './views/SamplingView';
 import { EvaluationView } from './views/EvaluationView';
 import { LikelihoodView } from './views/LikelihoodView';
+import { ScoreView } from './views/ScoreView';
 import { BackendBadge } from './components/BackendBadge';
 import { useUrlState } from './useUrlState';
 import { useKeyboard } from './useKeyboard';
@@ -26,6 +27,7 @@ const VIEWS: { id: ViewId; title: string }[] = [
   { id: 'sampling', title: 'Reverse sampling' },
   { id: 'evaluate', title: 'Guidance trade-off' },
   { id: 'likelihood', title: 'Likelihood' },
+  { id: 'score', title: 'Score & SDE' },
 ];
 
 export function App() {
@@ -88,6 +90,12 @@ export function App() {
           {view === 'evaluate' && <EvaluationView />}
           {view === 'likelihood' && <LikelihoodView />}
         </ViewErrorBoundary>
+        {view === 'forward' && <ForwardView />}
+        {view === 'schedules' && <SchedulesView />}
+        {view === 'training' && <TrainingView />}
+        {view === 'sampling' && <SamplingView />}
+        {view === 'evaluate' && <EvaluationView />}
+        {view === 'score' && <ScoreView />}
       </main>
       <footer className="app-footer">
         Formulas follow Ho et al. 2020 (DDPM) and Nichol &amp; Dhariwal 2021 (Improved DDPM).

@@ -7,6 +7,8 @@ import { formatHash, parseHash, type SharedState } from './urlState';
 import { useSampling, type SamplingSettings } from './samplingStore';
 import { useTraining } from './trainingStore';
 import { readSavedDisplay } from './useDisplaySettings';
+import { useScore2d } from './score2dStore';
+import { formatScore2dHash, parseScore2dHash } from './score2dUrl';
 
 function shared(s: PlaygroundState): SharedState {
   const sampling = useSampling.getState();
@@ -35,12 +37,31 @@ function shared(s: PlaygroundState): SharedState {
   };
 }
 
+/** The whole hash: the app's keys, then the Score & SDE view's (score2dUrl.ts). */
+function fullHash(s: PlaygroundState): string {
+  const sc = useScore2d.getState();
+  const preset = sc.preset === 'drawn' ? 'mixture' : sc.preset;
+  const steps = sc.steps ?? sc.defaults?.[sc.sampler].steps ?? 500;
+  const extra = formatScore2dHash({
+    preset,
+    sampler: sc.sampler,
+    sde: sc.sde,
+    level: sc.level,
+    steps,
+  });
+  return `${formatHash(shared(s))}&${extra}`;
+}
+
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function applyHash(hash: string): void {
-  const { state, problems } = parseHash(hash);
+  const { state, problems: appProblems } = parseHash(hash);
+  // The Score & SDE view's keys (score2dUrl.ts) travel in the same hash.
+  const score = parseScore2dHash(hash);
+  useScore2d.getState().set(score.state);
+  const problems = [...appProblems, ...score.problems];
   const {
     classIndex,
     guidanceScale,
@@ -86,14 +107,14 @@ export function useUrlState(): void {
     usePlayground.setState(readSavedDisplay());
     applyHash(window.location.hash);
     const onHashChange = () => {
-      if (window.location.hash !== formatHash(shared(usePlayground.getState()))) {
+      if (window.location.hash !== fullHash(usePlayground.getState())) {
         applyHash(window.location.hash);
       }
     };
     window.addEventListener('hashchange', onHashChange);
     let last = '';
     const write = () => {
-      const next = formatHash(shared(usePlayground.getState()));
+      const next = fullHash(usePlayground.getState());
       if (next !== last) {
         last = next;
         window.history.replaceState(null, '', next);
@@ -101,10 +122,12 @@ export function useUrlState(): void {
     };
     const unsubscribe = usePlayground.subscribe(write);
     const unsubscribeSampling = useSampling.subscribe(write);
+    const unsubscribeScore = useScore2d.subscribe(write);
     return () => {
       window.removeEventListener('hashchange', onHashChange);
       unsubscribe();
       unsubscribeSampling();
+      unsubscribeScore();
     };
   }, []);
 }

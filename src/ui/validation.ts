@@ -5,7 +5,8 @@
 import type { ScheduleKind } from '../diffusion/schedule';
 import type { DatasetName } from '../worker/api';
 
-export type ViewId = 'forward' | 'schedules' | 'training' | 'sampling' | 'evaluate' | 'likelihood';
+export type ViewId =
+  'forward' | 'schedules' | 'training' | 'sampling' | 'evaluate' | 'likelihood' | 'score';
 export type Theme = 'system' | 'light' | 'dark';
 export type SamplerName = 'ddpm' | 'ddim';
 
@@ -16,6 +17,7 @@ export const VIEWS: readonly ViewId[] = [
   'sampling',
   'evaluate',
   'likelihood',
+  'score',
 ];
 export const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['linear', 'cosine'];

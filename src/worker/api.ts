@@ -7,6 +7,20 @@ import type {
   BackendMeasurement,
   RememberedDecision,
 } from '../engine/backends/choose';
+import type {
+  SamplerName as Score2dSamplerName,
+  SamplerSettings as Score2dSamplerSettings,
+  SdeKind,
+} from '../diffusion/score2d';
+import type {
+  DataInfo as Score2dDataInfo,
+  FieldRequest as Score2dFieldRequest,
+  FieldResult as Score2dField,
+  RunFrame as Score2dFrame,
+  RunRequest as Score2dRunRequest,
+  Score2dData,
+  SweepPoint as Score2dSweepPoint,
+} from '../engine/playground/score2dController';
 import type { TrainingConfig, TrainingEvent } from '../engine/playground/trainingController';
 import type {
   SamplingRequest,
@@ -118,7 +132,67 @@ export interface ParitySummary {
   ms: number;
 }
 
-export interface PlaygroundWorkerApi extends EngineApi {
+// ---- The 2-D "Score & SDE" view (closed-form scores: no tfjs needed) -----------------------
+
+export type {
+  DataInfo as Score2dDataInfo,
+  FieldRequest as Score2dFieldRequest,
+  FieldResult as Score2dField,
+  NoiseLevel as Score2dNoiseLevel,
+  RunFrame as Score2dFrame,
+  RunRequest as Score2dRunRequest,
+  Score2dData,
+  SweepPoint as Score2dSweepPoint,
+} from '../engine/playground/score2dController';
+
+export interface Score2dApi {
+  /** The data set's definition, extent, component weights and every sampler's defaults. */
+  score2dInfo(data: Score2dData): Promise<{
+    info: Score2dDataInfo;
+    defaults: Record<Score2dSamplerName, Score2dSamplerSettings>;
+  }>;
+  /** log p and the exact score ∇ log p of the noised data on grids, at one noise level. */
+  score2dField(req: Score2dFieldRequest): Promise<Score2dField>;
+  /** Starts a sampling run (the particles at their prior); replaces the previous run. */
+  score2dStart(req: Score2dRunRequest): Promise<Score2dFrame>;
+  /** Runs k more steps of the run and returns where the particles are. */
+  score2dAdvance(k: number): Promise<Score2dFrame>;
+  /**
+   * Each sampler at 10, 30, 100 and 300 score evaluations: the sliced Wasserstein distance to the
+   * data and the component fractions. A newer sweep stops an older one. `onPoint` (a
+   * Comlink.proxy) hears of each point.
+   */
+  score2dSweep(
+    req: {
+      data: Score2dData;
+      settings: Record<Score2dSamplerName, Score2dSamplerSettings>;
+      n: number;
+      seed: number;
+    },
+    onPoint?: (p: Score2dSweepPoint) => void,
+  ): Promise<Score2dSweepPoint[]>;
+  /**
+   * Trains the learned score (a new network when the data or objective changed) until `steps`
+   * Adam steps are done or score2dPauseTraining is called; `listener` (a Comlink.proxy) hears the
+   * step and the loss (mean per coordinate) every few steps.
+   */
+  score2dTrain(
+    req: { data: Score2dData; objective: 'eps' | 'dsm'; steps: number },
+    listener: (e: { step: number; loss: number; msPerStep: number }) => void,
+  ): Promise<{ step: number; loss: number }>;
+  score2dPauseTraining(): Promise<void>;
+  /** The learned score on the arrow grid and log10 ‖s_θ − s‖ on the heat-map grid; null: none yet. */
+  score2dLearnedField(req: Score2dFieldRequest): Promise<{
+    score: Float32Array;
+    errorLog10: Float32Array;
+  } | null>;
+  /** Starts a run with the learned score (the network must have trained). */
+  score2dStartLearned(req: Score2dRunRequest): Promise<Score2dFrame>;
+  /** Mean PF-ODE log-likelihood (exact score) of 500 held-out data points, and the true mean. */
+  score2dLikelihood(data: Score2dData, sde: SdeKind): Promise<{ model: number; data: number }>;
+}
+
+export interface PlaygroundWorkerApi extends EngineApi, Score2dApi {
   /**
    * Picks and initialises a tfjs backend: `preferred` if given (`?backend=`), else the one
    * remembered for this device, else the fastest by a short probe (a software WebGPU adapter is

@@ -10,6 +10,7 @@ import { toFloatImage } from '../data/dataset';
 import { fetchSource } from '../data/source';
 import { wasmPaths } from './wasmPaths';
 import { createEngineApi } from './engineApi';
+import { createScore2dApi } from './score2dApi';
 import { runUNetParity } from '../engine/parity';
 import type {
   BackendInfo,
@@ -79,6 +80,7 @@ const engine = createEngineApi({
 
 const api: PlaygroundWorkerApi = {
   ...engine,
+  ...createScore2dApi(),
 
   async parityCheck() {
     if ((await engine.trainingState()).state === 'running') {

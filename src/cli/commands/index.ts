@@ -36,6 +36,12 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, io) => (await import('./nll')).run(argv, io),
   },
   {
+    name: 'score2d',
+    description:
+      'sample a 2-D data set with Langevin, annealed Langevin, SDE, ODE, PC or DDPM (exact or learned score)',
+    run: async (argv, io) => (await import('./score2d')).run(argv, io),
+  },
+  {
     name: 'bench',
     description: 'time a training step and a forward pass per backend and preset, as JSON lines',
     run: async (argv, io) => (await import('./bench')).run(argv, io),
