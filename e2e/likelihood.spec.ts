@@ -4,13 +4,16 @@ import { test, expect, backendOf } from './fixtures';
 
 test('computes the ELBO of a test image term by term', async ({ page, consoleErrors }) => {
   test.setTimeout(240_000);
-  await page.goto('./?backend=wasm#view=likelihood');
+  // The link sets the view's own settings: one image, σ² = β, seed 3.
+  await page.goto('./?backend=wasm#view=likelihood&lnum=1&lvar=beta&lseed=3');
   expect(await backendOf(page)).toBe('wasm');
   await expect(page.getByTestId('likelihood-weights-chart')).toBeVisible();
   await expect(page.locator('.tex').first()).toBeVisible();
   const run = page.getByRole('button', { name: 'Compute the ELBO' });
   await expect(run).toBeEnabled({ timeout: 60_000 }); // the pretrained model is in
-  await page.getByRole('combobox', { name: 'Test images' }).selectOption('1');
+  await expect(page.getByRole('combobox', { name: 'Test images' })).toHaveValue('1');
+  await expect(page.getByRole('combobox', { name: 'Reverse variance' })).toHaveValue('beta');
+  await expect(page.getByRole('spinbutton', { name: 'Likelihood seed' })).toHaveValue('3');
   await run.click();
   const estimate = page.getByTestId('likelihood-estimate');
   // While running: an estimate with a ± once every stratum has two t.
@@ -30,5 +33,7 @@ test('computes the ELBO of a test image term by term', async ({ page, consoleErr
     page.getByTestId('likelihood-terms-chart').locator('.recharts-symbols').first(),
   ).toBeVisible();
   await expect(page.getByTestId('likelihood-cumulative-chart')).toBeVisible();
+  // The page's own link carries them on.
+  expect(page.url()).toMatch(/lnum=1&lvar=beta&lcond=0&lseed=3/);
   expect(consoleErrors).toEqual([]);
 });

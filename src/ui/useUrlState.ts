@@ -9,6 +9,8 @@ import { useTraining } from './trainingStore';
 import { readSavedDisplay } from './useDisplaySettings';
 import { useScore2d } from './score2dStore';
 import { formatScore2dHash, parseScore2dHash } from './score2dUrl';
+import { useLikelihood } from './likelihoodStore';
+import { formatLikelihoodHash, parseLikelihoodHash } from './likelihoodUrl';
 
 function shared(s: PlaygroundState): SharedState {
   const sampling = useSampling.getState();
@@ -37,7 +39,7 @@ function shared(s: PlaygroundState): SharedState {
   };
 }
 
-/** The whole hash: the app's keys, then the Score & SDE view's (score2dUrl.ts). */
+/** The whole hash: the app's keys, then the Score & SDE view's (score2dUrl.ts) and the Likelihood view's (likelihoodUrl.ts). */
 function fullHash(s: PlaygroundState): string {
   const sc = useScore2d.getState();
   const preset = sc.preset === 'drawn' ? 'mixture' : sc.preset;
@@ -49,7 +51,8 @@ function fullHash(s: PlaygroundState): string {
     level: sc.level,
     steps,
   });
-  return `${formatHash(shared(s))}&${extra}`;
+  const likelihood = formatLikelihoodHash(useLikelihood.getState().settings);
+  return `${formatHash(shared(s))}&${extra}&${likelihood}`;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -61,7 +64,9 @@ export function applyHash(hash: string): void {
   // The Score & SDE view's keys (score2dUrl.ts) travel in the same hash.
   const score = parseScore2dHash(hash);
   useScore2d.getState().set(score.state);
-  const problems = [...appProblems, ...score.problems];
+  const likelihood = parseLikelihoodHash(hash);
+  useLikelihood.getState().setSettings(likelihood.state);
+  const problems = [...appProblems, ...score.problems, ...likelihood.problems];
   const {
     classIndex,
     guidanceScale,
@@ -123,11 +128,13 @@ export function useUrlState(): void {
     const unsubscribe = usePlayground.subscribe(write);
     const unsubscribeSampling = useSampling.subscribe(write);
     const unsubscribeScore = useScore2d.subscribe(write);
+    const unsubscribeLikelihood = useLikelihood.subscribe(write);
     return () => {
       window.removeEventListener('hashchange', onHashChange);
       unsubscribe();
       unsubscribeSampling();
       unsubscribeScore();
+      unsubscribeLikelihood();
     };
   }, []);
 }
