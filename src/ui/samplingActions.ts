@@ -4,6 +4,7 @@ import * as Comlink from 'comlink';
 import { getWorker } from './workerClient';
 import { useSampling, type SamplingSettings } from './samplingStore';
 import { useTraining } from './trainingStore';
+import { usePlayground } from './store';
 import { describeError } from './errors';
 import type { SamplingProgress, SamplingRequest } from '../worker/api';
 
@@ -120,20 +121,34 @@ export function stepBack(): void {
   s.setView(s.view - 1);
 }
 
-/** Plays to the end, one step at a time, so each step is shown (and s can change mid-run). */
+/** At 1× play speed, each step stays on screen at least this long (10 steps per second). */
+const STEP_MS_AT_1X = 100;
+
+/** Whether the run shown is finished and its last frame is on screen (nothing left to play). */
+export function atFinishedEnd(): boolean {
+  const { frames, view } = useSampling.getState();
+  const last = frames[frames.length - 1];
+  return Boolean(last?.done && view >= frames.length - 1);
+}
+
+/**
+ * Plays to the end, one step at a time, so each step is shown (and s can change mid-run), no
+ * faster than the play speed allows. A finished run starts again from a new x_T.
+ */
 export async function play(): Promise<void> {
   const s = useSampling.getState();
   // Another action (e.g. the first grid) holds the worker: stepping would return at once, and
   // the loop below would spin without ever yielding.
   if (s.busy) return;
-  if (s.frames.length === 0) await startRun();
+  if (s.frames.length === 0 || atFinishedEnd()) await startRun();
   useSampling.getState().setPlaying(true);
   while (useSampling.getState().playing && !useSampling.getState().busy) {
-    const { frames, view } = useSampling.getState();
-    const last = frames[frames.length - 1];
-    if (!last || (last.done && view >= frames.length - 1)) break;
+    if (atFinishedEnd() || useSampling.getState().frames.length === 0) break;
+    const started = performance.now();
     await stepForward();
     if (useSampling.getState().error) break;
+    const wait = STEP_MS_AT_1X / usePlayground.getState().playSpeed - (performance.now() - started);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
   useSampling.getState().setPlaying(false);
 }

@@ -25,9 +25,19 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   classIndex: 3,
   guidanceScale: 3,
   seed: 1,
+  // A square 4×4 grid: no empty cell (and the same count as the first grid).
   n: 16,
   clipX0: true,
 };
+
+/** The index of the last recorded frame at or before `step` (frames are in step order). */
+export function frameAtStep(frames: readonly { stepsDone: number }[], step: number): number {
+  let index = 0;
+  frames.forEach((f, i) => {
+    if (f.stepsDone <= step) index = i;
+  });
+  return index;
+}
 
 interface SamplingStore {
   /** Always within `limits` (validSampling), whoever set them. */

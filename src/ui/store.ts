@@ -16,6 +16,8 @@ import {
 } from './validation';
 
 export { T_MAX, T_MIN, type Theme, type ViewId };
+/** Play speed multipliers offered in the UI (1×: a full t sweep in 4 s). */
+export const PLAY_SPEEDS = [0.25, 0.5, 1, 2, 4] as const;
 
 export interface PlaygroundState {
   view: ViewId;
@@ -33,6 +35,8 @@ export interface PlaygroundState {
   notice: string | null;
   /** The t animation (forward view) is running. */
   playing: boolean;
+  /** Multiplies how fast Play runs (the t sweep and the sampler's steps). */
+  playSpeed: number;
   theme: Theme;
   /** Larger type, advanced controls hidden: for projecting in a classroom. */
   classroom: boolean;
@@ -48,6 +52,7 @@ export interface PlaygroundState {
   setFatalError(message: string | null): void;
   setNotice(message: string | null): void;
   setPlaying(playing: boolean): void;
+  setPlaySpeed(speed: number): void;
   setTheme(theme: Theme): void;
   setClassroom(classroom: boolean): void;
 }
@@ -83,6 +88,7 @@ export const usePlayground = create<PlaygroundState>()((rawSet, _get, api) => {
     fatalError: null,
     notice: null,
     playing: false,
+    playSpeed: 1,
     setView: (view) => set({ view }),
     // A new data set has other images: start from its first one.
     setDataset: (dataset) => set({ dataset, imageIndex: 0 }),
@@ -101,6 +107,11 @@ export const usePlayground = create<PlaygroundState>()((rawSet, _get, api) => {
     setFatalError: (fatalError) => set({ fatalError }),
     setNotice: (notice) => set({ notice }),
     setPlaying: (playing) => set({ playing }),
+    // Only the offered speeds: anything else (e.g. a tampered value) keeps the current one.
+    setPlaySpeed: (speed) =>
+      set((s) => ({
+        playSpeed: (PLAY_SPEEDS as readonly number[]).includes(speed) ? speed : s.playSpeed,
+      })),
     setTheme: (theme) => set({ theme }),
     setClassroom: (classroom) => set({ classroom }),
   };

@@ -1,48 +1,83 @@
 // Keyboard use for the whole page: ←/→ move t by one (Shift: by a tenth of T), space plays or
-// pauses; in the sampling view they step the sampler back and forward and play or pause it. Keys typed into form fields are left alone, so inputs and selects work as usual.
+// pauses (from the end it starts again); in the sampling view they step the sampler back and
+// forward and play or pause it (a finished run starts again). The keys work whichever control has
+// focus — a tab just clicked, a slider just dragged, a checkbox or a select — except fields that
+// take typed text (text and number inputs, text areas), where they keep their usual meaning.
 import { useEffect } from 'react';
 import { usePlayground } from './store';
 import { stepBack, stepForward, togglePlay } from './samplingActions';
 
-function isFormField(target: EventTarget | null): boolean {
+/** Input types whose arrows and space edit typed text. */
+const TEXT_INPUT_TYPES = new Set([
+  'text',
+  'number',
+  'search',
+  'email',
+  'url',
+  'tel',
+  'password',
+  'date',
+  'time',
+  'datetime-local',
+  'month',
+  'week',
+]);
+
+export function isTextField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  const tag = target.tagName;
-  // The range slider handles its own arrows; buttons handle their own space.
-  return tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || tag === 'BUTTON';
+  if (target.isContentEditable || target.tagName === 'TEXTAREA') return true;
+  return target instanceof HTMLInputElement && TEXT_INPUT_TYPES.has(target.type);
+}
+
+const KEYS = new Set(['ArrowRight', 'ArrowLeft', ' ']);
+
+function handles(e: KeyboardEvent): boolean {
+  if (e.altKey || e.ctrlKey || e.metaKey || !KEYS.has(e.key) || isTextField(e.target)) return false;
+  const { view } = usePlayground.getState();
+  return view === 'sampling' || view === 'forward' || view === 'schedules';
+}
+
+function act(e: KeyboardEvent): void {
+  const s = usePlayground.getState();
+  if (s.view === 'sampling') {
+    // In the sampling view the same keys step the sampler.
+    if (e.key === 'ArrowRight') void stepForward();
+    else if (e.key === 'ArrowLeft') stepBack();
+    else togglePlay();
+    return;
+  }
+  const stride = e.shiftKey ? Math.max(1, Math.round(s.T / 10)) : 1;
+  if (e.key === 'ArrowRight') {
+    s.setPlaying(false);
+    s.setTimestep(s.t + stride);
+  } else if (e.key === 'ArrowLeft') {
+    s.setPlaying(false);
+    s.setTimestep(s.t - stride);
+  } else {
+    if (!s.playing && s.t >= s.T - 1) s.setTimestep(0);
+    s.setPlaying(!s.playing);
+  }
 }
 
 export function useKeyboard(): void {
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isFormField(e.target)) return;
-      const s = usePlayground.getState();
-      if (s.view === 'sampling') {
-        // In the sampling view the same keys step the sampler.
-        if (e.key === 'ArrowRight') void stepForward();
-        else if (e.key === 'ArrowLeft') stepBack();
-        else if (e.key === ' ') togglePlay();
-        else return;
-        e.preventDefault();
-        return;
-      }
-      if (s.view !== 'forward' && s.view !== 'schedules') return;
-      const stride = e.shiftKey ? Math.max(1, Math.round(s.T / 10)) : 1;
-      if (e.key === 'ArrowRight') {
-        s.setPlaying(false);
-        s.setTimestep(s.t + stride);
-      } else if (e.key === 'ArrowLeft') {
-        s.setPlaying(false);
-        s.setTimestep(s.t - stride);
-      } else if (e.key === ' ') {
-        if (!s.playing && s.t >= s.T - 1) s.setTimestep(0);
-        s.setPlaying(!s.playing);
-      } else {
-        return;
-      }
+    // Capture phase, before the focused control sees the key: a focused slider, select or tab
+    // would otherwise move itself (or be clicked by space) instead of driving the demo.
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || !handles(e)) return;
       e.preventDefault();
+      if (!e.repeat || e.key !== ' ') act(e);
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // Buttons and checkboxes act on space's keyup: swallow it too, or a focused Play button
+    // would toggle twice (once here, once by its click).
+    const onKeyUp = (e: KeyboardEvent) => {
+      if (e.key === ' ' && handles(e)) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKeyDown, { capture: true });
+    window.addEventListener('keyup', onKeyUp, { capture: true });
+    return () => {
+      window.removeEventListener('keydown', onKeyDown, { capture: true });
+      window.removeEventListener('keyup', onKeyUp, { capture: true });
+    };
   }, []);
 }

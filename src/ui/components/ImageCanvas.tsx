@@ -11,11 +11,16 @@ export interface ImageCanvasProps {
   range: readonly [number, number];
   label: string;
   testId?: string;
+  /** Side in CSS pixels at the base type size (scales with rem). */
   size?: number;
+  /** A CSS width (overrides `size`), e.g. 'var(--forward-image)'. */
+  width?: string;
+  placeholder?: string;
 }
 
 /** One image is a grid of one: same drawing, same blanking when there is no data. */
-export function ImageCanvas({ data, shape, range, label, testId, size = 168 }: ImageCanvasProps) {
+export function ImageCanvas(props: ImageCanvasProps) {
+  const { data, shape, range, label, testId, size = 168, width, placeholder } = props;
   return (
     <ImageGrid
       data={data}
@@ -24,6 +29,8 @@ export function ImageCanvas({ data, shape, range, label, testId, size = 168 }: I
       label={label}
       cols={1}
       cell={size}
+      width={width}
+      placeholder={placeholder}
       testId={testId}
     />
   );

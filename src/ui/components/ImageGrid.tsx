@@ -1,4 +1,6 @@
-// A batch of NHWC images drawn as one grid on a canvas, with crisp scaled-up pixels.
+// A batch of NHWC images drawn as one grid on a canvas, with crisp scaled-up pixels. Its size is
+// in CSS units (rem by default, so it grows with the viewport and classroom mode's larger type;
+// or any CSS width the layout picks, e.g. a share of the viewport), nearest-neighbour scaled.
 import { useEffect, useRef } from 'react';
 import { toRgba } from '../pixels';
 
@@ -8,14 +10,20 @@ export interface ImageGridProps {
   range: readonly [number, number];
   label: string;
   cols?: number;
-  /** CSS pixels per image side. */
+  /** Width of one image at the base type size (16 px), in CSS pixels; scales with rem. */
   cell?: number;
+  /** A CSS width for the whole grid (overrides `cell`), e.g. 'var(--sample-grid)'. */
+  width?: string;
+  /** Shown in place of the pixels while there is nothing to draw (not a black square). */
+  placeholder?: string;
   testId?: string;
 }
 
 const PAD = 1;
+const BASE_FONT_PX = 16;
 
-export function ImageGrid({ data, shape, range, label, cols, cell = 56, testId }: ImageGridProps) {
+export function ImageGrid(props: ImageGridProps) {
+  const { data, shape, range, label, cols, cell = 56, width, placeholder, testId } = props;
   const ref = useRef<HTMLCanvasElement>(null);
   const n = shape?.[0] ?? 0;
   const c = Math.max(1, Math.min(n, cols ?? Math.ceil(Math.sqrt(n))));
@@ -45,18 +53,29 @@ export function ImageGrid({ data, shape, range, label, cols, cell = 56, testId }
       );
     }
   }, [data, shape, range, c, rows]);
-  const side = shape ? shape[1] : 1;
+  const h = shape?.[1] ?? 1;
+  const w = shape?.[2] ?? 1;
+  const ready = Boolean(data && shape);
+  const cssWidth = width ?? `${(c * cell) / BASE_FONT_PX}rem`;
   return (
-    <figure className="image-figure">
-      <canvas
-        ref={ref}
-        className="pixel-canvas"
-        style={{ width: c * cell, height: (rows * cell * (shape?.[1] ?? side)) / side }}
-        role="img"
-        aria-label={label}
-        data-testid={testId}
-        data-ready={data ? 'true' : 'false'}
-      />
+    <figure className="image-figure" style={{ width: cssWidth }}>
+      <div className="pixel-frame">
+        <canvas
+          ref={ref}
+          className="pixel-canvas"
+          // The aspect ratio of the grid, so the height follows the width before any pixels arrive.
+          style={{ width: '100%', aspectRatio: `${c * w} / ${rows * h}` }}
+          role="img"
+          aria-label={label}
+          data-testid={testId}
+          data-ready={ready ? 'true' : 'false'}
+        />
+        {!ready && placeholder && (
+          <span className="pixel-placeholder" aria-hidden="true">
+            {placeholder}
+          </span>
+        )}
+      </div>
       <figcaption>{label}</figcaption>
     </figure>
   );

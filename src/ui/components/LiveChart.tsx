@@ -5,6 +5,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { decadeDomain, decadeTicks, formatDecade } from '../logTicks';
 
 export interface LiveSeries {
   label: string;
@@ -22,13 +23,18 @@ export interface LiveChartProps {
   height?: number;
   /** Fixed y range; default: from the data, starting at 0. */
   yRange?: [number, number];
+  /** A log y axis spanning whole decades, ticks at powers of ten (losses fall by decades). */
+  logY?: boolean;
+  /** Names the y axis (what the number is). */
+  yLabel?: string;
 }
 
 function toData(x: ArrayLike<number>, ys: ArrayLike<number | null>[]): uPlot.AlignedData {
   return [Array.from(x), ...ys.map((y) => Array.from(y))] as uPlot.AlignedData;
 }
 
-export function LiveChart({ x, ys, series, xLabel, height = 220, yRange }: LiveChartProps) {
+export function LiveChart(props: LiveChartProps) {
+  const { x, ys, series, xLabel, height = 220, yRange, logY = false, yLabel } = props;
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -41,15 +47,40 @@ export function LiveChart({ x, ys, series, xLabel, height = 220, yRange }: LiveC
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
-      legend: { show: true },
+      // One series needs no legend (the caption names it); several get one, with values on hover.
+      legend: { show: series.length > 1 },
       cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: false },
-        y: { range: (_u, min, max) => yRange ?? [Math.min(0, min), max > 0 ? max * 1.05 : 1] },
+        y: logY
+          ? {
+              distr: 3,
+              log: 10,
+              range: (u) =>
+                decadeDomain(
+                  u.data.slice(1).flatMap((ys) => Array.from(ys as ArrayLike<number | null>)),
+                ) ?? [0.01, 1],
+            }
+          : { range: (_u, min, max) => yRange ?? [Math.min(0, min), max > 0 ? max * 1.05 : 1] },
       },
       axes: [
         { stroke: text, grid, label: xLabel },
-        { stroke: text, grid, size: 56 },
+        {
+          stroke: text,
+          grid,
+          // Wide enough for labels like 10⁻³ or 0.0123 at classroom sizes: never cut off.
+          size: 64,
+          label: yLabel,
+          ...(logY
+            ? {
+                splits: (u: uPlot) => {
+                  const { min, max } = u.scales.y;
+                  return min !== undefined && max !== undefined ? decadeTicks([min, max]) : [];
+                },
+                values: (_u: uPlot, ticks: number[]) => ticks.map(formatDecade),
+              }
+            : {}),
+        },
       ],
       series: [
         { label: xLabel },
@@ -74,7 +105,7 @@ export function LiveChart({ x, ys, series, xLabel, height = 220, yRange }: LiveC
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [series, xLabel, height, yRange]);
+  }, [series, xLabel, height, yRange, logY, yLabel]);
 
   useEffect(() => {
     plot.current?.setData(toData(x, ys));

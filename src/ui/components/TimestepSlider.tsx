@@ -1,30 +1,38 @@
-// The shared timestep t, used by every view. Arrow keys on the focused slider move t by one;
-// Play animates t from where it is to T - 1 (space toggles it, see useKeyboard).
+// The shared timestep t, used by every view. ←/→ move t by one wherever focus is (useKeyboard);
+// Play animates t from where it is to T - 1 (space toggles it), at the chosen play speed.
 import { useEffect } from 'react';
 import { usePlayground } from '../store';
+import { PlaySpeed } from './PlaySpeed';
 
-/** About four seconds from t = 0 to T - 1 at 60 frames per second, whatever T is. */
+/** At 1×, about four seconds from t = 0 to T - 1 at 60 frames per second, whatever T is. */
 const FRAMES_FOR_FULL_RUN = 240;
 
 export function TimestepSlider() {
-  const { t, T, setTimestep, playing, setPlaying } = usePlayground();
+  const { t, T, setTimestep, playing, setPlaying, playSpeed } = usePlayground();
 
   useEffect(() => {
     if (!playing) return;
     let frame = 0;
-    const stride = Math.max(1, Math.round(T / FRAMES_FOR_FULL_RUN));
+    // Fractional strides accumulate, so slow speeds at small T still move at the asked rate.
+    const stride = (T * playSpeed) / FRAMES_FOR_FULL_RUN;
+    let carry = 0;
     const tick = () => {
       const s = usePlayground.getState();
       if (s.t >= s.T - 1) {
         s.setPlaying(false);
         return;
       }
-      s.setTimestep(s.t + stride);
+      carry += stride;
+      const whole = Math.floor(carry);
+      if (whole > 0) {
+        carry -= whole;
+        s.setTimestep(s.t + whole);
+      }
       frame = requestAnimationFrame(tick);
     };
     frame = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(frame);
-  }, [playing, T]);
+  }, [playing, T, playSpeed]);
 
   const togglePlay = () => {
     // Playing from the end starts over.
@@ -34,10 +42,6 @@ export function TimestepSlider() {
 
   return (
     <div className="timestep">
-      <label htmlFor="timestep-slider">
-        Timestep <i>t</i> = <output data-testid="t-value">{t}</output>
-        <span className="muted"> of {T - 1}</span>
-      </label>
       <div className="timestep-row">
         <button
           type="button"
@@ -48,6 +52,10 @@ export function TimestepSlider() {
         >
           {playing ? 'Pause' : 'Play'}
         </button>
+        <label htmlFor="timestep-slider" className="timestep-label">
+          Timestep <i>t</i> = <output data-testid="t-value">{t}</output>
+          <span className="muted"> of {T - 1}</span>
+        </label>
         <input
           id="timestep-slider"
           type="range"
@@ -61,6 +69,7 @@ export function TimestepSlider() {
             setTimestep(Number(e.target.value));
           }}
         />
+        <PlaySpeed />
       </div>
     </div>
   );

@@ -15,10 +15,13 @@ export const LossChart = memo(function LossChart({ points }: { points: LossPoint
   return (
     <figure className="chart" data-testid="loss-chart" data-points={points.length}>
       <figcaption>
-        <strong>Loss</strong> (1/D)‖ε − ε_θ(x_t, t)‖², the mean over the D pixel values of each
-        image and over the batch, per step and smoothed
+        <strong>Loss</strong> per step and smoothed (log axis)
       </figcaption>
-      <LiveChart x={x} ys={ys} series={LOSS_SERIES} xLabel="step" />
+      <LiveChart x={x} ys={ys} series={LOSS_SERIES} xLabel="step" yLabel="loss" logY />
+      <p className="chart-note">
+        (1/D)‖ε − ε_θ(x_t, t)‖², the mean over the D pixel values of each image and over the batch
+        (L_simple, Ho et al. 2020, eq. 14).
+      </p>
     </figure>
   );
 });
@@ -41,9 +44,13 @@ export const BucketChart = memo(function BucketChart({
       data-filled={buckets.filter((b) => b !== null).length}
     >
       <figcaption>
-        <strong>Loss by timestep</strong> (per-pixel mean, 10 buckets of t, running average)
+        <strong>Loss by timestep</strong>
       </figcaption>
-      <LiveChart x={x} ys={ys} series={BUCKET_SERIES} xLabel="t" />
+      <LiveChart x={x} ys={ys} series={BUCKET_SERIES} xLabel="t" yLabel="loss" />
+      <p className="chart-note">
+        The same per-pixel mean loss in {buckets.length} buckets of t from 0 to {T - 1} (running
+        average).
+      </p>
     </figure>
   );
 });

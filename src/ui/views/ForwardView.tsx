@@ -152,7 +152,7 @@ export function ForwardView() {
         </p>
       )}
       <div className="forward-grid">
-        <div className="image-row" aria-busy={!result}>
+        <div className="image-row" aria-busy={!result} data-main-panel>
           <ImageCanvas
             data={result?.x0.data ?? null}
             shape={result?.x0.shape ?? null}
@@ -161,6 +161,7 @@ export function ForwardView() {
               result ? (result.label ? `x₀ (class ${result.label})` : 'x₀ (your picture)') : 'x₀'
             }
             testId="x0-canvas"
+            width="var(--forward-image)"
           />
           <ImageCanvas
             data={result?.eps.data ?? null}
@@ -168,6 +169,7 @@ export function ForwardView() {
             range={NOISE_RANGE}
             label="noise ε ~ N(0, I)"
             testId="eps-canvas"
+            width="var(--forward-image)"
           />
           <ImageCanvas
             data={result?.xt.data ?? null}
@@ -175,6 +177,7 @@ export function ForwardView() {
             range={DATA_RANGE}
             label={`x_t at t = ${result?.t ?? t} (after ${(result?.t ?? t) + 1} noising step${(result?.t ?? t) === 0 ? '' : 's'})`}
             testId="xt-canvas"
+            width="var(--forward-image)"
           />
         </div>
         <PixelHistogram values={result?.xt.data ?? null} t={result?.t ?? t} />

@@ -4,25 +4,100 @@
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { download, trajectoryGif } from '../exportGif';
-import { useSampling } from '../samplingStore';
+import { frameAtStep, useSampling } from '../samplingStore';
 import { useTraining } from '../trainingStore';
 import { usePlayground } from '../store';
 import { pause, play, setGuidanceScale, startRun, stepBack, stepForward } from '../samplingActions';
 import { ImageGrid } from '../components/ImageGrid';
 import { Tex } from '../components/Tex';
 import { ModelPanel } from '../components/ModelPanel';
+import { PlaySpeed } from '../components/PlaySpeed';
 import { useAutoModel } from '../useAutoModel';
 import { usePretrained } from '../pretrainedStore';
 import { DATASET_TITLES, PRETRAINED, offerPretrained } from '../pretrainedModels';
 import { loadPretrained } from '../modelActions';
 import { mark } from '../timings';
-import type { DatasetName } from '../../worker/api';
+import type { DatasetName, SamplingFrame } from '../../worker/api';
+import { difference, maxAbs, stretchPerImage } from '../pixelMaps';
 
 const DATA = [-1, 1] as const;
 const NOISE = [-3, 3] as const;
+const EMPTY = new Float32Array(0);
 
 function one(data: Float32Array | null, i: number, size: number): Float32Array | null {
   return data ? data.subarray(i * size, (i + 1) * size) : null;
+}
+
+const BEFORE_FIRST_STEP = 'appears after the first step';
+
+/** ε_uncond, ε_cond, the guided ε and the amplified difference ε_c − ε_u for the first image. */
+function GuidancePanel(props: {
+  frame: SamplingFrame;
+  single: [number, number, number, number] | null;
+  size: number;
+}) {
+  const { frame, single, size } = props;
+  const diff =
+    frame.epsCond && frame.epsUncond
+      ? difference(one(frame.epsCond, 0, size) ?? EMPTY, one(frame.epsUncond, 0, size) ?? EMPTY)
+      : null;
+  const spread = diff ? maxAbs(diff) : 0;
+  return (
+    <section className="panel" aria-label="Guidance" data-testid="guidance-panel">
+      <h3>Guidance for the first image at this step</h3>
+      <Tex
+        expr={String.raw`\tilde\epsilon = \epsilon_u + s\,(\epsilon_c - \epsilon_u)${
+          frame.stepsDone > 0 ? String.raw`,\quad s = ${frame.guidanceScale}` : ''
+        }`}
+        display
+      />
+      <div className="guidance-maps">
+        <ImageGrid
+          data={one(frame.epsUncond, 0, size)}
+          shape={frame.epsUncond ? single : null}
+          range={NOISE}
+          label="ε_u (null class)"
+          width="var(--guidance-map)"
+          placeholder={BEFORE_FIRST_STEP}
+          testId="eps-uncond"
+        />
+        <ImageGrid
+          data={one(frame.epsCond, 0, size)}
+          shape={frame.epsCond ? single : null}
+          range={NOISE}
+          label="ε_c (the class)"
+          width="var(--guidance-map)"
+          placeholder={BEFORE_FIRST_STEP}
+          testId="eps-cond"
+        />
+        <ImageGrid
+          data={diff}
+          shape={diff ? single : null}
+          range={[-Math.max(spread, 1e-6), Math.max(spread, 1e-6)]}
+          label={diff ? `ε_c − ε_u, stretched to ±${spread.toPrecision(2)}` : 'ε_c − ε_u'}
+          width="var(--guidance-map)"
+          placeholder={frame.stepsDone > 0 ? 'needs s ≠ 1 and a class' : BEFORE_FIRST_STEP}
+          testId="eps-diff"
+        />
+        <ImageGrid
+          data={one(frame.eps, 0, size)}
+          shape={frame.eps ? single : null}
+          range={NOISE}
+          label={`guided ε̃ (s = ${frame.guidanceScale})${frame.clipX0 ? ', before clipping' : ''}`}
+          width="var(--guidance-map)"
+          placeholder={BEFORE_FIRST_STEP}
+          testId="eps-guided"
+        />
+      </div>
+      <p className="muted">
+        {frame.stepsDone === 0
+          ? 'At x_T no step has run yet: the maps fill in after the first step.'
+          : frame.guided
+            ? 'The difference map is what s multiplies: where the class changes the prediction.'
+            : 'This step used one network pass: guidance is off at s = 1 or without a class.'}
+      </p>
+    </section>
+  );
 }
 
 /** Records when the first finished grid reaches the screen (the frame after it is drawn). */
@@ -146,7 +221,7 @@ export function SamplingView() {
     ? [1, shape[1], shape[2], shape[3]]
     : null;
   const size = shape ? shape[1] * shape[2] * shape[3] : 0;
-  const cell = (shape?.[0] ?? 1) <= 4 ? 96 : 64;
+  const [stretch, setStretch] = useState(false);
   const firstGridMs = useFirstGridTiming(frame?.done ?? false);
 
   const exportPng = () => {
@@ -322,6 +397,14 @@ export function SamplingView() {
         >
           Step forward
         </button>
+        <PlaySpeed />
+        <label
+          className="inline"
+          title="Map each image of x_t from its own min and max to black and white"
+        >
+          <input type="checkbox" checked={stretch} onChange={(e) => setStretch(e.target.checked)} />
+          Contrast-stretch x_t
+        </label>
         <button type="button" className="advanced" onClick={exportPng} disabled={!frame}>
           Export PNG
         </button>
@@ -346,14 +429,9 @@ export function SamplingView() {
           {frame.warning}
         </p>
       )}
-      {note && (
-        <p className="muted" data-testid="sampling-note">
-          {note}
-        </p>
-      )}
       {frames.length > 0 && (
-        <div className="timestep">
-          <label htmlFor="trajectory-slider">
+        <div className="timestep-row trajectory">
+          <label htmlFor="trajectory-slider" className="timestep-label">
             Step <output data-testid="sampling-step">{frame?.stepsDone ?? 0}</output> of{' '}
             {last?.totalSteps ?? 0}
             {frame?.t !== null && frame?.t !== undefined && (
@@ -368,31 +446,39 @@ export function SamplingView() {
             type="range"
             aria-label="Trajectory step"
             min={0}
-            max={Math.max(0, frames.length - 1)}
-            value={view}
+            // All planned steps; a step not recorded (a run sampled straight to the end keeps
+            // x_T and the samples only) shows the last recorded frame before it.
+            max={Math.max(1, last?.totalSteps ?? 1)}
+            value={frame?.stepsDone ?? 0}
             onChange={(e) => {
               pause();
-              setView(Number(e.target.value));
+              setView(frameAtStep(frames, Number(e.target.value)));
             }}
           />
         </div>
       )}
       {frame && shape ? (
-        <>
+        <div className="sampling-stage">
           <div
             className="image-row"
             ref={gridRef}
             data-testid="sample-row"
             data-first-grid-ms={firstGridMs ?? undefined}
+            data-main-panel
           >
             <ImageGrid
-              data={frame.x}
+              data={stretch ? stretchPerImage(frame.x, size) : frame.x}
               shape={shape}
               range={DATA}
-              label={frame.done ? 'samples x₀' : `x_t after ${frame.stepsDone} steps`}
-              cell={cell}
+              label={
+                (frame.done ? 'samples x₀' : `x_t after ${frame.stepsDone} steps`) +
+                (stretch ? ' (each image stretched to its own min–max)' : '')
+              }
+              width="var(--sample-grid)"
               testId="sample-grid"
             />
+          </div>
+          <div className="sampling-side">
             <ImageGrid
               data={frame.x0Pred}
               shape={frame.x0Pred ? shape : null}
@@ -402,7 +488,8 @@ export function SamplingView() {
                   ? 'x̂₀ the step used (clipped to [−1, 1])'
                   : 'x̂₀ the step used (not clipped)'
               }
-              cell={cell}
+              width="var(--sample-side)"
+              placeholder={BEFORE_FIRST_STEP}
               testId="x0pred-grid"
             />
             <ImageGrid
@@ -414,50 +501,14 @@ export function SamplingView() {
                   ? 'ε the step used (re-derived from the clipped x̂₀)'
                   : `ε the step used (${frame.guided ? 'the guided ε̃' : 'the network’s ε'})`
               }
-              cell={cell}
+              width="var(--sample-side)"
+              placeholder={BEFORE_FIRST_STEP}
               testId="eps-grid"
             />
           </div>
+          <GuidancePanel frame={frame} single={single} size={size} />
           <StepFormula sampler={frame.sampler} clipX0={frame.clipX0} t={frame.t} />
-          <section className="panel" aria-label="Guidance" data-testid="guidance-panel">
-            <h3>Guidance for the first image at this step</h3>
-            <Tex
-              expr={String.raw`\tilde\epsilon = \epsilon_u + s\,(\epsilon_c - \epsilon_u) \qquad s = ${frame.guidanceScale}`}
-              display
-            />
-            <div className="image-row">
-              <ImageGrid
-                data={one(frame.epsUncond, 0, size)}
-                shape={frame.epsUncond ? single : null}
-                range={NOISE}
-                label="ε_u (null class)"
-                cell={140}
-                testId="eps-uncond"
-              />
-              <ImageGrid
-                data={one(frame.epsCond, 0, size)}
-                shape={frame.epsCond ? single : null}
-                range={NOISE}
-                label="ε_c (the class)"
-                cell={140}
-                testId="eps-cond"
-              />
-              <ImageGrid
-                data={one(frame.eps, 0, size)}
-                shape={frame.eps ? single : null}
-                range={NOISE}
-                label={`guided ε̃ (s = ${frame.guidanceScale})${frame.clipX0 ? ', before clipping' : ''}`}
-                cell={140}
-                testId="eps-guided"
-              />
-            </div>
-            {frame.stepsDone > 0 && !frame.guided && (
-              <p className="muted">
-                This step used one network pass: guidance is off at s = 1 or without a class.
-              </p>
-            )}
-          </section>
-        </>
+        </div>
       ) : (
         <p className="muted">
           {model
@@ -465,6 +516,11 @@ export function SamplingView() {
             : pretrainedLoading
               ? 'The first grid is sampled as soon as the model is in.'
               : 'No model yet: train one in the Training view, or load one below.'}
+        </p>
+      )}
+      {note && (
+        <p className="muted" data-testid="sampling-note">
+          {note}
         </p>
       )}
       <ModelPanel />

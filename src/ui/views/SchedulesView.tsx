@@ -15,6 +15,7 @@ import {
 import { makeSchedule } from '../../diffusion/schedule';
 import { Tex } from '../components/Tex';
 import { TimestepSlider } from '../components/TimestepSlider';
+import { decadeDomain, decadeTicks, formatDecade } from '../logTicks';
 import { SERIES, chartPoints, thinnedIndices, type SeriesSpec } from '../scheduleSeries';
 import { T_MAX, T_MIN, scheduleOptions, usePlayground } from '../store';
 import type { Schedule } from '../../diffusion/schedule';
@@ -31,6 +32,11 @@ function ScheduleChart(props: { spec: SeriesSpec; linear: Schedule; cosine: Sche
     () => chartPoints(spec, linear, cosine, thinnedIndices(linear.T, MAX_POINTS, t)),
     [spec, linear, cosine, t],
   );
+  // A log axis spans whole decades with a tick at each power of ten.
+  const decades = useMemo(
+    () => (spec.logScale ? decadeDomain([...spec.values(linear), ...spec.values(cosine)]) : null),
+    [spec, linear, cosine],
+  );
   return (
     <figure className="chart" data-testid={`chart-${spec.key}`}>
       <figcaption>
@@ -41,13 +47,18 @@ function ScheduleChart(props: { spec: SeriesSpec; linear: Schedule; cosine: Sche
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
             <XAxis dataKey="t" type="number" domain={[0, linear.T - 1]} tickCount={6} />
-            <YAxis
-              width={64}
-              scale={spec.logScale ? 'log' : 'auto'}
-              domain={spec.logScale ? ['auto', 'auto'] : undefined}
-              allowDataOverflow={false}
-              tickFormatter={(v: number) => Number(v).toPrecision(2)}
-            />
+            {decades ? (
+              <YAxis
+                width={64}
+                scale="log"
+                domain={decades}
+                ticks={decadeTicks(decades)}
+                allowDataOverflow={false}
+                tickFormatter={formatDecade}
+              />
+            ) : (
+              <YAxis width={64} tickFormatter={(v: number) => Number(v).toPrecision(2)} />
+            )}
             <Tooltip
               formatter={(v) => fmt(Number(v))}
               labelFormatter={(label) => `t = ${String(label)}`}

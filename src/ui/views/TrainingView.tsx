@@ -51,10 +51,12 @@ function NumberField(props: {
   step: number;
   onChange: (v: number) => void;
   disabled?: boolean;
+  /** Hidden in classroom mode (set up before class, not driven live). */
+  advanced?: boolean;
 }) {
-  const { label, value, min, max, step, onChange, disabled } = props;
+  const { label, value, min, max, step, onChange, disabled, advanced } = props;
   return (
-    <label>
+    <label className={advanced ? 'advanced' : undefined}>
       {label}
       <input
         type="number"
@@ -137,10 +139,10 @@ function TrainingCharts() {
   const preview = useTraining((s) => s.preview);
   const previewEvery = useTraining((s) => s.settings.previewEvery);
   return (
-    <div className="chart-grid">
+    <div className="chart-grid training-charts">
       <LossChart points={losses} />
       <BucketChart buckets={buckets} T={T} />
-      <figure className="chart">
+      <figure className="chart" data-testid="preview-panel">
         <figcaption>
           <strong>Samples</strong> from the same noise
           {preview ? ` at step ${preview.step}` : ''} (EMA weights, DDIM 20 steps, classes 0–9)
@@ -224,7 +226,7 @@ export function TrainingView() {
             <option value="cifar10">CIFAR-10 photos</option>
           </select>
         </label>
-        <label>
+        <label className="advanced">
           Model size
           <select
             aria-label="Model size"
@@ -239,6 +241,7 @@ export function TrainingView() {
         </label>
         <NumberField
           label="Batch size"
+          advanced
           value={settings.batchSize}
           min={1}
           max={256}
@@ -256,6 +259,7 @@ export function TrainingView() {
         />
         <NumberField
           label="p_uncond"
+          advanced
           value={settings.pUncond}
           min={0}
           max={1}
@@ -265,6 +269,7 @@ export function TrainingView() {
         />
         <NumberField
           label="Steps to train"
+          advanced
           value={settings.targetSteps}
           min={1}
           max={1_000_000}
@@ -274,6 +279,7 @@ export function TrainingView() {
         />
         <NumberField
           label="Preview every"
+          advanced
           value={settings.previewEvery}
           min={0}
           max={100_000}
