@@ -51,3 +51,73 @@ test('arrow keys and space move t; classroom mode and theme stick', async ({
   await expect(page.getByRole('button', { name: 'New noise' })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
+
+test('keys work after clicking a tab or dragging a slider; Space restarts a finished run; play speed', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(150_000);
+  await page.goto('./?backend=wasm#view=forward&t=100');
+  expect(await backendOf(page)).toBe('wasm');
+  const tValue = page.getByTestId('t-value');
+  await expect(tValue).toHaveText('100');
+
+  // Clicking a tab leaves the focus on it: the arrows still move t, space still plays.
+  await page.getByRole('tab', { name: 'Forward process' }).click();
+  await page.keyboard.press('ArrowRight');
+  await expect(tValue).toHaveText('101');
+  await expect(page.getByRole('tab', { name: 'Forward process' })).toBeFocused();
+
+  // Dragging the t slider leaves the focus on it: space plays and pauses instead of nothing.
+  const slider = page.getByRole('slider', { name: 'Timestep t' });
+  const box = await slider.boundingBox();
+  if (!box) throw new Error('no slider box');
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(slider).toBeFocused();
+  const dragged = Number(await tValue.textContent());
+  expect(dragged).toBeGreaterThan(150);
+  await page.keyboard.press('ArrowLeft');
+  await expect(tValue).toHaveText(String(dragged - 1));
+
+  // 4× speed: a sweep over all 1000 t takes about a second; space from the end starts over.
+  await page.getByRole('combobox', { name: 'Play speed' }).selectOption('4');
+  await page.getByRole('tab', { name: 'Forward process' }).click();
+  await page.keyboard.press(' ');
+  await expect(tValue).toHaveText('999', { timeout: 10_000 });
+  await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
+  await page.keyboard.press(' ');
+  await expect.poll(async () => Number(await tValue.textContent())).toBeLessThan(999);
+  await page.keyboard.press(' ');
+
+  // Reverse sampling: the first grid (DDIM 50 steps) finishes by itself.
+  await page.getByRole('tab', { name: 'Reverse sampling' }).click();
+  const step = page.getByTestId('sampling-step');
+  await expect(step).toHaveText('50', { timeout: 60_000 });
+  // The tab still has the focus; space restarts the finished run, step by step from x_T.
+  await page.keyboard.press(' ');
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await expect.poll(async () => Number(await step.textContent())).toBeGreaterThan(2);
+  await expect.poll(async () => Number(await step.textContent())).toBeLessThan(50);
+  await page.keyboard.press(' ');
+  await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
+  const paused = Number(await step.textContent());
+
+  // Dragging the guidance slider changes s; the arrows then step the sampler, not s.
+  const guidance = page.getByRole('slider', { name: 'Guidance scale' });
+  const g = await guidance.boundingBox();
+  if (!g) throw new Error('no guidance slider box');
+  await page.mouse.click(g.x + g.width * 0.5, g.y + g.height / 2);
+  await expect(guidance).toBeFocused();
+  const s = await page.getByTestId('guidance-value').textContent();
+  await page.keyboard.press('ArrowLeft');
+  await expect(step).toHaveText(String(paused - 1));
+  await page.keyboard.press('ArrowRight');
+  await expect(step).toHaveText(String(paused));
+  await page.keyboard.press('ArrowRight');
+  await expect(step).toHaveText(String(paused + 1));
+  await expect(page.getByTestId('guidance-value')).toHaveText(s ?? '');
+  expect(consoleErrors).toEqual([]);
+});

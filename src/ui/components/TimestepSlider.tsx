@@ -4,8 +4,9 @@ import { useEffect } from 'react';
 import { usePlayground } from '../store';
 import { PlaySpeed } from './PlaySpeed';
 
-/** At 1×, about four seconds from t = 0 to T - 1 at 60 frames per second, whatever T is. */
-const FRAMES_FOR_FULL_RUN = 240;
+/** At 1×, a sweep from t = 0 to T - 1 takes four seconds, whatever T is and however slowly
+ * frames come (each t redraws x_t in the worker): t follows the clock, not the frame count. */
+const FULL_RUN_MS = 4000;
 
 export function TimestepSlider() {
   const { t, T, setTimestep, playing, setPlaying, playSpeed } = usePlayground();
@@ -13,16 +14,17 @@ export function TimestepSlider() {
   useEffect(() => {
     if (!playing) return;
     let frame = 0;
-    // Fractional strides accumulate, so slow speeds at small T still move at the asked rate.
-    const stride = (T * playSpeed) / FRAMES_FOR_FULL_RUN;
+    let last = performance.now();
+    // Fractional steps accumulate, so slow speeds at small T still move at the asked rate.
     let carry = 0;
-    const tick = () => {
+    const tick = (now: number) => {
       const s = usePlayground.getState();
       if (s.t >= s.T - 1) {
         s.setPlaying(false);
         return;
       }
-      carry += stride;
+      carry += (Math.max(0, now - last) / FULL_RUN_MS) * playSpeed * (T - 1);
+      last = now;
       const whole = Math.floor(carry);
       if (whole > 0) {
         carry -= whole;
