@@ -84,7 +84,7 @@ function ScheduleChart(props: { spec: SeriesSpec; linear: Schedule; cosine: Sche
           </LineChart>
         </ResponsiveContainer>
       </div>
-      <p className="chart-note">{spec.explain}</p>
+      <p className="chart-note">{spec.explain(linear, cosine)}</p>
     </figure>
   );
 }
