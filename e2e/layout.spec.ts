@@ -159,3 +159,28 @@ test('1920×1080: the sampling grid takes at least 40% of the width, guidance be
   await shot(page, 'wide-forward-light.png');
   expect(consoleErrors).toEqual([]);
 });
+
+// The first preview's time is recorded as an annotation, not asserted: on a quiet 2-core machine
+// it comes within 30 s, but a loaded one (parallel test runs) can be several times slower.
+test('training on a CPU backend: tiny defaults, an early first preview, labelled raw weights', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(200_000);
+  await page.goto('./?backend=wasm#view=training');
+  expect(await backendOf(page)).toBe('wasm');
+  await expect(page.getByTestId('training-defaults')).toContainText('wasm runs on the CPU');
+  await expect(page.getByRole('combobox', { name: 'Model size' })).toHaveValue('tiny');
+  const start = Date.now();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('training-state')).toHaveText('running', { timeout: 90_000 });
+  await expect(page.getByTestId('preview-grid')).toHaveAttribute('data-ready', 'true', {
+    timeout: 90_000,
+  });
+  const seconds = (Date.now() - start) / 1000;
+  test.info().annotations.push({ type: 'first preview', description: `${seconds.toFixed(1)} s` });
+  await expect(page.getByTestId('preview-weights')).toHaveText('(raw weights; EMA from step 1000)');
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(page.getByTestId('training-state')).toHaveText('paused');
+  expect(consoleErrors).toEqual([]);
+});

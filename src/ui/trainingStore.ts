@@ -12,6 +12,9 @@ export interface PreviewImages {
   step: number;
   data: Float32Array;
   shape: [number, number, number, number];
+  /** Raw weights early in a run, their EMA once it has warmed up (from `emaFromStep`). */
+  weights: 'raw' | 'ema';
+  emaFromStep: number;
 }
 
 /** Enough points for a smooth curve; older points are thinned by half when full. */
@@ -45,8 +48,17 @@ interface TrainingStore {
   preview: PreviewImages | null;
   /** Wall-clock ms when the current run started, and the step it started at (for time left). */
   runStart: { ms: number; step: number } | null;
+  /** The backend's speed measured on the first grid (GFLOP/s), or null if not measured. */
+  measuredGflops: number | null;
+  /** Why the picked defaults are what they are; null before they are picked. */
+  defaultsReason: string | null;
+  /** The user changed a setting: picked defaults no longer replace them. */
+  edited: boolean;
   setModel(model: ModelInfo | null): void;
   setSettings(patch: Partial<TrainingSettings>): void;
+  /** Defaults picked for this machine; unlike setSettings, they count as not edited. */
+  applyDefaults(settings: TrainingSettings, reason: string): void;
+  setMeasuredGflops(gflops: number | null): void;
   setError(error: string | null): void;
   onEvent(e: TrainingEvent): void;
   resetHistory(): void;
@@ -68,8 +80,13 @@ export const useTraining = create<TrainingStore>()((set) => ({
   losses: [],
   preview: null,
   runStart: null,
+  measuredGflops: null,
+  defaultsReason: null,
+  edited: false,
   setModel: (model) => set({ model }),
-  setSettings: (patch) => set((s) => ({ settings: { ...s.settings, ...patch } })),
+  setSettings: (patch) => set((s) => ({ settings: { ...s.settings, ...patch }, edited: true })),
+  applyDefaults: (settings, reason) => set({ settings, defaultsReason: reason, edited: false }),
+  setMeasuredGflops: (measuredGflops) => set({ measuredGflops }),
   setError: (error) => set({ error }),
   onEvent: (e) =>
     set((s) => {
@@ -82,7 +99,8 @@ export const useTraining = create<TrainingStore>()((set) => ({
         };
       }
       if (e.type === 'preview') {
-        return { preview: { step: e.preview.step, data: e.preview.data, shape: e.preview.shape } };
+        const { step, data, shape, weights, emaFromStep } = e.preview;
+        return { preview: { step, data, shape, weights, emaFromStep } };
       }
       const p = e.progress;
       // One point per reported step, so the raw curve shows the real step-to-step noise.

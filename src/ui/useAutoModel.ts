@@ -12,6 +12,7 @@ import { pretrainedToLoad, shouldSampleFirstGrid } from './pretrainedModels';
 import { loadPretrained } from './modelActions';
 import { sampleToEnd } from './samplingActions';
 import { mark } from './timings';
+import { measuredGflops } from './trainingDefaults';
 
 /** The model the first grid was last sampled for (one automatic grid per model loaded). */
 let sampledFor: ModelInfo | null = null;
@@ -48,10 +49,21 @@ export function useAutoModel(): void {
       `First grid, sampled by itself with the settings above: ${n} images, ${how}, ${what}, ` +
       `s = ${guidanceScale}, seed ${seed}${until}.`;
     useSampling.getState().setPendingStep(null);
-    void sampleToEnd({ note, stopAt: pendingStep, onStart: () => mark('samplingStart') }).then(
-      () => {
-        if (useSampling.getState().frames.some((f) => f.done)) mark('samplingDone');
-      },
-    );
+    let started = 0;
+    const onStart = () => {
+      mark('samplingStart');
+      started = performance.now();
+    };
+    void sampleToEnd({ note, stopAt: pendingStep, onStart }).then(() => {
+      const frames = useSampling.getState().frames;
+      const last = frames[frames.length - 1];
+      if (!last || !model || last.stepsDone === 0) return;
+      if (last.done) mark('samplingDone');
+      // The first grid doubles as a speed test: n images, one pass each (two when guided) per
+      // step. Training defaults are picked from it (trainingDefaults.ts).
+      const passes = n * last.stepsDone * (last.guided ? 2 : 1);
+      const ms = performance.now() - started;
+      useTraining.getState().setMeasuredGflops(measuredGflops(passes, model.flopsPerImage, ms));
+    });
   }, [view, dataset, model, hasFrames, busy]);
 }

@@ -66,6 +66,9 @@ describe('playground controllers', () => {
     if (preview?.type !== 'preview') throw new Error('no preview');
     expect(preview.preview.shape).toEqual([4, 28, 28, 1]);
     expect(preview.preview.classes).toEqual([0, 1, 2, 3]);
+    // Step 3 of a fresh run: the EMA (decay 0.999) has not warmed up, the raw weights draw it.
+    expect(preview.preview.weights).toBe('raw');
+    expect(preview.preview.emaFromStep).toBe(1000);
     expect(slot.info?.trainingSteps).toBe(6);
 
     // Sampling with guidance from the EMA weights: both predictions come back, per step.

@@ -1,12 +1,19 @@
 // Live training of the model in the slot: a Trainer plus a TrainingSession, with progress,
-// state changes and, every few steps, a preview grid sampled from the EMA weights with one fixed
-// seed (so the class sees the same noise turn into better digits as training goes on).
-import { Trainer, TrainingSession, type SessionState, type TrainingProgress } from '../training';
+// state changes and, every few steps, a preview grid sampled with one fixed seed (so the class
+// sees the same noise turn into better digits as training goes on): from the raw weights early,
+// from the EMA weights once the EMA has warmed up (emaWarmupSteps), and labelled which.
+import {
+  Trainer,
+  TrainingSession,
+  emaWarmupSteps,
+  type SessionState,
+  type TrainingProgress,
+} from '../training';
 import { sampleImages } from '../sampling';
 import type { Dataset } from '../../data/dataset';
 import type { ModelSlot } from './modelSlot';
 import type { Params } from '../../model';
-import { leaseCopiedWeights, type WeightsLease } from './weights';
+import { leaseCopiedWeights, leaseSnapshotWeights, type WeightsLease } from './weights';
 
 export interface TrainingConfig {
   batchSize: number;
@@ -29,6 +36,10 @@ export interface PreviewGrid {
   data: Float32Array;
   shape: [number, number, number, number];
   classes: number[] | null;
+  /** Which weights drew it: the raw weights (early) or their EMA (once warmed up). */
+  weights: 'raw' | 'ema';
+  /** The step from which previews use the EMA weights. */
+  emaFromStep: number;
 }
 
 export type TrainingEvent =
@@ -163,9 +174,12 @@ export class TrainingController {
     void this.preview(step);
   }
 
-  /** Samples a small grid from the EMA weights; runs between training steps. */
+  /** Samples a small grid (raw weights early, EMA later); runs between training steps. */
   async preview(step = this.stepCount): Promise<PreviewGrid | null> {
-    const lease = this.emaLease();
+    if (!this.trainer) return null;
+    const emaFromStep = emaWarmupSteps(this.trainer.options.emaDecay);
+    const weights = step >= emaFromStep ? 'ema' : 'raw';
+    const lease = weights === 'ema' ? this.emaLease() : leaseSnapshotWeights(this.slot.model);
     if (!lease) return null;
     this.previewInFlight = true;
     try {
@@ -185,6 +199,8 @@ export class TrainingController {
         data,
         shape: [n, imageSize, imageSize, inChannels],
         classes,
+        weights,
+        emaFromStep,
       };
       this.emit({ type: 'preview', preview });
       return preview;

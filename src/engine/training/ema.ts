@@ -11,6 +11,15 @@ import { flatten, unflatten } from './flat';
 
 export const DEFAULT_EMA_DECAY = 0.999;
 
+/**
+ * Steps after which the EMA stands for the recent weights: its averaging window at full decay,
+ * 1/(1 − decay) (1000 steps at 0.999). Before that, samples from it still carry the early,
+ * near-random weights, so live previews use the raw weights until then.
+ */
+export function emaWarmupSteps(decay: number): number {
+  return Math.round(1 / (1 - decay));
+}
+
 /** Effective decay for the update after n previous updates. */
 export function emaDecayAt(decay: number, updates: number): number {
   return Math.min(decay, (1 + updates) / (10 + updates));

@@ -15,7 +15,7 @@ export {
   type LossInputs,
 } from './loss';
 export { Adam, clipScale, warmupLearningRate, type AdamOptions } from './optimizer';
-export { DEFAULT_EMA_DECAY, Ema, emaDecayAt } from './ema';
+export { DEFAULT_EMA_DECAY, Ema, emaDecayAt, emaWarmupSteps } from './ema';
 export { BatchSampler, type BatchOptions, type TrainingBatch } from './batch';
 export { BucketAverages, Smoother } from './smoothing';
 export type { TrainState, TrainStateTensor } from './state';

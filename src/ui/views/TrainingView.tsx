@@ -3,12 +3,7 @@
 import { useEffect, useState } from 'react';
 import * as Comlink from 'comlink';
 import { usePlayground } from '../store';
-import {
-  DEFAULT_SETTINGS,
-  secondsLeft,
-  useTraining,
-  type TrainingSettings,
-} from '../trainingStore';
+import { secondsLeft, useTraining, type TrainingSettings } from '../trainingStore';
 import { getWorker } from '../workerClient';
 import { ensureModel, reportErrors } from '../modelActions';
 import { ModelPanel } from '../components/ModelPanel';
@@ -17,6 +12,20 @@ import { ImageGrid } from '../components/ImageGrid';
 import { BucketChart, LossChart } from '../components/TrainingCharts';
 import type { TrainingConfig, TrainingEvent } from '../../worker/api';
 import { useSession } from '../sessionStore';
+import { pickTrainingDefaults } from '../trainingDefaults';
+
+/** Until the user edits a setting, the defaults follow the backend and its measured speed. */
+function useSpeedDefaults() {
+  const backend = usePlayground((s) => s.backend?.backend ?? null);
+  const gflops = useTraining((s) => s.measuredGflops);
+  const edited = useTraining((s) => s.edited);
+  const running = useTraining((s) => s.state === 'running');
+  useEffect(() => {
+    if (!backend || edited || running) return;
+    const picked = pickTrainingDefaults(backend, gflops);
+    useTraining.getState().applyDefaults(picked.settings, picked.reason);
+  }, [backend, gflops, edited, running]);
+}
 
 const PREVIEW_COUNT = 10;
 const PREVIEW_RANGE = [-1, 1] as const;
@@ -145,16 +154,23 @@ function TrainingCharts() {
       <figure className="chart" data-testid="preview-panel">
         <figcaption>
           <strong>Samples</strong> from the same noise
-          {preview ? ` at step ${preview.step}` : ''} (EMA weights, DDIM 20 steps, classes 0–9)
+          {preview ? ` at step ${preview.step}` : ''}{' '}
+          <span data-testid="preview-weights">
+            {preview
+              ? preview.weights === 'ema'
+                ? '(EMA weights)'
+                : `(raw weights; EMA from step ${preview.emaFromStep})`
+              : ''}
+          </span>
         </figcaption>
         {preview ? (
           <ImageGrid
             data={preview.data}
             shape={preview.shape}
             range={PREVIEW_RANGE}
-            label={`samples at step ${preview.step}`}
+            label={`step ${preview.step}: DDIM 20 steps, classes 0–9`}
             cols={5}
-            cell={52}
+            width="100%"
             testId="preview-grid"
           />
         ) : (
@@ -179,6 +195,8 @@ export function TrainingView() {
   const target = useTraining((x) => x.progress?.targetSteps ?? x.settings.targetSteps);
   const running = state === 'running';
   const pretrainedInUse = useTraining((x) => x.model?.origin === 'pretrained');
+  const defaultsReason = useTraining((x) => (x.edited ? null : x.defaultsReason));
+  useSpeedDefaults();
 
   // Train and Step stay disabled while their call is in flight (the worker also joins a second
   // start to the first: see singleFlight.ts).
@@ -310,7 +328,12 @@ export function TrainingView() {
           type="button"
           className="advanced"
           disabled={running}
-          onClick={() => setSettings(DEFAULT_SETTINGS)}
+          onClick={() => {
+            const b = backend?.backend;
+            if (!b) return;
+            const picked = pickTrainingDefaults(b, useTraining.getState().measuredGflops);
+            useTraining.getState().applyDefaults(picked.settings, picked.reason);
+          }}
         >
           Default settings
         </button>
@@ -318,6 +341,12 @@ export function TrainingView() {
           {state}
         </span>
       </div>
+      {defaultsReason && (
+        <p className="muted advanced" data-testid="training-defaults">
+          Defaults for this machine ({defaultsReason}): the {settings.preset} model, batch{' '}
+          {settings.batchSize}, a preview every {settings.previewEvery} steps.
+        </p>
+      )}
       {pretrainedInUse && (
         <p className="muted" data-testid="pretrained-training-note">
           The model in use is pretrained: Train and Step start a new {settings.preset} model from
@@ -358,8 +387,9 @@ export function TrainingView() {
         <p>
           The bar chart shows why the loss never reaches zero: at small t the noise is tiny and hard
           to tell from the image, so those buckets stay high; at large t the image is nearly all
-          noise and ε is easy to read off. Samples use an exponential moving average of the weights,
-          which is smoother than the weights themselves.
+          noise and ε is easy to read off. Samples use an exponential moving average (EMA) of the
+          weights, which is smoother than the weights themselves; it averages over about 1000 steps,
+          so the first previews of a run use the raw weights and say so.
         </p>
       </aside>
     </section>
