@@ -149,6 +149,8 @@ test('1920×1080: the sampling grid takes at least 40% of the width, guidance be
   const guidance = await page.getByTestId('guidance-panel').boundingBox();
   expect(guidance?.x ?? 0).toBeGreaterThan((box?.x ?? 0) + (box?.width ?? 0));
   expect(guidance?.y ?? Infinity).toBeLessThan((box?.y ?? 0) + (box?.height ?? 0) / 2);
+  // The posterior of the step shown, in numbers (the last step lands on x̂₀: c₁ = 1, β̃ = 0).
+  await expect(page.getByTestId('posterior-numbers')).toContainText('end');
   await shot(page, 'wide-sampling-dark.png');
   await page.getByRole('combobox', { name: 'Theme' }).selectOption('light');
   await shot(page, 'wide-sampling-light.png');

@@ -17,6 +17,7 @@ function request(overrides: Partial<SamplingSettings> = {}): SamplingRequest {
     sampler: settings.sampler,
     steps: settings.sampler === 'ddim' ? settings.steps : undefined,
     eta: settings.sampler === 'ddim' ? settings.eta : undefined,
+    variance: settings.sampler === 'ddpm' ? settings.variance : undefined,
     classes: conditional ? new Array<number>(settings.n).fill(settings.classIndex) : null,
     seed: settings.seed,
     guidanceScale: settings.guidanceScale,

@@ -15,6 +15,8 @@ export interface SamplingSettings extends SamplingValues {
   n: number;
   /** Clip x̂_0 to [−1, 1] in every step. */
   clipX0: boolean;
+  /** DDPM only: σ_t² = β_t or β̃_t (Ho et al. 2020, Sec. 3.2: both gave similar results). */
+  variance: 'beta' | 'betaTilde';
 }
 
 /** Also the first grid's settings when a link does not say otherwise (16 images, DDIM 50). */
@@ -28,6 +30,7 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   // A square 4×4 grid: no empty cell (and the same count as the first grid).
   n: 16,
   clipX0: true,
+  variance: 'beta',
 };
 
 /** The index of the last recorded frame at or before `step` (frames are in step order). */

@@ -7,6 +7,7 @@ import {
   type SamplerKind,
   type SamplingSnapshot,
 } from '../sampling';
+import type { DdpmVariance } from '../../diffusion/samplers';
 import type { Schedule } from '../../diffusion/schedule';
 import type { WeightsLease } from './weights';
 import { samplingWarning } from '../sampling/health';
@@ -22,6 +23,8 @@ export interface SamplingRequest {
   guidanceScale: number;
   /** Clip x̂_0 to [−1, 1] in every step (default true; see samplers.ts). */
   clipX0?: boolean;
+  /** DDPM only: σ_t² = β_t (default) or β̃_t, the posterior variance (Ho et al. 2020, Sec. 3.2). */
+  variance?: DdpmVariance;
 }
 
 export interface SamplingProgress {
@@ -103,6 +106,7 @@ export class SamplingController {
         sampler: req.sampler,
         steps: req.sampler === 'ddim' ? req.steps : undefined,
         eta: req.sampler === 'ddim' ? req.eta : undefined,
+        variance: req.sampler === 'ddpm' ? req.variance : undefined,
         classes: req.classes,
         seed: req.seed,
         guidanceScale: req.guidanceScale,

@@ -12,6 +12,7 @@ import { ImageGrid } from '../components/ImageGrid';
 import { Tex } from '../components/Tex';
 import { ModelPanel } from '../components/ModelPanel';
 import { PlaySpeed } from '../components/PlaySpeed';
+import { PosteriorPanel } from '../components/PosteriorPanel';
 import { useAutoModel } from '../useAutoModel';
 import { usePretrained } from '../pretrainedStore';
 import { DATASET_TITLES, PRETRAINED, offerPretrained } from '../pretrainedModels';
@@ -300,6 +301,19 @@ export function SamplingView() {
             <option value="ddpm">DDPM (Ho et al. 2020), all T steps</option>
           </select>
         </label>
+        {settings.sampler === 'ddpm' && (
+          <label>
+            Variance σ²
+            <select
+              aria-label="DDPM variance"
+              value={settings.variance}
+              onChange={(e) => setSettings({ variance: e.target.value as 'beta' | 'betaTilde' })}
+            >
+              <option value="beta">σ² = β_t (Ho et al.: upper bound)</option>
+              <option value="betaTilde">σ² = β̃_t (lower bound: the posterior’s)</option>
+            </select>
+          </label>
+        )}
         {settings.sampler === 'ddim' && (
           <>
             <label>
@@ -507,6 +521,7 @@ export function SamplingView() {
             />
           </div>
           <GuidancePanel frame={frame} single={single} size={size} />
+          {model && <PosteriorPanel frame={frame} model={model} />}
           <StepFormula sampler={frame.sampler} clipX0={frame.clipX0} t={frame.t} />
         </div>
       ) : (
