@@ -68,3 +68,42 @@ describe('SamplingController.advance', () => {
     expect(tf.memory().numTensors).toBe(baseline);
   });
 });
+
+describe('SamplingController: the DDPM variance', () => {
+  it('passes σ² = β or β̃ to the sampler: the same noise, a smaller step with β̃', async () => {
+    const baseline = tf.memory().numTensors;
+    const slot = new ModelSlot();
+    await slot.create('mnist', 'tiny', ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], {
+      schedule: { kind: 'linear', T: 10 },
+    });
+    const sampling = new SamplingController();
+    // One step from t = 9 with the same seed: x_{t−1} = μ̃ + σ z differs only through σ, and
+    // the posterior variance β̃ is below β, so the β̃ sample stays closer to μ̃.
+    const spread = async (variance: 'beta' | 'betaTilde') => {
+      await sampling.start(leaseOwnWeights(slot.model), slot.schedule, {
+        n: 2,
+        sampler: 'ddpm',
+        classes: null,
+        seed: 7,
+        guidanceScale: 1,
+        variance,
+      });
+      const f = await sampling.advance(1);
+      if (!f.xt || !f.x0Pred) throw new Error('no step');
+      const t = f.t ?? -1;
+      const c1 = slot.schedule.posteriorMeanCoef1[t];
+      const c2 = slot.schedule.posteriorMeanCoef2[t];
+      let sum = 0;
+      f.x.forEach((x, i) => (sum += (x - (c1 * f.x0Pred![i] + c2 * f.xt![i])) ** 2));
+      return Math.sqrt(sum / f.x.length);
+    };
+    const withBeta = await spread('beta');
+    const withBetaTilde = await spread('betaTilde');
+    const ratio = Math.sqrt(slot.schedule.posteriorVariance[9] / slot.schedule.betas[9]);
+    // The deviation from μ̃ is σ·|z| with the same z: its ratio is σ_β̃ / σ_β (float32 tolerance).
+    expect(withBetaTilde / withBeta).toBeCloseTo(ratio, 4);
+    sampling.stop();
+    slot.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+});
