@@ -119,6 +119,9 @@ test('1024×768 classroom: every view’s main panel on the first screen, advanc
     for (const [role, name] of v.hidden) {
       await expect(page.getByRole(role, { name, exact: true }), `${v.tab}: ${name}`).toBeHidden();
     }
+    if (v.hash === 'forward') {
+      await expect(page.getByTestId('xt-canvas')).toHaveAttribute('data-ready', 'true');
+    }
     if (v.hash === 'forward' || v.hash === 'sampling') {
       await shot(page, `projector-${v.hash}-light.png`);
     }
