@@ -82,15 +82,19 @@ test('keys work after clicking a tab or dragging a slider; Space restarts a fini
   await page.keyboard.press('ArrowLeft');
   await expect(tValue).toHaveText(String(dragged - 1));
 
-  // 4× speed: a sweep over all 1000 t takes about a second; space from the end starts over.
+  // 4× speed: a sweep over all 1000 t takes about a second.
   await page.getByRole('combobox', { name: 'Play speed' }).selectOption('4');
   await page.getByRole('tab', { name: 'Forward process' }).click();
   await page.keyboard.press(' ');
   await expect(tValue).toHaveText('999', { timeout: 10_000 });
   await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
+  // At 0.25× (16 s a sweep), with the focus left on the speed select: space starts over from 0.
+  await page.getByRole('combobox', { name: 'Play speed' }).selectOption('0.25');
   await page.keyboard.press(' ');
-  await expect.poll(async () => Number(await tValue.textContent())).toBeLessThan(999);
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await expect.poll(async () => Number(await tValue.textContent())).toBeLessThan(500);
   await page.keyboard.press(' ');
+  await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
 
   // Reverse sampling: the first grid (DDIM 50 steps) finishes by itself.
   await page.getByRole('tab', { name: 'Reverse sampling' }).click();

@@ -21,6 +21,8 @@ describe('training defaults by measured backend speed', () => {
     expect(swift.reason).toBe('webgpu is emulated on the CPU, measured 0.070 GFLOP/s');
     expect(pickTrainingDefaults('webgpu', 800).settings).toBe(GPU_SETTINGS);
     expect(pickTrainingDefaults('webgl', null).settings).toBe(GPU_SETTINGS);
+    // A software WebGPU adapter (SwiftShader) is a CPU even before anything is measured.
+    expect(pickTrainingDefaults('webgpu', null, true).settings).toBe(CPU_SETTINGS);
   });
   it('keeps the CPU demo short: tiny model, previews every 20 steps', () => {
     expect(CPU_SETTINGS.preset).toBe('tiny');

@@ -44,16 +44,19 @@ export interface PickedDefaults {
 }
 
 /**
- * CPU backends always get the CPU defaults; a GPU backend gets the GPU ones unless a measured
- * speed shows it is emulated in software (below GPU_GFLOPS). Unmeasured GPU backends are taken
- * at their word.
+ * CPU backends always get the CPU defaults; a GPU backend gets the GPU ones unless its adapter
+ * says it is software or a measured speed shows it is emulated (below GPU_GFLOPS).
  */
-export function pickTrainingDefaults(backend: BackendName, gflops: number | null): PickedDefaults {
+export function pickTrainingDefaults(
+  backend: BackendName,
+  gflops: number | null,
+  softwareAdapter = false,
+): PickedDefaults {
   const speed = gflops === null ? '' : `, measured ${gflops.toPrecision(2)} GFLOP/s`;
   if (backend === 'wasm' || backend === 'cpu') {
     return { settings: CPU_SETTINGS, reason: `${backend} runs on the CPU${speed}` };
   }
-  if (gflops !== null && gflops < GPU_GFLOPS) {
+  if (softwareAdapter || (gflops !== null && gflops < GPU_GFLOPS)) {
     return { settings: CPU_SETTINGS, reason: `${backend} is emulated on the CPU${speed}` };
   }
   return { settings: GPU_SETTINGS, reason: `${backend} runs on a GPU${speed}` };

@@ -17,14 +17,15 @@ import { pickTrainingDefaults } from '../trainingDefaults';
 /** Until the user edits a setting, the defaults follow the backend and its measured speed. */
 function useSpeedDefaults() {
   const backend = usePlayground((s) => s.backend?.backend ?? null);
+  const software = usePlayground((s) => s.backend?.adapter?.software ?? false);
   const gflops = useTraining((s) => s.measuredGflops);
   const edited = useTraining((s) => s.edited);
   const running = useTraining((s) => s.state === 'running');
   useEffect(() => {
     if (!backend || edited || running) return;
-    const picked = pickTrainingDefaults(backend, gflops);
+    const picked = pickTrainingDefaults(backend, gflops, software);
     useTraining.getState().applyDefaults(picked.settings, picked.reason);
-  }, [backend, gflops, edited, running]);
+  }, [backend, gflops, software, edited, running]);
 }
 
 const PREVIEW_COUNT = 10;
@@ -329,9 +330,12 @@ export function TrainingView() {
           className="advanced"
           disabled={running}
           onClick={() => {
-            const b = backend?.backend;
-            if (!b) return;
-            const picked = pickTrainingDefaults(b, useTraining.getState().measuredGflops);
+            if (!backend) return;
+            const picked = pickTrainingDefaults(
+              backend.backend,
+              useTraining.getState().measuredGflops,
+              backend.adapter?.software ?? false,
+            );
             useTraining.getState().applyDefaults(picked.settings, picked.reason);
           }}
         >
