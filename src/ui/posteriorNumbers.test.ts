@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeSchedule } from '../diffusion/schedule';
+import { ddimTimesteps } from '../diffusion/respace';
 import { posteriorAt } from './posteriorNumbers';
 
 // Independent float64 reference: Ho et al. 2020, eqs. 6–7, from the linear betas directly.
@@ -32,10 +33,12 @@ describe('posteriorAt', () => {
     // β̃ is below β: the posterior is narrower than the forward step.
     expect(p!.betaTilde).toBeLessThan(p!.beta);
   });
-  it('uses the respaced schedule between DDIM’s kept steps (stride 20 for 50 of 1000)', () => {
-    const p = posteriorAt(schedule, 980, { sampler: 'ddim', steps: 50 });
-    expect(p?.tPrev).toBe(960);
-    const r = reference(betas, 980, alphaBarAt(960));
+  it('uses the respaced schedule between DDIM’s kept steps (50 of 1000)', () => {
+    const kept = ddimTimesteps(T, 50);
+    const [t, prev] = [kept[0], kept[1]];
+    const p = posteriorAt(schedule, t, { sampler: 'ddim', steps: 50 });
+    expect(p?.tPrev).toBe(prev);
+    const r = reference(betas, t, alphaBarAt(prev));
     expect(p?.beta).toBeCloseTo(r.beta, 12);
     expect(p?.c1).toBeCloseTo(r.c1, 12);
     expect(p?.c2).toBeCloseTo(r.c2, 12);
@@ -48,7 +51,9 @@ describe('posteriorAt', () => {
     expect(last?.c2).toBeCloseTo(0, 12);
   });
   it('returns null for a timestep the sampler does not visit', () => {
-    expect(posteriorAt(schedule, 981, { sampler: 'ddim', steps: 50 })).toBeNull();
+    expect(
+      posteriorAt(schedule, ddimTimesteps(T, 50)[0] - 1, { sampler: 'ddim', steps: 50 }),
+    ).toBeNull();
     expect(posteriorAt(schedule, T, { sampler: 'ddpm', steps: T })).toBeNull();
   });
 });

@@ -66,9 +66,15 @@ export const SERIES: readonly SeriesSpec[] = [
     tex: String.raw`\log \mathrm{SNR}(t) = \log\frac{\bar\alpha_t}{1-\bar\alpha_t}`,
     values: (s) => s.logSnr,
     explain: (linear, cosine) =>
-      `Signal-to-noise ratio on a log scale, from ${sig(linear.logSnr[0])} to ${sig(linear.logSnr[linear.T - 1])} (linear) and ${sig(cosine.logSnr[0])} to ${sig(cosine.logSnr[cosine.T - 1])} (cosine). Under cosine it is about −2·log tan(((t+1)/T + s)/(1+s)·π/2): close to a straight line only in the middle and steep at both ends. Nichol & Dhariwal 2021 made ᾱ_t, not log-SNR, fall linearly in the middle (Sec. 3.2; their Fig. 5 plots ᾱ_t).`,
+      `Signal-to-noise ratio on a log scale, from ${sig(linear.logSnr[0])} to ${sig(linear.logSnr[linear.T - 1])} (linear) and ${sig(cosine.logSnr[0])} to ${sig(cosine.logSnr[cosine.T - 1])} (cosine). Under cosine it is about −2·log tan(((t+1)/T + s)/(1+s)·π/2): close to a straight line only in the middle (${[0.2, 0.8].map((q) => snrAt(cosine, Math.round(q * cosine.T))).join(', ')}) and steep at both ends (${[0, cosine.T - 1].map((t) => snrAt(cosine, t)).join(', ')}). Nichol & Dhariwal 2021 made ᾱ_t, not log-SNR, fall linearly in the middle (Sec. 3.2; their Fig. 5 plots ᾱ_t).`,
   },
 ];
+
+/** log-SNR at t with its sign, one decimal: "+2.2 at t = 200". */
+function snrAt(s: Schedule, t: number): string {
+  const v = s.logSnr[t];
+  return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} at t = ${t}`;
+}
 
 /** Three significant digits, for numbers in captions. */
 function sig(v: number): string {

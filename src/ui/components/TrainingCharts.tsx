@@ -44,12 +44,12 @@ export const BucketChart = memo(function BucketChart({
       data-filled={buckets.filter((b) => b !== null).length}
     >
       <figcaption>
-        <strong>Loss by timestep</strong>
+        <strong>Loss by timestep</strong> (per-pixel mean, 10 buckets of t, running average)
       </figcaption>
       <LiveChart x={x} ys={ys} series={BUCKET_SERIES} xLabel="t" yLabel="loss" />
       <p className="chart-note">
-        The same per-pixel mean loss in {buckets.length} buckets of t from 0 to {T - 1} (running
-        average).
+        {buckets.length} buckets of t from 0 to {T - 1}: small t (hard to tell noise from image)
+        stays high.
       </p>
     </figure>
   );
