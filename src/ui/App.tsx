@@ -89,13 +89,8 @@ export function App() {
           {view === 'sampling' && <SamplingView />}
           {view === 'evaluate' && <EvaluationView />}
           {view === 'likelihood' && <LikelihoodView />}
+          {view === 'score' && <ScoreView />}
         </ViewErrorBoundary>
-        {view === 'forward' && <ForwardView />}
-        {view === 'schedules' && <SchedulesView />}
-        {view === 'training' && <TrainingView />}
-        {view === 'sampling' && <SamplingView />}
-        {view === 'evaluate' && <EvaluationView />}
-        {view === 'score' && <ScoreView />}
       </main>
       <footer className="app-footer">
         Formulas follow Ho et al. 2020 (DDPM) and Nichol &amp; Dhariwal 2021 (Improved DDPM).
