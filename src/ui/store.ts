@@ -19,16 +19,8 @@ export { T_MAX, T_MIN, type Theme, type ViewId };
 /** Play speed multipliers offered in the UI (1×: a full t sweep in 4 s). */
 export const PLAY_SPEEDS = [0.25, 0.5, 1, 2, 4] as const;
 
-export interface PlaygroundState {
-  view: ViewId;
-  dataset: DatasetName;
-  scheduleKind: ScheduleKind;
-  T: number;
-  /** Improved DDPM's 1000/T rescaling of the linear β range (applies only when T > 20). */
-  linearScaled: boolean;
-  t: number;
-  imageIndex: number;
-  seed: number;
+/** The validated values (validation.ts) and what only the page knows. */
+export interface PlaygroundState extends PlaygroundValues {
   backend: BackendInfo | null;
   fatalError: string | null;
   /** A dismissible message, e.g. which link settings were ignored. */
@@ -37,9 +29,6 @@ export interface PlaygroundState {
   playing: boolean;
   /** Multiplies how fast Play runs (the t sweep and the sampler's steps). */
   playSpeed: number;
-  theme: Theme;
-  /** Larger type, advanced controls hidden: for projecting in a classroom. */
-  classroom: boolean;
   setView(view: ViewId): void;
   setDataset(dataset: DatasetName): void;
   setScheduleKind(kind: ScheduleKind): void;
