@@ -4,6 +4,7 @@
 // count after a run is what it was before. One run at a time; cancellable between denoising
 // steps; a run that fails (a download, a bad file, a model the judge cannot score) changes
 // nothing else.
+import { SingleRun } from './singleRun';
 import type { Schedule } from '../../diffusion/schedule';
 import {
   evaluateGuidance,
@@ -120,14 +121,13 @@ function withoutImages(e: GuidanceEvaluation): EvaluationSummary {
 export class EvaluationController {
   /** The judge's files once fetched; cleared when fetching or validating them fails. */
   private raw: Promise<RawJudge> | null = null;
-  private abort: AbortController | null = null;
-  private done: Promise<unknown> = Promise.resolve();
+  private readonly single = new SingleRun();
 
   /** `fetchJudge` gets the judge's three files (e.g. fetchJudge(url) in the worker). */
   constructor(private readonly fetchJudge: () => Promise<RawJudge>) {}
 
   get running(): boolean {
-    return this.abort !== null;
+    return this.single.running;
   }
 
   /**
@@ -140,19 +140,11 @@ export class EvaluationController {
     req: EvaluationRequest,
     listener: (e: EvaluationEvent) => void,
   ): Promise<EvaluationSummary> {
-    if (this.abort) {
-      target.lease.release();
-      throw new Error('an evaluation is already running: cancel it first');
-    }
-    const abort = new AbortController();
-    this.abort = abort;
-    const run = this.evaluate(target, req, listener, abort.signal);
-    this.done = run.catch(() => undefined);
-    try {
-      return await run;
-    } finally {
-      this.abort = null;
-    }
+    return this.single.start(
+      (signal) => this.evaluate(target, req, listener, signal),
+      'an evaluation is already running: cancel it first',
+      () => target.lease.release(),
+    );
   }
 
   private async evaluate(
@@ -219,12 +211,12 @@ export class EvaluationController {
 
   /** Stops the run in progress after its current denoising step (no-op when none). */
   cancel(reason = 'cancelled'): void {
-    this.abort?.abort(new EvaluationCancelled(reason));
+    this.single.cancel(new EvaluationCancelled(reason));
   }
 
   /** Cancels and waits until the run has freed everything. */
   async stop(reason?: string): Promise<void> {
     this.cancel(reason);
-    await this.done;
+    await this.single.settled();
   }
 }

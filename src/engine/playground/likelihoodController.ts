@@ -3,6 +3,7 @@
 // 0..T−1 first, see src/diffusion/stratified.ts), so the page can show a running estimate with
 // its uncertainty that becomes exact once every t is in. One run at a time, cancellable between
 // network passes; the weights are a snapshot lease, so training or a model swap cannot touch them.
+import { SingleRun } from './singleRun';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/dataset';
 import { sampleBatch } from '../../data/dataset';
@@ -82,11 +83,10 @@ function checkRequest(req: LikelihoodRequest, count: number): void {
 }
 
 export class LikelihoodController {
-  private abort: AbortController | null = null;
-  private done: Promise<unknown> = Promise.resolve();
+  private readonly single = new SingleRun();
 
   get running(): boolean {
-    return this.abort !== null;
+    return this.single.running;
   }
 
   /** Runs until every t is evaluated (resolves with the count) or it is cancelled (rejects). */
@@ -95,19 +95,11 @@ export class LikelihoodController {
     req: LikelihoodRequest,
     listener: (e: LikelihoodEvent) => void,
   ): Promise<{ evaluated: number }> {
-    if (this.abort) {
-      target.lease.release();
-      throw new Error('a likelihood run is already in progress: cancel it first');
-    }
-    const abort = new AbortController();
-    this.abort = abort;
-    const run = this.evaluate(target, req, listener, abort.signal);
-    this.done = run.catch(() => undefined);
-    try {
-      return await run;
-    } finally {
-      this.abort = null;
-    }
+    return this.single.start(
+      (signal) => this.evaluate(target, req, listener, signal),
+      'a likelihood run is already in progress: cancel it first',
+      () => target.lease.release(),
+    );
   }
 
   private async evaluate(
@@ -173,11 +165,11 @@ export class LikelihoodController {
   }
 
   cancel(reason = 'cancelled'): void {
-    this.abort?.abort(new LikelihoodCancelled(reason));
+    this.single.cancel(new LikelihoodCancelled(reason));
   }
 
   async stop(reason?: string): Promise<void> {
     this.cancel(reason);
-    await this.done;
+    await this.single.settled();
   }
 }
