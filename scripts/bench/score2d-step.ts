@@ -1,9 +1,13 @@
 // Times one reverse-SDE step with the exact score for 2,000 particles on each preset (plain
-// typed-array JS, as in the worker): `npx tsx src/diffusion/score2d/benchStep.ts`.
-import { makePreset, PRESET_NAMES, sigmaMaxFor } from './presets';
-import { gmmScore } from './gmm';
-import { ParticleSampler, defaultSettings, type ScoreFn } from './sampler';
-import { Gaussian } from './rng';
+// typed-array JS, as in the worker): `npx tsx scripts/bench/score2d-step.ts`.
+import { makePreset, PRESET_NAMES, sigmaMaxFor } from '../../src/diffusion/score2d/presets';
+import { gmmScore } from '../../src/diffusion/score2d/gmm';
+import {
+  ParticleSampler,
+  defaultSettings,
+  type ScoreFn,
+} from '../../src/diffusion/score2d/sampler';
+import { Gaussian } from '../../src/diffusion/score2d/rng';
 
 for (const name of PRESET_NAMES) {
   const p = makePreset(name);

@@ -1,16 +1,16 @@
 // Kernel-level profile of one Trainer step (and of one forward pass) on the wasm backend in Node:
-//   npx tsx src/engine/training/profile-step.ts [dataset/preset] [batch] [top]
+//   npx tsx scripts/bench/profile-train-step.ts [dataset/preset] [batch] [top]
 // Prints the time per kernel name and the most expensive (kernel, input shapes) pairs. wasm
 // kernels run synchronously, so tf.profile's kernelTimeMs is each kernel's wall time; the kernels
 // that our own wasm kernels call internally (wasmCalls.ts) count towards the outer kernel.
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../../data/dataset';
-import { makeSchedule } from '../../diffusion/schedule';
-import { getPreset, type DatasetName, type PresetName } from '../../model/presets';
-import { UNet } from '../../model/unet';
-import { nodeWasmDir } from '../backends/nodeWasm';
-import { initBackend } from '../backends/select';
-import { Trainer } from './trainer';
+import type { Dataset } from '../../src/data/dataset';
+import { makeSchedule } from '../../src/diffusion/schedule';
+import { getPreset, type DatasetName, type PresetName } from '../../src/model/presets';
+import { UNet } from '../../src/model/unet';
+import { nodeWasmDir } from '../../src/engine/backends/nodeWasm';
+import { initBackend } from '../../src/engine/backends/select';
+import { Trainer } from '../../src/engine/training/trainer';
 
 const [presetArg = 'mnist/small', batchArg = '64', topArg = '25'] = process.argv.slice(2);
 const [dataset, name] = presetArg.split('/') as [DatasetName, PresetName];

@@ -1,12 +1,12 @@
 // Micro-benchmark of conv2d and its gradients on the wasm backend (one thread, as in the app's
-// worker). Run: npx tsx src/engine/backends/bench-conv.ts [reps]
+// worker). Run: npx tsx scripts/bench/conv-gradients.ts [reps]
 // Prints the median ms of each piece; wasm kernels run synchronously, so timing the call is exact.
 // The forward reuses one filter, so XNNPACK's packed-weight cache favours it slightly: in training
 // every step brings new weights, as every backward call here brings new dy-derived filters.
 import * as tf from '@tensorflow/tfjs';
-import { nodeWasmDir } from './nodeWasm';
-import { originalKernel } from './registry';
-import { initBackend } from './select';
+import { nodeWasmDir } from '../../src/engine/backends/nodeWasm';
+import { originalKernel } from '../../src/engine/backends/registry';
+import { initBackend } from '../../src/engine/backends/select';
 
 interface Shape {
   label: string;

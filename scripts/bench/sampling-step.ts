@@ -1,13 +1,13 @@
-// Time per sampling step in Node: `npx tsx src/engine/sampling/bench.ts [cpu|wasm] [tiny|small]
+// Time per sampling step in Node: `npx tsx scripts/bench/sampling-step.ts [cpu|wasm] [tiny|small]
 // [batch] [steps]`. Random weights (zeroInit: false), MNIST preset, DDIM; the first step is a
 // warm-up and is reported separately. Rows: s = 1 (one pass of batch n) and s = 3 (one pass of 2n).
 import * as tf from '@tensorflow/tfjs';
-import { makeSchedule } from '../../diffusion/schedule';
-import { getPreset, type PresetName } from '../../model/presets';
-import { UNet } from '../../model/unet';
-import { nodeWasmDir } from '../backends/nodeWasm';
-import { initBackend } from '../backends/select';
-import { SamplingSession } from './session';
+import { makeSchedule } from '../../src/diffusion/schedule';
+import { getPreset, type PresetName } from '../../src/model/presets';
+import { UNet } from '../../src/model/unet';
+import { nodeWasmDir } from '../../src/engine/backends/nodeWasm';
+import { initBackend } from '../../src/engine/backends/select';
+import { SamplingSession } from '../../src/engine/sampling/session';
 
 const [backend = 'wasm', preset = 'tiny', batchArg = '16', stepsArg = '4'] = process.argv.slice(2);
 const n = Number(batchArg);
