@@ -103,7 +103,7 @@ describe('cli bench', () => {
   });
 
   it.each([
-    [['--backend', 'webgl'], /--backend must be one of wasm, cpu \(got "webgl"\)/],
+    [['--backend', 'webgl'], /--backend must be one of wasm, cpu, webgpu \(got "webgl"\)/],
     [['--backend', 'wasm,'], /--backend has an empty item/],
     [['--preset', 'mnist'], /--preset must be dataset\/preset/],
     [['--preset', 'svhn/small'], /--preset must be dataset\/preset/],

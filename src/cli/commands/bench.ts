@@ -27,12 +27,13 @@ import {
 } from '../../model/presets';
 import { UNet } from '../../model/unet';
 import { nodeWasmDir } from '../../engine/backends/nodeWasm';
+import { provideNodeWebGpu } from '../../engine/backends/nodeWebgpu';
 import { initBackend } from '../../engine/backends/select';
 import { Trainer } from '../../engine/training/trainer';
 import { parseIntegerFlag, parseOptions } from '../args';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 
-export const BENCH_BACKENDS = ['wasm', 'cpu'] as const;
+export const BENCH_BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
 export type BenchBackend = (typeof BENCH_BACKENDS)[number];
 
 export const BENCH_USAGE = `Usage: cli bench [options]      (npm run -s bench -- [options])
@@ -46,7 +47,10 @@ forwardMs: median over --steps passes of unet.apply, each timed until its output
 trainGflops = 3 x flopsPerImage x batch / trainStepMs (GFLOP/s), a multiply-add counting as 2.
 
 Options:
-  --backend wasm|cpu     backend(s): repeat the flag or give a comma list (default wasm)
+  --backend LIST         wasm, cpu, webgpu: repeat the flag or give a comma list (default wasm).
+                         webgpu uses Node's WebGPU bindings (npm package webgpu, not installed
+                         by default; the error says how). A backend that cannot start here is
+                         reported on stderr and the others still run.
   --preset LIST          dataset/preset pairs, comma list or repeated (default mnist/small);
                          datasets ${DATASETS.join(', ')}; presets ${PRESET_NAMES.join(', ')}
   --batch N              images per step (default 64)
@@ -254,12 +258,15 @@ export async function benchPreset(
   };
 }
 
-async function useBackend(backend: BenchBackend): Promise<void> {
-  const choice = await initBackend(backend, { wasmPaths: nodeWasmDir() });
-  if (choice.backend !== backend) {
-    // Not a usage error: the backend exists but cannot start here.
-    throw new Error(`the ${backend} backend is unavailable: ${choice.fallbackReason ?? 'unknown'}`);
+/** Starts the backend; resolves to null when it runs, else to why it cannot start here. */
+async function useBackend(backend: BenchBackend): Promise<string | null> {
+  if (backend === 'webgpu') {
+    const missing = await provideNodeWebGpu();
+    if (missing !== null) return missing;
   }
+  const choice = await initBackend(backend, { wasmPaths: nodeWasmDir() });
+  if (choice.backend !== backend) return choice.fallbackReason ?? 'unknown';
+  return null;
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -268,12 +275,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(BENCH_USAGE);
     return EXIT_OK;
   }
+  const unavailable: string[] = [];
   for (const backend of args.backends) {
-    await useBackend(backend);
+    // Not a usage error: the backend exists but cannot start here. The others still run.
+    const why = await useBackend(backend);
+    if (why !== null) {
+      io.stderr(`bench: the ${backend} backend is unavailable: ${why}\n`);
+      unavailable.push(backend);
+      continue;
+    }
     for (const preset of args.presets) {
       const row = await benchPreset(backend, preset, args);
       io.stdout(`${JSON.stringify(row)}\n`);
     }
+  }
+  if (unavailable.length === args.backends.length) {
+    throw new Error(`no backend could start (${unavailable.join(', ')})`);
   }
   return EXIT_OK;
 }
