@@ -1,6 +1,7 @@
 // The typed contract between the UI (main thread) and the compute worker.
 // Only types live here, so the UI can import this file without pulling in tfjs.
 import type { ScheduleKind } from '../diffusion/schedule';
+import type { BenchRow } from '../engine/bench/trainStep';
 import type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
 import type {
   AdapterDescription,
@@ -222,6 +223,17 @@ export interface PlaygroundWorkerApi extends EngineApi, Score2dApi {
    * (tiny MNIST and CIFAR-10 models). Refused while training runs: it switches backends.
    */
   parityCheck(): Promise<ParitySummary>;
+  /**
+   * Times a training step and a forward pass of a fresh U-Net preset ('mnist/tiny', …) on the
+   * active backend: the same JSON row as `npm run bench` (the browser bench,
+   * scripts/bench/browser.ts). Refused while training runs.
+   */
+  benchTrainStep(req: {
+    preset: string;
+    batch: number;
+    steps: number;
+    warmup: number;
+  }): Promise<BenchRow>;
 }
 
 // ---- Models, training, sampling and checkpoints --------------------------------------------

@@ -12,6 +12,7 @@ import { wasmPaths } from './wasmPaths';
 import { createEngineApi } from './engineApi';
 import { createScore2dApi } from './score2dApi';
 import { runUNetParity } from '../engine/parity';
+import { benchPreset, parseBenchPreset } from '../engine/bench/trainStep';
 import type {
   BackendInfo,
   DatasetInfo,
@@ -64,14 +65,16 @@ function transferImages<T>(value: T, images: ImageTensor[]): T {
   );
 }
 
+function backendReady() {
+  if (!initialised) throw new Error('worker not initialised: call init() first');
+  // After a parity check too: it switches the global backend for a while, and a model built
+  // meanwhile would land on the cpu backend (and count as the check's leak).
+  return Promise.all([initialised.result, parityRun]);
+}
+
 const engine = createEngineApi({
   datasets: requireDatasets,
-  backendReady: () => {
-    if (!initialised) throw new Error('worker not initialised: call init() first');
-    // After a parity check too: it switches the global backend for a while, and a model built
-    // meanwhile would land on the cpu backend (and count as the check's leak).
-    return Promise.all([initialised.result, parityRun]);
-  },
+  backendReady,
   modelBaseUrl: () => {
     if (!modelBaseUrl) throw new Error('worker not initialised: call init() first');
     return modelBaseUrl;
@@ -99,6 +102,20 @@ const api: PlaygroundWorkerApi = {
       leakedTensors: r.leakedTensors,
       ms: r.ms,
     };
+  },
+
+  async benchTrainStep({ preset, batch, steps, warmup }) {
+    if ((await engine.trainingState()).state === 'running') {
+      throw new Error('pause the training first: the bench would share the CPU or GPU with it');
+    }
+    const which = parseBenchPreset(preset);
+    if (!which) throw new Error(`unknown preset ${JSON.stringify(preset)}: use dataset/preset`);
+    const sizes = [batch, steps, warmup];
+    if (!sizes.every((v) => Number.isInteger(v) && v >= 0) || batch < 1 || steps < 1) {
+      throw new Error('batch and steps must be integers >= 1, warmup an integer >= 0');
+    }
+    await backendReady();
+    return benchPreset(tf.getBackend(), which, { batch, steps, warmup });
   },
 
   async init({ preferred, remembered, dataBaseUrl, modelBaseUrl: models }): Promise<BackendInfo> {

@@ -2,7 +2,8 @@
 // or two on wasm), the parsing of its options, and bad arguments exiting 2 with one line.
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli';
-import { parseBenchArgs, trainGflops } from './bench';
+import { trainGflops } from '../../engine/bench/trainStep';
+import { parseBenchArgs } from './bench';
 
 async function cli(...argv: string[]) {
   let stdout = '';

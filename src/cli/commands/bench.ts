@@ -14,22 +14,16 @@
 //   tensorsAfter   the same after the model, trainer and every intermediate are disposed
 // Each measurement comes after --warmup untimed steps (and forward passes). The data are random
 // bytes of the data set's shape: timing does not depend on the pixel values.
-import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../../data/dataset';
-import { makeSchedule } from '../../diffusion/schedule';
-import { flopsPerImage } from '../../model/flops';
+import { DATASETS, PRESET_NAMES } from '../../model/presets';
 import {
-  DATASETS,
-  getPreset,
-  PRESET_NAMES,
-  type DatasetName,
-  type PresetName,
-} from '../../model/presets';
-import { UNet } from '../../model/unet';
+  benchPreset,
+  parseBenchPreset,
+  type BenchPreset,
+  type BenchSettings,
+} from '../../engine/bench/trainStep';
 import { nodeWasmDir } from '../../engine/backends/nodeWasm';
 import { provideNodeWebGpu } from '../../engine/backends/nodeWebgpu';
 import { initBackend } from '../../engine/backends/select';
-import { Trainer } from '../../engine/training/trainer';
 import { parseIntegerFlag, parseOptions } from '../args';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 
@@ -68,29 +62,9 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export interface BenchPreset {
-  dataset: DatasetName;
-  name: PresetName;
-}
-
-export interface BenchArgs {
+export interface BenchArgs extends BenchSettings {
   backends: BenchBackend[];
   presets: BenchPreset[];
-  batch: number;
-  steps: number;
-  warmup: number;
-}
-
-export interface BenchRow {
-  backend: BenchBackend;
-  preset: string;
-  batch: number;
-  trainStepMs: number;
-  forwardMs: number;
-  flopsPerImage: number;
-  trainGflops: number;
-  tensorsBefore: number;
-  tensorsAfter: number;
 }
 
 /** Comma lists and repeated flags alike, without empty items or duplicates, in order. */
@@ -111,16 +85,14 @@ function parseBackend(raw: string): BenchBackend {
 }
 
 function parsePreset(raw: string): BenchPreset {
-  const [d, n, ...rest] = raw.split('/');
-  const dataset = DATASETS.find((x) => x === d);
-  const name = PRESET_NAMES.find((x) => x === n);
-  if (rest.length > 0 || !dataset || !name) {
+  const preset = parseBenchPreset(raw);
+  if (!preset) {
     throw new UsageError(
       `--preset must be dataset/preset with dataset in ${DATASETS.join('|')} and preset in ` +
         `${PRESET_NAMES.join('|')} (got ${JSON.stringify(raw)})`,
     );
   }
-  return { dataset, name };
+  return preset;
 }
 
 /** Parses bench's options; 'help' for -h/--help. Throws UsageError on bad input. */
@@ -133,128 +105,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     batch: parseIntegerFlag('--batch', v.batch ?? '64', 1, 4096),
     steps: parseIntegerFlag('--steps', v.steps ?? '5', 1, 10_000),
     warmup: parseIntegerFlag('--warmup', v.warmup ?? '2', 0, 10_000),
-  };
-}
-
-/** Random images of the data set's shape, labels 0..9: a stand-in with the real sizes. */
-function randomDataset(dataset: DatasetName, size: number, channels: number, count: number) {
-  const images = new Uint8Array(count * size * size * channels);
-  let s = 12345;
-  for (let i = 0; i < images.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    images[i] = s >>> 24;
-  }
-  const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
-  const ds: Dataset = {
-    name: dataset,
-    split: 'train',
-    height: size,
-    width: size,
-    channels,
-    classNames: Array.from({ length: 10 }, (_, i) => String(i)),
-    count,
-    images,
-    labels,
-  };
-  return ds;
-}
-
-/** 3 x forward FLOPs per image x batch per step, in GFLOP/s. */
-export function trainGflops(flops: number, batch: number, stepMs: number): number {
-  return (3 * flops * batch) / (stepMs * 1e6);
-}
-
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Median ms of `steps` forward passes (each read back), after `warmup` untimed ones. */
-async function timeForward(unet: UNet, batch: number, steps: number, warmup: number) {
-  const { imageSize: s, inChannels: c, numClasses } = unet.config;
-  const x = tf.randomNormal([batch, s, s, c], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const t = tf.tensor1d(
-    Array.from({ length: batch }, (_, i) => (i * 389) % 1000),
-    'int32',
-  );
-  const y =
-    numClasses > 0
-      ? tf.tensor1d(
-          Array.from({ length: batch }, (_, i) => i % numClasses),
-          'int32',
-        )
-      : null;
-  try {
-    const times: number[] = [];
-    for (let i = 0; i < warmup + steps; i++) {
-      const start = performance.now();
-      const out = unet.apply(x, t, y, { training: false });
-      try {
-        await out.data();
-      } finally {
-        out.dispose();
-      }
-      if (i >= warmup) times.push(performance.now() - start);
-    }
-    return median(times);
-  } finally {
-    tf.dispose(y ? [x, t, y] : [x, t]);
-  }
-}
-
-/** Median ms of a Trainer step (reportEvery 1: each ends with its readback), after warm-up. */
-async function timeTrainStep(trainer: Trainer, steps: number, warmup: number): Promise<number> {
-  for (let i = 0; i < warmup; i++) await trainer.step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const start = performance.now();
-    if ((await trainer.step()) === null) throw new Error('internal: the step was not reported');
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
-
-/** Measures one preset on the current backend. */
-export async function benchPreset(
-  backend: BenchBackend,
-  { dataset, name }: BenchPreset,
-  { batch, steps, warmup }: Pick<BenchArgs, 'batch' | 'steps' | 'warmup'>,
-): Promise<BenchRow> {
-  const config = getPreset(dataset, name);
-  const flops = flopsPerImage(config);
-  const tensorsBefore = tf.memory().numTensors;
-  const unet = UNet.create(config, { seed: 0 });
-  let trainer: Trainer | null = null;
-  let forwardMs: number;
-  let trainStepMs: number;
-  try {
-    forwardMs = await timeForward(unet, batch, steps, warmup);
-    const ds = randomDataset(dataset, config.imageSize, config.inChannels, batch);
-    const schedule = makeSchedule({ kind: 'linear', T: 1000 });
-    trainer = new Trainer(unet, ds, schedule, {
-      batchSize: batch,
-      learningRate: 2e-4,
-      reportEvery: 1,
-      seed: 0,
-    });
-    trainStepMs = await timeTrainStep(trainer, steps, warmup);
-  } finally {
-    trainer?.dispose();
-    unet.dispose();
-  }
-  return {
-    backend,
-    preset: `${dataset}/${name}`,
-    batch,
-    trainStepMs: round(trainStepMs, 2),
-    forwardMs: round(forwardMs, 2),
-    flopsPerImage: flops,
-    trainGflops: round(trainGflops(flops, batch, trainStepMs), 2),
-    tensorsBefore,
-    tensorsAfter: tf.memory().numTensors,
   };
 }
 
