@@ -1,66 +1,19 @@
 // Parity of conv2d gradients on wasm (our kernels) against the cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initWasmForTests, onBackend, randomValues, relError } from './testing';
+import {
+  CONV_CASES as cases,
+  convGrads,
+  initWasmForTests,
+  onBackend,
+  randomValues,
+  relError,
+  type ConvCase,
+} from './testing';
 import { registerWasmTrainingKernels } from './wasmKernels';
 
 /** Max error relative to the largest |value| of the cpu result. */
 const TOL = 1e-4;
-
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  cin: number;
-  cout: number;
-  k: number;
-  stride: number;
-  pad: 'same' | 'valid' | number;
-}
-
-const cases: Case[] = [];
-for (const [h, w] of [
-  [7, 7],
-  [14, 14],
-  [28, 28],
-  [9, 6],
-]) {
-  for (const k of [1, 3]) {
-    for (const stride of [1, 2]) {
-      for (const pad of ['same', 'valid'] as const) {
-        const cin = [1, 3, 8, 16][(h + k + stride) % 4];
-        const cout = [16, 8, 3, 1][(w + k) % 4];
-        cases.push({ n: h > 14 ? 2 : 3, h, w, cin, cout, k, stride, pad });
-      }
-    }
-  }
-}
-// Less common shapes the general formulation must also get right.
-cases.push(
-  { n: 2, h: 8, w: 8, cin: 4, cout: 5, k: 2, stride: 2, pad: 'same' },
-  { n: 2, h: 11, w: 11, cin: 3, cout: 4, k: 5, stride: 2, pad: 'same' },
-  { n: 2, h: 10, w: 9, cin: 3, cout: 4, k: 3, stride: 3, pad: 'valid' },
-  { n: 1, h: 9, w: 9, cin: 2, cout: 3, k: 3, stride: 2, pad: 1 },
-  { n: 2, h: 6, w: 6, cin: 4, cout: 4, k: 3, stride: 1, pad: 2 },
-);
-
-/** d(sum(conv(x, w) * r))/dx and /dw: r makes dy non-uniform. */
-function convGrads(c: Case, seed: number): () => tf.Tensor[] {
-  return () => {
-    const x = tf.tensor4d(randomValues(c.n * c.h * c.w * c.cin, seed), [c.n, c.h, c.w, c.cin]);
-    const w = tf.tensor4d(randomValues(c.k * c.k * c.cin * c.cout, seed + 1), [
-      c.k,
-      c.k,
-      c.cin,
-      c.cout,
-    ]);
-    const outShape = tf.conv2d(x, w, c.stride, c.pad).shape;
-    const r = tf.tensor(randomValues(tf.util.sizeFromShape(outShape), seed + 2), outShape);
-    const f = (a: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), r));
-    return tf.grads(f)([x, w]);
-  };
-}
 
 describe('wasm conv2d gradients match cpu', () => {
   beforeAll(initWasmForTests);
@@ -95,7 +48,7 @@ describe('wasm conv2d gradients match cpu', () => {
     expect(relError(got[1], want[1])).toBeLessThan(TOL);
   });
 
-  const memoryCases: Case[] = [
+  const memoryCases: ConvCase[] = [
     { n: 2, h: 14, w: 14, cin: 8, cout: 8, k: 3, stride: 2, pad: 'same' },
     { n: 2, h: 9, w: 9, cin: 3, cout: 4, k: 3, stride: 2, pad: 'valid' },
     { n: 2, h: 7, w: 7, cin: 8, cout: 4, k: 1, stride: 1, pad: 'same' },

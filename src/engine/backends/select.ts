@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerCpuKernelFixes } from './cpuKernels';
 import { registerWasmTrainingKernels } from './wasmKernels';
+import { registerWebGpuTrainingKernels } from './webgpuKernels';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -33,6 +34,8 @@ const prechecks: Record<BackendName, Precheck> = {
     if ((await gpu.requestAdapter()) === null) return 'no WebGPU adapter';
     // Loaded only where WebGPU exists; it registers the backend only when navigator.gpu is there.
     await import('@tensorflow/tfjs-backend-webgpu');
+    // Its Conv2DBackpropFilter loops serially per filter element: train with ours.
+    registerWebGpuTrainingKernels();
     return null;
   },
   async webgl() {
