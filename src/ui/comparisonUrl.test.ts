@@ -2,7 +2,9 @@
 // with a message naming the key, and the rest of the link still applies.
 import { describe, expect, it } from 'vitest';
 import { formatComparisonHash, parseComparisonHash } from './comparisonUrl';
-import { DEFAULT_SIDES, type SideSettings } from './comparisonStore';
+import { DEFAULT_SIDES, useComparison, type SideSettings } from './comparisonStore';
+import { applyHash } from './useUrlState';
+import { usePlayground } from './store';
 
 describe('comparison share-link keys', () => {
   it('round-trips both sides', () => {
@@ -33,5 +35,14 @@ describe('comparison share-link keys', () => {
     expect(problems.join(' ')).toMatch(/cmp2eta="2" is not a number in \[0, 1\]/);
     expect(problems.join(' ')).toMatch(/cmp2var="<script>" is not beta or betaTilde/);
     expect(problems.join(' ')).toMatch(/cmp1eta="1e400"/);
+  });
+
+  it("a link sets the sides through the page's one way in, and says what it ignored", () => {
+    applyHash('#view=sampling&cmp1=ddim&cmp1steps=20&cmp2steps=abc');
+    expect(useComparison.getState().sides[0]).toMatchObject({ sampler: 'ddim', steps: 20 });
+    expect(useComparison.getState().sides[1]).toEqual(DEFAULT_SIDES[1]);
+    expect(usePlayground.getState().notice).toMatch(
+      /Some link settings were ignored: .*cmp2steps="abc" is not a whole number/,
+    );
   });
 });

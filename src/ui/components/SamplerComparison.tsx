@@ -14,7 +14,8 @@ import { Tex } from './Tex';
 
 const DATA = [-1, 1] as const;
 const NOISE = [-3, 3] as const;
-const NAMES = ['left', 'right'] as const;
+// Accessible names avoid 'Sampler' and 'eta', which name the view's own controls.
+const NAMES = ['Left side', 'Right side'] as const;
 
 function describeSide(side: SideSettings, T: number): string {
   const choice = SAMPLER_CHOICES[side.sampler];
@@ -32,11 +33,11 @@ function SideControls({ index, T }: { index: 0 | 1; T: number }) {
   const name = NAMES[index];
   return (
     <fieldset className="controls comparison-side-controls" disabled={running}>
-      <legend>{index === 0 ? 'Left' : 'Right'}</legend>
+      <legend>{name}</legend>
       <label>
         Sampler
         <select
-          aria-label={`Sampler, ${name}`}
+          aria-label={name}
           value={side.sampler}
           onChange={(e) => setSide(index, { sampler: e.target.value as SamplerId })}
         >
@@ -52,7 +53,7 @@ function SideControls({ index, T }: { index: 0 | 1; T: number }) {
           Steps
           <input
             type="number"
-            aria-label={`Steps, ${name}`}
+            aria-label={`${name} steps`}
             min={1}
             max={T}
             value={Math.min(side.steps, T)}
@@ -66,11 +67,11 @@ function SideControls({ index, T }: { index: 0 | 1; T: number }) {
         <span className="muted">all T = {T} steps</span>
       )}
       {choice.eta && (
-        <label>
+        <label className="advanced">
           η
           <input
             type="number"
-            aria-label={`eta, ${name}`}
+            aria-label={`${name} η`}
             min={0}
             max={1}
             step={0.1}
@@ -86,7 +87,7 @@ function SideControls({ index, T }: { index: 0 | 1; T: number }) {
         <label>
           Variance σ²
           <select
-            aria-label={`Variance, ${name}`}
+            aria-label={`${name} σ²`}
             value={side.variance}
             onChange={(e) => setSide(index, { variance: e.target.value as 'beta' | 'betaTilde' })}
           >
