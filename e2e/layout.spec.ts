@@ -130,7 +130,7 @@ test('1024×768 classroom: every view’s main panel on the first screen, advanc
   page,
   consoleErrors,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(SCREENSHOT_DIR ? 400_000 : 150_000);
   await page.setViewportSize({ width: 1024, height: 768 });
   await display(page, { theme: 'light', classroom: true });
   await page.goto('./?backend=wasm#view=sampling');
@@ -189,7 +189,7 @@ test('1920×1080: the sampling grid takes at least 40% of the width, guidance be
   page,
   consoleErrors,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(SCREENSHOT_DIR ? 400_000 : 120_000);
   await page.setViewportSize({ width: 1920, height: 1080 });
   await display(page, { theme: 'dark', classroom: false });
   await page.goto('./?backend=wasm#view=sampling');

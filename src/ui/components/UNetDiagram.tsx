@@ -34,8 +34,10 @@ function blockText(b: NetworkBlock): string {
       return `conv_in ${b.inCh}→${b.outCh}`;
     case 'out':
       return `norm, SiLU, conv_out ${b.inCh}→${b.outCh}`;
-    default:
-      return b.name;
+    case 'timeEmbedding':
+      return `t embedding MLP ${b.inCh}→${b.outCh}`;
+    case 'classEmbedding':
+      return `class table ${b.inCh}×${b.outCh}`;
   }
 }
 
@@ -79,6 +81,11 @@ function Diagram({ d }: { d: NetworkDiagram }) {
           ε̂: {d.imageSize}×{d.imageSize}×{d.inChannels}
         </span>
       </div>
+      <div className="unet-row unet-paths muted">
+        <span>down path ↓</span>
+        <span>level</span>
+        <span>↑ up path</span>
+      </div>
       <div className="unet-grid">
         {d.levels.map((lv, level) => (
           <div className="unet-row" key={level}>
@@ -94,8 +101,9 @@ function Diagram({ d }: { d: NetworkDiagram }) {
               <span className="unet-skip">skips →</span>
             </div>
             <div>
-              <Column blocks={of('up', level)} />
+              {/* The up path runs upwards: its blocks read from the bottom. */}
               {level === 0 && <Column blocks={out} />}
+              <Column blocks={of('up', level).reverse()} />
             </div>
           </div>
         ))}
