@@ -1,15 +1,33 @@
 // The projector layout: at 1024×768 in classroom mode each view's main panel is on the first
 // screen and the controls classroom mode hides are hidden; at 1920×1080 the sampling grid takes at
-// least 40% of the width. Screenshots of both sizes, light and dark, go to the test's output
-// folder, or to $SCREENSHOT_DIR (the README's come from `SCREENSHOT_DIR=docs/screenshots`).
+// least 40% of the width. Screenshots go to the test's output folder; with $SCREENSHOT_DIR set
+// (the README's come from `SCREENSHOT_DIR=docs/screenshots`) every view at both sizes, light and
+// dark, goes there (a few seconds more, so only then).
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, backendOf } from './fixtures';
 
 const DISPLAY_KEY = 'diffusion-playground/display';
 
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR;
+
 function shot(page: Page, name: string): Promise<Buffer> {
-  const dir = process.env.SCREENSHOT_DIR;
+  const dir = SCREENSHOT_DIR;
   return page.screenshot({ path: dir ? `${dir}/${name}` : test.info().outputPath(name) });
+}
+
+/** With $SCREENSHOT_DIR: every view in the current theme, as `<prefix>-<view>-<theme>.png`. */
+async function shotEveryView(page: Page, prefix: string, theme: 'light' | 'dark') {
+  if (!SCREENSHOT_DIR) return;
+  await page.getByRole('combobox', { name: 'Theme' }).selectOption(theme);
+  for (const v of VIEWS) {
+    await page.getByRole('tab', { name: v.tab }).click();
+    await expect(v.main(page)).toBeVisible();
+    if (v.hash === 'forward') {
+      await expect(page.getByTestId('xt-canvas')).toHaveAttribute('data-ready', 'true');
+    }
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, `${prefix}-${v.hash}-${theme}.png`);
+  }
 }
 
 /** Display settings as the page stores them, in place before the page's scripts run. */
@@ -99,13 +117,20 @@ const VIEWS: {
     main: (p) => p.getByRole('button', { name: 'Compute the ELBO' }),
     hidden: [['spinbutton', 'Likelihood seed']],
   },
+  {
+    tab: 'Score & SDE',
+    hash: 'score',
+    // The plane with the density, the score arrows and the particles.
+    main: (p) => p.getByTestId('score-plane').first(),
+    hidden: [['spinbutton', 'Steps N']],
+  },
 ];
 
 test('1024×768 classroom: every view’s main panel on the first screen, advanced controls hidden', async ({
   page,
   consoleErrors,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(SCREENSHOT_DIR ? 400_000 : 150_000);
   await page.setViewportSize({ width: 1024, height: 768 });
   await display(page, { theme: 'light', classroom: true });
   await page.goto('./?backend=wasm#view=sampling');
@@ -133,14 +158,30 @@ test('1024×768 classroom: every view’s main panel on the first screen, advanc
     if (v.hash === 'forward') {
       await expect(page.getByTestId('xt-canvas')).toHaveAttribute('data-ready', 'true');
     }
-    if (v.hash === 'forward' || v.hash === 'sampling') {
+    if (v.hash === 'training') {
+      // The U-Net of the model in use, drawn with its blocks' counts, which add up to its total.
+      const diagram = page.getByTestId('unet-diagram');
+      await expect(diagram).toBeAttached();
+      const total = Number(await diagram.getAttribute('data-total'));
+      const counts = await diagram
+        .locator('[data-params]')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-params'))));
+      expect(total).toBeGreaterThan(0);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
+      await expect(page.getByTestId('unet-panel')).toContainText('model in use');
+    }
+    if (!SCREENSHOT_DIR && (v.hash === 'forward' || v.hash === 'sampling')) {
       await shot(page, `projector-${v.hash}-light.png`);
     }
   }
-  // Dark theme at the same size, for the README.
-  await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
-  await page.getByRole('tab', { name: 'Reverse sampling' }).click();
-  await shot(page, 'projector-sampling-dark.png');
+  await shotEveryView(page, 'projector', 'light');
+  await shotEveryView(page, 'projector', 'dark');
+  if (!SCREENSHOT_DIR) {
+    // Dark theme at the same size.
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    await page.getByRole('tab', { name: 'Reverse sampling' }).click();
+    await shot(page, 'projector-sampling-dark.png');
+  }
   expect(consoleErrors).toEqual([]);
 });
 
@@ -148,7 +189,7 @@ test('1920×1080: the sampling grid takes at least 40% of the width, guidance be
   page,
   consoleErrors,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(SCREENSHOT_DIR ? 400_000 : 120_000);
   await page.setViewportSize({ width: 1920, height: 1080 });
   await display(page, { theme: 'dark', classroom: false });
   await page.goto('./?backend=wasm#view=sampling');
@@ -165,14 +206,35 @@ test('1920×1080: the sampling grid takes at least 40% of the width, guidance be
   expect(guidance?.y ?? Infinity).toBeLessThan((box?.y ?? 0) + (box?.height ?? 0) / 2);
   // The posterior of the step shown, in numbers (the last step lands on x̂₀: c₁ = 1, β̃ = 0).
   await expect(page.getByTestId('posterior-numbers')).toContainText('end');
-  await shot(page, 'wide-sampling-dark.png');
-  await page.getByRole('combobox', { name: 'Theme' }).selectOption('light');
-  await shot(page, 'wide-sampling-light.png');
+  // Two samplers side by side from the same x_T (tiny step counts: the test is about the wiring;
+  // DDPM's 1000 steps would take a minute here). The sides go in the link.
+  await page.getByRole('combobox', { name: 'Left side', exact: true }).selectOption('ddim');
+  await page.getByRole('spinbutton', { name: 'Left side steps' }).fill('2');
+  await page.getByRole('spinbutton', { name: 'Left side η' }).fill('1');
+  await page.getByRole('spinbutton', { name: 'Right side steps' }).fill('4');
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  for (const id of ['comparison-xT', 'comparison-side-0', 'comparison-side-1']) {
+    await expect(page.getByTestId(id)).toHaveAttribute('data-ready', 'true');
+  }
+  await expect(page.getByTestId('comparison-panel')).toContainText(
+    'DDIM, 2 steps, η = 1: 4 network passes per image',
+  );
+  await expect(page.getByTestId('comparison-caption')).toContainText('class 3, s = 3, seed 1');
+  expect(page.url()).toContain('cmp1=ddim&cmp1steps=2&cmp1eta=1');
+  expect(page.url()).toContain('cmp2=ddim&cmp2steps=4');
+  if (SCREENSHOT_DIR) {
+    await shotEveryView(page, 'wide', 'dark');
+    await shotEveryView(page, 'wide', 'light');
+  } else {
+    await shot(page, 'wide-sampling-dark.png');
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('light');
+    await shot(page, 'wide-sampling-light.png');
+  }
   await page.getByRole('tab', { name: 'Forward process' }).click();
   await expect(page.getByTestId('xt-canvas')).toHaveAttribute('data-ready', 'true');
   // The Forward images grow with the screen (they were a fixed 168 px).
   expect((await page.getByTestId('xt-canvas').boundingBox())?.width ?? 0).toBeGreaterThan(250);
-  await shot(page, 'wide-forward-light.png');
+  if (!SCREENSHOT_DIR) await shot(page, 'wide-forward-light.png');
   expect(consoleErrors).toEqual([]);
 });
 

@@ -11,6 +11,8 @@ import { useScore2d } from './score2dStore';
 import { formatScore2dHash, parseScore2dHash } from './score2dUrl';
 import { useLikelihood } from './likelihoodStore';
 import { formatLikelihoodHash, parseLikelihoodHash } from './likelihoodUrl';
+import { useComparison } from './comparisonStore';
+import { formatComparisonHash, parseComparisonHash } from './comparisonUrl';
 
 function shared(s: PlaygroundState): SharedState {
   const sampling = useSampling.getState();
@@ -52,7 +54,9 @@ function fullHash(s: PlaygroundState): string {
     steps,
   });
   const likelihood = formatLikelihoodHash(useLikelihood.getState().settings);
-  return `${formatHash(shared(s))}&${extra}&${likelihood}`;
+  // The samplers side by side (comparisonUrl.ts).
+  const comparison = formatComparisonHash(useComparison.getState().sides);
+  return `${formatHash(shared(s))}&${extra}&${likelihood}&${comparison}`;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -66,7 +70,14 @@ export function applyHash(hash: string): void {
   useScore2d.getState().set(score.state);
   const likelihood = parseLikelihoodHash(hash);
   useLikelihood.getState().setSettings(likelihood.state);
-  const problems = [...appProblems, ...score.problems, ...likelihood.problems];
+  const comparison = parseComparisonHash(hash);
+  comparison.sides.forEach((side, i) => useComparison.getState().setSide(i as 0 | 1, side));
+  const problems = [
+    ...appProblems,
+    ...score.problems,
+    ...likelihood.problems,
+    ...comparison.problems,
+  ];
   const {
     classIndex,
     guidanceScale,
@@ -129,12 +140,14 @@ export function useUrlState(): void {
     const unsubscribeSampling = useSampling.subscribe(write);
     const unsubscribeScore = useScore2d.subscribe(write);
     const unsubscribeLikelihood = useLikelihood.subscribe(write);
+    const unsubscribeComparison = useComparison.subscribe(write);
     return () => {
       window.removeEventListener('hashchange', onHashChange);
       unsubscribe();
       unsubscribeSampling();
       unsubscribeScore();
       unsubscribeLikelihood();
+      unsubscribeComparison();
     };
   }, []);
 }

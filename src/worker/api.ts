@@ -31,6 +31,12 @@ import type {
 import type { TrainingProgress, SessionState as TrainingState } from '../engine/training/session';
 import type { PretrainedName } from '../engine/playground/pretrained';
 import type {
+  ComparisonProgress,
+  ComparisonRequest,
+  ComparisonResult,
+} from '../engine/playground/comparisonController';
+import type { NetworkDiagram } from '../model/blocks';
+import type {
   EvaluationEvent,
   EvaluationRequest,
   EvaluationSummary,
@@ -282,6 +288,14 @@ export type {
 } from '../engine/playground/evaluationController';
 export type { EvaluationProgress, ScaleResult } from '../engine/evaluation';
 export type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
+export type {
+  ComparisonProgress,
+  ComparisonRequest,
+  ComparisonResult,
+  ComparisonSide,
+  ComparisonSideResult,
+} from '../engine/playground/comparisonController';
+export type { NetworkBlock, NetworkDiagram } from '../model/blocks';
 /** The pretrained models shipped in models/. */
 export type { PretrainedName } from '../engine/playground/pretrained';
 
@@ -320,6 +334,26 @@ export interface EngineApi {
   advanceSampling(k: number, onProgress?: (p: SamplingProgress) => void): Promise<SamplingFrame>;
   setGuidanceScale(s: number): Promise<void>;
   cancelSampling(): Promise<void>;
+
+  /**
+   * Samplers side by side (comparisonController.ts): every side runs to the end from the same
+   * x_T, classes and guidance, with its own sampler and steps; `onProgress` (a Comlink.proxy)
+   * hears of each step. Rejects with an error named 'ComparisonCancelled' when cancelled or when
+   * another model is loaded meanwhile. Does not touch the interactive run.
+   */
+  compareSamplers(
+    req: ComparisonRequest,
+    onProgress?: (p: ComparisonProgress) => void,
+  ): Promise<ComparisonResult>;
+  cancelComparison(): Promise<void>;
+
+  /**
+   * The U-Net's blocks and their parameter counts (src/model/blocks.ts): of a preset, or of the
+   * model in use when `preset` is null (null when there is none).
+   */
+  networkDiagram(
+    preset: { dataset: DatasetName; preset: PresetName } | null,
+  ): Promise<NetworkDiagram | null>;
 
   /**
    * The guidance trade-off: class-balanced DDIM samples of the model in use at each guidance

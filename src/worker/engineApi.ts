@@ -12,6 +12,9 @@ import {
 } from '../engine/playground/evaluationController';
 import { fetchJudge } from '../engine/judge/fetchStore';
 import { LikelihoodController } from '../engine/playground/likelihoodController';
+import { ComparisonController } from '../engine/playground/comparisonController';
+import { networkDiagram } from '../model/blocks';
+import { getPreset } from '../model/presets';
 import { encodeModelInUse } from '../engine/playground/checkpoints';
 import { SingleFlight } from '../engine/playground/singleFlight';
 import {
@@ -99,6 +102,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     fetchJudge(new URL(JUDGE_FOLDER, env.modelBaseUrl()).href),
   );
   const likelihood = new LikelihoodController();
+  const comparison = new ComparisonController();
   // Start actions join a call with the same key already in flight (see singleFlight.ts).
   const flights = new SingleFlight();
   const once = async <T>(key: string, task: () => Promise<T>): Promise<T> =>
@@ -117,6 +121,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     // model no longer in use.
     evaluation.cancel('cancelled: another model was loaded');
     likelihood.cancel('cancelled: another model was loaded');
+    comparison.cancel('cancelled: another model was loaded');
     await training.stop();
   };
 
@@ -214,6 +219,36 @@ export function createEngineApi(env: EngineEnv): EngineApi {
 
     async cancelSampling() {
       sampling.cancel();
+    },
+
+    async compareSamplers(req, onProgress) {
+      try {
+        await slot.settled();
+        // A snapshot: training may go on meanwhile without changing what this run samples from.
+        const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
+        const result = await comparison.run(
+          lease,
+          slot.schedule,
+          req,
+          onProgress && ((p) => void onProgress(p)),
+        );
+        const buffers = [result.xT, ...result.sides.map((s) => s.x)];
+        return Comlink.transfer(
+          result,
+          buffers.map((a) => a.buffer as ArrayBuffer),
+        );
+      } finally {
+        releaseRemote(onProgress);
+      }
+    },
+
+    async cancelComparison() {
+      comparison.cancel();
+    },
+
+    async networkDiagram(preset) {
+      if (preset) return networkDiagram(getPreset(preset.dataset, preset.preset));
+      return slot.info ? networkDiagram(slot.model.config) : null;
     },
 
     async startEvaluation(req, listener) {

@@ -13,6 +13,7 @@ import { Tex } from '../components/Tex';
 import { ModelPanel } from '../components/ModelPanel';
 import { PlaySpeed } from '../components/PlaySpeed';
 import { PosteriorPanel } from '../components/PosteriorPanel';
+import { SamplerComparison } from '../components/SamplerComparison';
 import { useAutoModel } from '../useAutoModel';
 import { usePretrained } from '../pretrainedStore';
 import { DATASET_TITLES, PRETRAINED, offerPretrained } from '../pretrainedModels';
@@ -538,6 +539,7 @@ export function SamplingView() {
           {note}
         </p>
       )}
+      <SamplerComparison />
       <ModelPanel />
       <aside className="explain">
         <p>

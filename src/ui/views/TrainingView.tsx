@@ -6,6 +6,7 @@ import { usePlayground } from '../store';
 import { secondsLeft, useTraining, type TrainingSettings } from '../trainingStore';
 import { getWorker } from '../workerClient';
 import { ensureModel, reportErrors } from '../modelActions';
+import { UNetDiagram } from '../components/UNetDiagram';
 import { ModelPanel } from '../components/ModelPanel';
 import { useThrottled } from '../useThrottled';
 import { ImageGrid } from '../components/ImageGrid';
@@ -377,6 +378,7 @@ export function TrainingView() {
       </div>
       <TrainingStats />
       <TrainingCharts />
+      <UNetDiagram />
       <ModelPanel />
       <aside className="explain">
         <p>
