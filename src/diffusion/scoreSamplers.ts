@@ -210,11 +210,12 @@ export function langevinCorrectorStep<R extends tf.Rank>(
 // ---------------------------------------------------------------- annealed Langevin (NCSN)
 
 /**
- * NCSN's step-size ratio ε/σ_L² (Song & Ermon 2019, Alg. 1: α_i = ε σ_i²/σ_L²). Taken from
- * NCSNv2's CIFAR-10 config (Song & Ermon 2020: step_lr = 6.2e-6 with σ_L = 0.01), which is
- * also σ̄ at t = 0 of the linear DDPM schedule.
+ * NCSN's step-size ratio ε/σ_L² (Song & Ermon 2019, Alg. 1: α_i = ε σ_i²/σ_L²), from NCSN's
+ * settings ε = 2·10⁻⁵, σ_L = 0.01 (Sec. 5); σ_L = 0.01 is also σ̄ at t = 0 of the linear DDPM
+ * schedule. (NCSNv2's 6.2·10⁻⁶ = 0.062·σ_L² needs ~5 steps per level; at one step per level it
+ * left MNIST samples at their initial noise here.)
  */
-export const DEFAULT_LANGEVIN_STEP_RATIO = 0.062;
+export const DEFAULT_LANGEVIN_STEP_RATIO = 0.2;
 
 /**
  * One annealed-Langevin step at noise level ᾱ (Song & Ermon 2019, Alg. 1 line 6, in ncsn's form

@@ -9,7 +9,7 @@ export interface ScoreSamplerOptions {
   snr?: number;
   /** annealed-langevin: Langevin steps per noise level M (default 1). */
   langevinSteps?: number;
-  /** annealed-langevin: ε/σ_L², α_i = ratio·σ̄_i² (default 0.062, NCSNv2's CIFAR-10 setting). */
+  /** annealed-langevin: ε/σ_L², α_i = ratio·σ̄_i² (default 0.2, NCSN's ε = 2e-5 at σ_L = 0.01). */
   langevinStepRatio?: number;
 }
 
