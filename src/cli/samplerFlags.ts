@@ -49,7 +49,14 @@ interface RawSamplerFlags {
   'langevin-steps'?: string;
 }
 
-export function parseSamplerFlags(v: RawSamplerFlags): SamplerFlags {
+/** `nfeList`: --sampler is a list parsed elsewhere (eval --nfe); only --snr etc. are read here. */
+export function parseSamplerFlags(v: RawSamplerFlags, nfeList = false): SamplerFlags {
+  if (nfeList) {
+    return {
+      ...parseSamplerFlags({ snr: undefined, 'langevin-steps': undefined }),
+      ...scoreFlags(v),
+    };
+  }
   const sampler = parseChoice('--sampler', v.sampler ?? 'ddim', SAMPLER_KINDS);
   if (sampler === 'ddpm' && v.steps !== undefined) {
     throw new UsageError('--steps does not apply to --sampler ddpm (it runs all T steps)');
@@ -67,6 +74,12 @@ export function parseSamplerFlags(v: RawSamplerFlags): SamplerFlags {
     sampler,
     steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
     eta: v.eta === undefined ? 0 : parseNumberFlag('--eta', v.eta, { min: 0 }),
+    ...scoreFlags(v),
+  };
+}
+
+function scoreFlags(v: RawSamplerFlags): Pick<SamplerFlags, 'snr' | 'langevinSteps'> {
+  return {
     snr: v.snr === undefined ? DEFAULT_SNR : parseNumberFlag('--snr', v.snr, { above: 0, max: 1 }),
     langevinSteps:
       v['langevin-steps'] === undefined

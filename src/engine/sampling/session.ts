@@ -17,7 +17,14 @@ import {
   type ResolvedOptions,
   type SamplingOptions,
 } from './options';
-import { isScorePlanStep, makePlan, reverseStep, stepNfe, type SamplingPlan } from './plan';
+import {
+  isScorePlanStep,
+  makePlan,
+  reverseStep,
+  stepNfe,
+  type PlanStep,
+  type SamplingPlan,
+} from './plan';
 import { readTogether, yieldToEventLoop } from './readback';
 import { scoreStep } from './scoreStep';
 import { INITIAL_NOISE_STREAM, stepNoiseStream, streamNoise } from './seeds';
@@ -147,6 +154,13 @@ export class SamplingSession {
 
   get totalSteps(): number {
     return this.plan.steps.length;
+  }
+
+  /** The plan's step `index` (0-based, as StepOutputs.index). */
+  planStep(index: number): PlanStep {
+    const st = this.plan.steps[index];
+    if (st === undefined) throw new RangeError(`no step ${index} in this plan`);
+    return st;
   }
 
   /** Network evaluations of the whole run (each guided evaluation is one batched call). */
