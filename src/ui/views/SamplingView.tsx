@@ -342,8 +342,9 @@ export function SamplingView() {
                 }}
               />
               <small className="muted" data-testid="steps-spacing">
-                t = round(linspace(T−1, 0, steps)): from T−1 down to 0 (diffusers&apos;
-                &quot;linspace&quot;, Lin et al. 2024)
+                {settings.sampler === 'annealed-langevin'
+                  ? 'levels: the model timesteps nearest to a geometric sequence of σ̄ = √((1−ᾱ)/ᾱ) from t = T−1 to 0 (NCSN, Song & Ermon 2019)'
+                  : 't = round(linspace(T−1, 0, steps)): from T−1 down to 0 (diffusers’ “linspace”, Lin et al. 2024)'}
               </small>
               {isScoreSamplerName(settings.sampler) && (
                 <small className="muted" data-testid="score-nfe-rule">
