@@ -30,6 +30,14 @@ test('a share link restores the view, schedule and t; a tampered one falls back'
   await page.getByRole('slider', { name: 'Guidance scale' }).fill('2');
   await expect.poll(() => page.evaluate(() => window.location.hash)).toContain('guidance=2');
 
+  // A score-based sampler from a link: the first grid runs it (pretrained MNIST model, wasm,
+  // 3 levels of the probability-flow ODE = 5 network evaluations, one image).
+  await page.goto('./?backend=wasm#view=sampling&sampler=pf-ode&steps=3&n=1&class=7&guidance=3');
+  await expect(page.getByRole('combobox', { name: 'Sampler' })).toHaveValue('pf-ode');
+  await expect(page.getByTestId('sampling-nfe')).toContainText('(NFE) 5 of 5', { timeout: 60_000 });
+  await expect(page.getByTestId('step-formula')).toContainText('Probability-flow ODE');
+  await expect(page.getByTestId('sample-grid')).toHaveAttribute('aria-label', 'samples x₀');
+
   await page.goto('./?x=1#view=%3Cscript%3Ealert(1)%3C/script%3E&T=abc&t=-5');
   await expect(
     page.getByRole('status').filter({ hasText: 'link settings were ignored' }),

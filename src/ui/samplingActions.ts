@@ -15,7 +15,7 @@ function request(overrides: Partial<SamplingSettings> = {}): SamplingRequest {
   return {
     n: settings.n,
     sampler: settings.sampler,
-    steps: settings.sampler === 'ddim' ? settings.steps : undefined,
+    steps: settings.sampler !== 'ddpm' ? settings.steps : undefined,
     eta: settings.sampler === 'ddim' ? settings.eta : undefined,
     variance: settings.sampler === 'ddpm' ? settings.variance : undefined,
     classes: conditional ? new Array<number>(settings.n).fill(settings.classIndex) : null,

@@ -2,10 +2,15 @@
 // (one frame per step, as the worker returns them), so the class can step back and scrub.
 import { create } from 'zustand';
 import type { SamplingFrame, SamplingProgress } from '../worker/api';
-import { validSampling, type ModelLimits, type SamplingValues } from './validation';
+import {
+  validSampling,
+  type ModelLimits,
+  type SamplerName,
+  type SamplingValues,
+} from './validation';
 
 export interface SamplingSettings extends SamplingValues {
-  sampler: 'ddpm' | 'ddim';
+  sampler: SamplerName;
   steps: number;
   eta: number;
   /** A class index, or -1 for unconditional sampling. */

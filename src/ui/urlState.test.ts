@@ -70,6 +70,17 @@ describe('URL hash state', () => {
     expect(problems.join(' ')).toContain('view="alert(1)" is not one of');
   });
 
+  it('round-trips the score-based samplers and rejects a tampered sampler name', () => {
+    for (const sampler of ['euler-maruyama', 'pf-ode', 'pc', 'annealed-langevin'] as const) {
+      const { state, problems } = parseHash(formatHash({ ...full, sampler }));
+      expect(problems).toEqual([]);
+      expect(state.sampler).toBe(sampler);
+    }
+    const bad = parseHash('#sampler=pf-ode%3Cscript%3E');
+    expect(bad.state.sampler).toBeUndefined();
+    expect(bad.problems.join(' ')).toMatch(/sampler=.* is not one of .*pf-ode/);
+  });
+
   it('carries what a replay needs: sampling seed, n, η, the step shown, theme and classroom', () => {
     const { state, problems } = parseHash(
       '#sseed=99&n=3&eta=0.25&at=12&theme=light&classroom=0&steps=10',

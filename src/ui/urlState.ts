@@ -23,6 +23,7 @@ import {
   T_MAX,
   T_MIN,
   VIEWS,
+  type SamplerName,
   type Theme,
   type ViewId,
 } from './validation';
@@ -39,7 +40,7 @@ export interface SharedState {
   /** Sampling: a class index or -1 (unconditional), s, sampler, DDIM steps. */
   classIndex: number;
   guidanceScale: number;
-  sampler: 'ddpm' | 'ddim';
+  sampler: SamplerName;
   steps: number;
   /** Sampling: η of DDIM (0 deterministic, 1 DDPM-like noise), the noise seed, the image count. */
   eta: number;

@@ -43,7 +43,12 @@ export function useAutoModel(): void {
     const { classIndex, guidanceScale, n, sampler, steps, eta, seed } = settings;
     const what =
       classIndex >= 0 ? `class ${model?.classNames[classIndex] ?? classIndex}` : 'unconditional';
-    const how = sampler === 'ddim' ? `DDIM ${steps} steps, η = ${eta}` : 'DDPM, all T steps';
+    const how =
+      sampler === 'ddim'
+        ? `DDIM ${steps} steps, η = ${eta}`
+        : sampler === 'ddpm'
+          ? 'DDPM, all T steps'
+          : `${sampler} over ${steps} levels`;
     const until = pendingStep !== null ? `, stopped at step ${pendingStep} as the link says` : '';
     const note =
       `First grid, sampled by itself with the settings above: ${n} images, ${how}, ${what}, ` +
@@ -60,8 +65,8 @@ export function useAutoModel(): void {
       if (!last || !model || last.stepsDone === 0) return;
       if (last.done) mark('samplingDone');
       // The first grid doubles as a speed test: n images, one pass each (two when guided) per
-      // step. Training defaults are picked from it (trainingDefaults.ts).
-      const passes = n * last.stepsDone * (last.guided ? 2 : 1);
+      // network evaluation. Training defaults are picked from it (trainingDefaults.ts).
+      const passes = n * last.nfeDone * (last.guided ? 2 : 1);
       const ms = performance.now() - started;
       useTraining.getState().setMeasuredGflops(measuredGflops(passes, model.flopsPerImage, ms));
     });

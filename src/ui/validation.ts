@@ -8,7 +8,8 @@ import type { DatasetName } from '../worker/api';
 export type ViewId =
   'forward' | 'schedules' | 'training' | 'sampling' | 'evaluate' | 'likelihood' | 'score';
 export type Theme = 'system' | 'light' | 'dark';
-export type SamplerName = 'ddpm' | 'ddim';
+export type ScoreSamplerName = 'euler-maruyama' | 'pf-ode' | 'pc' | 'annealed-langevin';
+export type SamplerName = 'ddpm' | 'ddim' | ScoreSamplerName;
 
 export const VIEWS: readonly ViewId[] = [
   'forward',
@@ -22,7 +23,17 @@ export const VIEWS: readonly ViewId[] = [
 export const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['linear', 'cosine'];
 export const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
-export const SAMPLERS: readonly SamplerName[] = ['ddpm', 'ddim'];
+export const SCORE_SAMPLER_NAMES: readonly ScoreSamplerName[] = [
+  'euler-maruyama',
+  'pf-ode',
+  'pc',
+  'annealed-langevin',
+];
+export const SAMPLERS: readonly SamplerName[] = ['ddpm', 'ddim', ...SCORE_SAMPLER_NAMES];
+
+export function isScoreSamplerName(s: string): s is ScoreSamplerName {
+  return (SCORE_SAMPLER_NAMES as readonly string[]).includes(s);
+}
 
 export const T_MIN = 2;
 export const T_MAX = 4000;

@@ -41,6 +41,11 @@ import type {
   EvaluationRequest,
   EvaluationSummary,
 } from '../engine/playground/evaluationController';
+import type { NfeResult } from '../engine/evaluation';
+import type {
+  SamplerEvaluationEvent,
+  SamplerEvaluationRequest,
+} from '../engine/playground/samplerEvaluation';
 
 export type { AdapterDescription, BackendMeasurement, RememberedDecision };
 
@@ -287,6 +292,11 @@ export type {
   JudgeSummary,
 } from '../engine/playground/evaluationController';
 export type { EvaluationProgress, ScaleResult } from '../engine/evaluation';
+export type { NfeResult, NfeSampler } from '../engine/evaluation';
+export type {
+  SamplerEvaluationEvent,
+  SamplerEvaluationRequest,
+} from '../engine/playground/samplerEvaluation';
 export type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
 export type {
   ComparisonProgress,
@@ -369,6 +379,14 @@ export interface EngineApi {
   ): Promise<EvaluationSummary>;
   /** Stops the evaluation in progress after its current denoising step. */
   cancelEvaluation(): Promise<void>;
+  /**
+   * Quality against cost: each sampler at each NFE budget, the same noise and labels, judged like
+   * startEvaluation (samplerEvaluation.ts). Cancelled by cancelEvaluation().
+   */
+  startSamplerEvaluation(
+    req: SamplerEvaluationRequest,
+    listener: (e: SamplerEvaluationEvent) => void,
+  ): Promise<NfeResult[]>;
 
   /**
    * The ELBO of the model in use on test images, every t in a stratified random order (Ho et al.

@@ -263,6 +263,18 @@ export function createEngineApi(env: EngineEnv): EngineApi {
       evaluation.cancel();
     },
 
+    // Quality against cost (samplers × NFE); shares the evaluation's one-run-at-a-time slot.
+    async startSamplerEvaluation(req, listener) {
+      try {
+        return await once('startSamplerEvaluation', async () => {
+          const target = await evaluationTarget();
+          return evaluation.runSamplers(target, req, (e) => void listener(e));
+        });
+      } finally {
+        releaseRemote(listener);
+      }
+    },
+
     async startLikelihood(req, listener) {
       try {
         return await once('startLikelihood', async () => {
@@ -359,6 +371,15 @@ export function createEngineApi(env: EngineEnv): EngineApi {
       });
     },
   };
+
+  async function evaluationTarget() {
+    await env.backendReady();
+    await slot.settled();
+    const info = slot.info;
+    if (!info) throw new Error('no model yet: load the pretrained MNIST model first');
+    const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
+    return { lease, schedule: slot.schedule, dataset: info.dataset };
+  }
 
   async function evaluate(
     req: Parameters<EngineApi['startEvaluation']>[0],

@@ -108,7 +108,7 @@ describe('cli eval', () => {
     expect(r.stderr).not.toMatch(/error|warning/);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
-      /^eval: .* 20 images per scale, ddim 2 steps, eta 0, x̂₀ clipping on, seed 0, wasm\n/,
+      /^eval: .* 20 images per scale, ddim 2 steps, eta 0, NFE 2, x̂₀ clipping on, seed 0, wasm\n/,
     );
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ +s +accuracy +FD +diversity +s\/image$/);
@@ -142,6 +142,29 @@ describe('cli eval', () => {
     expect(rows[1][1]).toBe(`${(100 * out.results[1].accuracy.overall).toFixed(1)}%`);
   }, 120_000);
 
+  it('--nfe prints quality against cost, one row per (budget, sampler), same noise', async () => {
+    const json = path.join(dir, 'nfe.json');
+    const base = ['--model', modelDir, '--judge', judgeDir, '--n', '20', '--batch', '10'];
+    const r = await cli(...base, '--nfe', '2,4', '--sampler', 'ddim,pf-ode,pc', '--json', json);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/20 images per \(sampler, NFE\), s=3/);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^sampler +NFE +steps +accuracy +FD +s\/image$/);
+    const rows = lines.slice(1).map((l) => l.trim().split(/ +/));
+    // NFE: ddim K, pf-ode 2K − 1 (largest within the budget), pc 2K.
+    expect(rows.map((row) => row.slice(0, 3).join(' '))).toEqual([
+      'ddim 2 2',
+      'pf-ode 1 1',
+      'pc 2 1',
+      'ddim 4 4',
+      'pf-ode 3 2',
+      'pc 4 2',
+    ]);
+    const out = JSON.parse(readFileSync(json, 'utf8'));
+    expect(out.results).toHaveLength(6);
+    expect(Number(rows[3][4])).toBeCloseTo(out.results[3].frechetDistance, 3);
+  }, 120_000);
+
   it('is reproducible for a seed', async () => {
     const args = ['--model', modelDir, '--judge', judgeDir, '--guidance', '2', ...FAST];
     const a = await cli(...args, '--seed', '3');
@@ -156,6 +179,11 @@ describe('cli eval', () => {
     [['--model', 'm', '--guidance', '1,,2'], /--guidance must be a number/],
     [['--model', 'm', '--n', '1'], /--n must be an integer >= 2/],
     [['--model', 'm', '--eta=-1'], /--eta must be >= 0/],
+    [['--model', 'm', '--sampler', 'pc', '--steps', '2', '--snr', '2'], /--snr must be <= 1/],
+    [['--model', 'm', '--nfe', '0'], /--nfe must be an integer >= 1/],
+    [['--model', 'm', '--nfe', '10', '--sampler', 'ddpm'], /--sampler must be "ddim" or/],
+    [['--model', 'm', '--nfe', '10', '--steps', '5'], /cannot be combined with --nfe/],
+    [['--model', 'm', '--nfe', '10', '--guidance', '1,3'], /one --guidance scale/],
     [['--model', 'm', '--backend', 'webgpu'], /--backend must be "wasm" or "cpu"/],
     [['--model', 'm', '--bogus'], /Unknown option/],
   ])('rejects %j with exit 2 and one line', async (argv, message) => {

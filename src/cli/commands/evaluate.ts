@@ -21,6 +21,14 @@ import { loadJudgeDir } from '../../engine/judge/fsStore';
 import { loadJudge, type Judge } from '../../engine/judge/load';
 import { DEFAULT_DDIM_STEPS } from '../../engine/sampling/options';
 import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOnOff, parseOptions } from '../args';
+import {
+  parseSamplerFlags,
+  SAMPLER_FLAG_OPTIONS,
+  SAMPLER_FLAGS_USAGE,
+  samplerSummary,
+  type SamplerFlags,
+} from '../samplerFlags';
+import { EVAL_NFE_USAGE, parseNfeFlags, runNfeTable, type NfeFlags } from './evalNfe';
 import { DEFAULT_JUDGE_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
@@ -43,9 +51,7 @@ Options:
   --judge DIR         judge directory (default <repo>/models/mnist-classifier)
   --guidance S[,S..]  scales, repeatable or comma-separated (default ${DEFAULT_GUIDANCE_SCALES.join(',')})
   --n N               images per scale, >= 2 per class (default ${DEFAULT_SAMPLES_PER_SCALE})
-  --steps K           DDIM steps, 1..T (default ${DEFAULT_DDIM_STEPS})
-  --eta E             DDIM eta >= 0 (default 0: deterministic)
-  --clip-x0 / --no-clip-x0
+${SAMPLER_FLAGS_USAGE}${EVAL_NFE_USAGE}  --clip-x0 / --no-clip-x0
                       clip the predicted x̂₀ to [-1, 1] in every step (default on: pixels
                       live in [-1, 1], and early steps' wild guesses would otherwise push the
                       sample out of range); with clipping, DDIM re-derives ε from the clipped
@@ -62,8 +68,8 @@ const OPTIONS = {
   judge: { type: 'string' },
   guidance: { type: 'string', multiple: true },
   n: { type: 'string' },
-  steps: { type: 'string' },
-  eta: { type: 'string' },
+  ...SAMPLER_FLAG_OPTIONS,
+  nfe: { type: 'string' },
   'clip-x0': { type: 'boolean' },
   'no-clip-x0': { type: 'boolean' },
   seed: { type: 'string' },
@@ -73,14 +79,13 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export interface EvalArgs {
+export interface EvalArgs extends SamplerFlags {
   model: string;
   judge: string;
   scales: number[];
   n: number;
-  /** null: min(50, T). */
-  steps: number | null;
-  eta: number;
+  /** `--nfe`: the quality-against-cost table instead of the guidance table. */
+  nfeTable: NfeFlags | null;
   clipX0: boolean;
   seed: number;
   batch: number;
@@ -100,13 +105,15 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   const v = parseOptions(argv, OPTIONS);
   if (v.help) return 'help';
   if (v.model === undefined) throw new UsageError('missing --model (a checkpoint directory)');
+  const scales = parseScales(v.guidance);
+  const nfeTable = v.nfe === undefined ? null : parseNfeFlags(v, scales);
   return {
     model: v.model,
     judge: v.judge ?? DEFAULT_JUDGE_DIR,
-    scales: parseScales(v.guidance),
+    scales,
     n: v.n === undefined ? DEFAULT_SAMPLES_PER_SCALE : parseIntegerFlag('--n', v.n, 2, MAX_N),
-    steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
-    eta: v.eta === undefined ? 0 : parseNumberFlag('--eta', v.eta, { min: 0 }),
+    ...parseSamplerFlags(v, nfeTable !== null),
+    nfeTable,
     clipX0: parseOnOff('clip-x0', v['clip-x0'], v['no-clip-x0'], true),
     seed: v.seed === undefined ? 0 : parseIntegerFlag('--seed', v.seed, 0, Number.MAX_SAFE_INTEGER),
     batch:
@@ -177,12 +184,17 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
     );
     const unet = createUNetFromCheckpoint(decoded);
     try {
+      if (args.nfeTable !== null) {
+        const target = { unet, schedule, judge, manifest };
+        await runNfeTable(args, args.nfeTable, target, choice.backend, argv, io);
+        return;
+      }
       const steps = args.steps ?? Math.min(DEFAULT_DDIM_STEPS, schedule.T);
       const acc = judge.manifest.testAccuracy;
       io.stderr(
         `eval: ${args.model} (${manifest.dataset}, ${manifest.trainingSteps} steps), judge ${args.judge}` +
           `${acc ? ` (test accuracy ${pct(acc.overall)})` : ''}; ${args.n} images per scale, ` +
-          `ddim ${steps} steps, eta ${args.eta}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, ` +
+          `${samplerSummary(args, schedule.T)}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, ` +
           `seed ${args.seed}, ${choice.backend}\n`,
       );
       io.stdout(TABLE_HEADER);
@@ -193,8 +205,11 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
         reference: judge.reference,
         scales: args.scales,
         samplesPerScale: args.n,
+        sampler: args.sampler,
         steps,
         eta: args.eta,
+        snr: args.snr,
+        langevinSteps: args.langevinSteps,
         clipX0: args.clipX0,
         seed: args.seed,
         batch: args.batch,

@@ -76,7 +76,7 @@ describe('cli sample', () => {
     const r = await cli('--model', condDir, '--n', '3', '--steps', '2', '--out', out);
     expect(r).toMatchObject({ code: 0, stdout: '' });
     expect(r.stderr).toMatch(
-      /^sample: 3 images 28x28x1, ddim 2 steps, class null, s=1, x̂₀ clipping on, seed 0, wasm: .* s\/image -> .*grid\.png\n$/,
+      /^sample: 3 images 28x28x1, ddim 2 steps, eta 0, NFE 2, class null, s=1, x̂₀ clipping on, seed 0, wasm: .* s\/image -> .*grid\.png\n$/,
     );
     const png = decode(readFileSync(out));
     // 3 images → 2 × 2 cells of 28 px with 2 px padding: 2·30 + 2 = 62.
@@ -145,6 +145,31 @@ describe('cli sample', () => {
   });
 
   it.each([
+    ['pf-ode', 'NFE 5'],
+    ['euler-maruyama', 'NFE 3'],
+    ['pc', 'NFE 6'],
+    ['annealed-langevin', 'NFE 3'],
+  ])('runs the score-based sampler %s and reports its NFE', async (sampler, nfe) => {
+    const out = path.join(dir, `${sampler}.npy`);
+    const r = await cli(
+      '--model',
+      uncondDir,
+      '--n',
+      '1',
+      '--sampler',
+      sampler,
+      '--steps',
+      '3',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`${sampler} 3 levels`);
+    expect(r.stderr).toContain(nfe);
+    expect(readNpy(out).shape).toEqual([1, 28, 28, 1]);
+  });
+
+  it.each([
     [['--n', '2', '--out', 'x.png'], /missing --model/],
     [['--model', 'm', '--out', 'x.png'], /missing --n/],
     [['--model', 'm', '--n', '2'], /missing --out/],
@@ -153,7 +178,7 @@ describe('cli sample', () => {
     [['--model', 'm', '--n', '2000', '--out', 'x.png'], /--n must be <= 1024/],
     [
       ['--model', 'm', '--n', '2', '--out', 'x.png', '--sampler', 'euler'],
-      /--sampler must be "ddim" or "ddpm"/,
+      /--sampler must be "ddpm" or "ddim" or "euler-maruyama" or "pf-ode" or "pc" or "annealed-langevin"/,
     ],
     [['--model', 'm', '--n', '2', '--out', 'x.png', '--guidance', '3'], /--guidance needs --class/],
     [
@@ -162,7 +187,31 @@ describe('cli sample', () => {
     ],
     [
       ['--model', 'm', '--n', '2', '--out', 'x.png', '--sampler', 'ddpm', '--steps', '5'],
-      /apply only to --sampler ddim/,
+      /--steps does not apply to --sampler ddpm/,
+    ],
+    [
+      ['--model', 'm', '--n', '2', '--out', 'x.png', '--sampler', 'pf-ode', '--eta', '1'],
+      /--eta applies only to --sampler ddim/,
+    ],
+    [
+      ['--model', 'm', '--n', '2', '--out', 'x.png', '--sampler', 'pc', '--snr', '0'],
+      /--snr must be > 0/,
+    ],
+    [['--model', 'm', '--n', '2', '--out', 'x.png', '--snr', '0.1'], /--snr applies only to/],
+    [
+      [
+        '--model',
+        'm',
+        '--n',
+        '2',
+        '--out',
+        'x.png',
+        '--sampler',
+        'annealed-langevin',
+        '--langevin-steps',
+        '0',
+      ],
+      /--langevin-steps must be an integer >= 1/,
     ],
     [['--model', 'm', '--n', '2', '--out', 'x.png', '--eta=-1'], /--eta must be >= 0/],
     [

@@ -10,6 +10,13 @@ import { loadCheckpointPath } from '../../engine/checkpoint/fsStore';
 import { encodeNpy, encodePngGrid, toUnitInterval } from '../../engine/imageio';
 import { sampleImages } from '../../engine/sampling';
 import { parseIntegerFlag, parseOnOff, parseOptions } from '../args';
+import {
+  parseSamplerFlags,
+  SAMPLER_FLAG_OPTIONS,
+  SAMPLER_FLAGS_USAGE,
+  samplerSummary,
+  type SamplerFlags,
+} from '../samplerFlags';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 
 const MAX_N = 1024;
@@ -27,10 +34,7 @@ Options:
                         the null label, i.e. unconditional samples
   --guidance S          classifier-free guidance scale (Ho & Salimans 2022), needs --class;
                         default 1 (plain conditional sampling)
-  --sampler ddpm|ddim   default ddim; ddpm runs all T steps (Ho et al. 2020, Alg. 2)
-  --steps K             ddim steps, 1..T (default 50, or T if smaller)
-  --eta E               ddim eta >= 0 (default 0: deterministic; Song et al. 2021)
-  --clip-x0 / --no-clip-x0
+${SAMPLER_FLAGS_USAGE}  --clip-x0 / --no-clip-x0
                         clip the predicted x̂₀ to [-1, 1] in every step (default on: pixels
                         live in [-1, 1], and early steps' wild guesses would otherwise push
                         the sample out of range); with clipping, DDIM re-derives ε from the
@@ -49,9 +53,7 @@ const OPTIONS = {
   n: { type: 'string' },
   class: { type: 'string' },
   guidance: { type: 'string' },
-  sampler: { type: 'string' },
-  steps: { type: 'string' },
-  eta: { type: 'string' },
+  ...SAMPLER_FLAG_OPTIONS,
   'clip-x0': { type: 'boolean' },
   'no-clip-x0': { type: 'boolean' },
   seed: { type: 'string' },
@@ -61,16 +63,12 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export interface SampleArgs {
+export interface SampleArgs extends SamplerFlags {
   model: string;
   n: number;
   /** null: unconditional (null label). */
   classLabel: number | null;
   guidance: number;
-  sampler: 'ddpm' | 'ddim';
-  /** null: the default, min(50, T). */
-  steps: number | null;
-  eta: number;
   clipX0: boolean;
   seed: number;
   batch: number;
@@ -111,10 +109,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
   if (v.model === undefined) throw new UsageError('missing --model (a checkpoint directory)');
   if (v.n === undefined) throw new UsageError('missing --n (number of images)');
   if (v.out === undefined) throw new UsageError('missing --out (a .png or .npy file)');
-  const sampler = oneOf('--sampler', v.sampler ?? 'ddim', ['ddim', 'ddpm'] as const);
-  if (sampler === 'ddpm' && (v.steps !== undefined || v.eta !== undefined)) {
-    throw new UsageError('--steps and --eta apply only to --sampler ddim (ddpm runs all T steps)');
-  }
+  const samplerFlags = parseSamplerFlags(v);
   const classLabel = v.class === undefined ? null : parseIntegerFlag('--class', v.class, 0, 1e6);
   const guidance = v.guidance === undefined ? 1 : parseNumberFlag('--guidance', v.guidance);
   if (guidance !== 1 && classLabel === null) {
@@ -125,9 +120,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
     n: parseIntegerFlag('--n', v.n, 1, MAX_N),
     classLabel,
     guidance,
-    sampler,
-    steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
-    eta: v.eta === undefined ? 0 : parseNumberFlag('--eta', v.eta, 0),
+    ...samplerFlags,
     clipX0: parseOnOff('clip-x0', v['clip-x0'], v['no-clip-x0'], true),
     seed: v.seed === undefined ? 0 : parseIntegerFlag('--seed', v.seed, 0, MAX_SEED),
     batch: v.batch === undefined ? 64 : parseIntegerFlag('--batch', v.batch, 1, MAX_N),
@@ -171,6 +164,8 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
       sampler: args.sampler,
       steps: args.steps ?? undefined,
       eta: args.eta,
+      snr: args.snr,
+      langevinSteps: args.langevinSteps,
       clipX0: args.clipX0,
       classes: args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel),
       seed: args.seed,
@@ -179,12 +174,11 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
     });
     const seconds = (performance.now() - start) / 1000;
     await writeFile(args.out, encodeOutput(args, x, model));
-    const steps = args.sampler === 'ddpm' ? schedule.T : (args.steps ?? Math.min(50, schedule.T));
     const { imageSize: s, inChannels: c } = model.config;
     const label = args.classLabel === null ? 'null' : String(args.classLabel);
     const fell = choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : '';
     return (
-      `sample: ${args.n} images ${s}x${s}x${c}, ${args.sampler} ${steps} steps, class ${label}, ` +
+      `sample: ${args.n} images ${s}x${s}x${c}, ${samplerSummary(args, schedule.T)}, class ${label}, ` +
       `s=${args.guidance}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, seed ${args.seed}, ${choice.backend}${fell}: ${seconds.toFixed(2)} s, ` +
       `${(seconds / args.n).toFixed(3)} s/image -> ${args.out}`
     );

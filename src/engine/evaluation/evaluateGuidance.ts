@@ -19,7 +19,7 @@ import { judgeImages } from '../judge/outputs';
 import { referenceGaussian } from '../judge/referenceStats';
 import type { ReferenceStats } from '../judge/types';
 import type { EpsModel } from '../sampling/eps';
-import { DEFAULT_DDIM_STEPS } from '../sampling/options';
+import { DEFAULT_DDIM_STEPS, type SamplerKind } from '../sampling/options';
 import { sampleImages } from '../sampling/sampleImages';
 
 /** What s means in this code base (src/diffusion/guidance.ts: ε̃ = ε_u + s (ε_c − ε_u)). */
@@ -56,6 +56,10 @@ export interface EvaluateGuidanceOptions {
   scales: readonly number[];
   /** Images per scale, class-balanced: label of image i is i mod numClasses. */
   samplesPerScale: number;
+  /** Sampler (default ddim) and its options (steps: default min(50, T); see sampling/options). */
+  sampler?: SamplerKind;
+  snr?: number;
+  langevinSteps?: number;
   /** DDIM steps (default min(50, T)). */
   steps?: number;
   /** DDIM η (default 0: deterministic). */
@@ -96,7 +100,7 @@ export interface GuidanceEvaluation {
   results: ScaleResult[];
   guidanceConvention: string;
   settings: {
-    sampler: 'ddim';
+    sampler: SamplerKind;
     steps: number;
     eta: number;
     clipX0: boolean;
@@ -149,7 +153,9 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
   const { unet, schedule, judge, reference, scales, samplesPerScale: n } = o;
   const k = judge.config.numClasses;
   const d = judge.config.featureDim;
-  const steps = o.steps ?? Math.min(DEFAULT_DDIM_STEPS, schedule.T);
+  const sampler = o.sampler ?? 'ddim';
+  const steps =
+    sampler === 'ddpm' ? schedule.T : (o.steps ?? Math.min(DEFAULT_DDIM_STEPS, schedule.T));
   const eta = o.eta ?? 0;
   const clipX0 = o.clipX0 ?? true;
   const seed = o.seed ?? 0;
@@ -164,9 +170,11 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
     const started = performance.now();
     const x = await sampleImages(unet, schedule, {
       n,
-      sampler: 'ddim',
+      sampler,
       steps,
-      eta,
+      eta: sampler === 'ddim' ? eta : undefined,
+      snr: o.snr,
+      langevinSteps: o.langevinSteps,
       clipX0,
       classes: Array.from(labels),
       seed,
@@ -214,7 +222,7 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
     results,
     guidanceConvention: GUIDANCE_CONVENTION,
     settings: {
-      sampler: 'ddim',
+      sampler,
       steps,
       eta,
       clipX0,

@@ -12,3 +12,12 @@ export {
   type GuidanceEvaluation,
   type ScaleResult,
 } from './evaluateGuidance';
+export {
+  DEFAULT_NFE_BUDGETS,
+  evaluateSamplers,
+  NFE_SAMPLERS,
+  stepsForNfe,
+  type EvaluateSamplersOptions,
+  type NfeResult,
+  type NfeSampler,
+} from './evaluateSamplers';

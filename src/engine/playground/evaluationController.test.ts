@@ -19,6 +19,7 @@ import {
   type EvaluationRequest,
 } from './evaluationController';
 import { leaseSnapshotWeights } from './weights';
+import type { SamplerEvaluationEvent, SamplerEvaluationRequest } from './samplerEvaluation';
 
 const JUDGE: ClassifierConfig = {
   imageSize: 28,
@@ -126,6 +127,44 @@ describe('EvaluationController', () => {
 
     await controller.run(target(), { ...REQ, scales: [1], keepImages: 0 }, () => {});
     expect(calls.count).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+
+  it('measures quality against NFE per sampler (same noise), frees everything, rejects bad budgets', async () => {
+    const before = tf.memory().numTensors;
+    const controller = new EvaluationController(source().fetchJudge);
+    const events: SamplerEvaluationEvent[] = [];
+    const req: SamplerEvaluationRequest = {
+      samplers: ['ddim', 'pf-ode', 'pc'],
+      budgets: [2, 4],
+      samples: 20,
+      guidanceScale: 3,
+      seed: 5,
+    };
+    const results = await controller.runSamplers(target(), req, (e) => events.push(e));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(results.map((r) => `${r.sampler}:${r.nfe}:${r.steps}`)).toEqual([
+      'ddim:2:2',
+      'pf-ode:1:1',
+      'pc:2:1',
+      'ddim:4:4',
+      'pf-ode:3:2',
+      'pc:4:2',
+    ]);
+    for (const r of results) {
+      expect(r.accuracy).toBeGreaterThanOrEqual(0);
+      expect(r.accuracy).toBeLessThanOrEqual(1);
+      expect(r.frechetDistance).toBeGreaterThan(0);
+    }
+    expect(events.filter((e) => e.type === 'result')).toHaveLength(6);
+    const last = events.filter((e) => e.type === 'progress').pop();
+    expect(last?.type === 'progress' && last.fraction).toBeCloseTo(1, 12);
+    await expect(
+      controller.runSamplers(target(), { ...req, budgets: [0] }, () => {}),
+    ).rejects.toThrow(/NFE budgets/);
+    await expect(
+      controller.runSamplers(target(), { ...req, samplers: ['ddpm' as 'ddim'] }, () => {}),
+    ).rejects.toThrow(/samplers must be some of/);
     expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
 

@@ -15,6 +15,12 @@ import {
 import { loadJudge, type Judge } from '../judge/load';
 import type { MeasuredAccuracy, RawJudge } from '../judge/types';
 import type { WeightsLease } from './weights';
+import type { NfeResult } from '../evaluation';
+import {
+  runSamplerEvaluation,
+  type SamplerEvaluationEvent,
+  type SamplerEvaluationRequest,
+} from './samplerEvaluation';
 
 export interface EvaluationRequest {
   /** Guidance scales s, in the order they are run (ε̃ = ε_u + s·(ε_c − ε_u)). */
@@ -142,6 +148,31 @@ export class EvaluationController {
   ): Promise<EvaluationSummary> {
     return this.single.start(
       (signal) => this.evaluate(target, req, listener, signal),
+      'an evaluation is already running: cancel it first',
+      () => target.lease.release(),
+    );
+  }
+
+  /** Quality against NFE per sampler (samplerEvaluation.ts), one run at a time like run(). */
+  async runSamplers(
+    target: EvaluationTarget,
+    req: SamplerEvaluationRequest,
+    listener: (e: SamplerEvaluationEvent) => void,
+  ): Promise<NfeResult[]> {
+    return this.single.start(
+      async (signal) => {
+        try {
+          return await runSamplerEvaluation(target, req, () => this.loadJudge(), listener, signal);
+        } catch (e) {
+          if (signal.aborted) {
+            const reason: unknown = signal.reason;
+            throw reason instanceof EvaluationCancelled ? reason : new EvaluationCancelled();
+          }
+          throw e;
+        } finally {
+          target.lease.release();
+        }
+      },
       'an evaluation is already running: cancel it first',
       () => target.lease.release(),
     );

@@ -11,8 +11,10 @@ import type { DdpmVariance } from '../../diffusion/samplers';
 import type { Schedule } from '../../diffusion/schedule';
 import type { WeightsLease } from './weights';
 import { samplingWarning } from '../sampling/health';
+import type { ScoreSamplerOptions } from '../sampling/scoreOptions';
+import { scoreStepNumbers, type ScoreStepNumbers } from './scoreFrame';
 
-export interface SamplingRequest {
+export interface SamplingRequest extends ScoreSamplerOptions {
   n: number;
   sampler: SamplerKind;
   steps?: number;
@@ -36,6 +38,11 @@ export interface SamplingFrame {
   shape: [number, number, number, number];
   stepsDone: number;
   totalSteps: number;
+  /** Network evaluations so far and in the whole run. */
+  nfeDone: number;
+  totalNfe: number;
+  /** Score samplers: the last step's coefficients (for the formula), else null. */
+  score: ScoreStepNumbers | null;
   done: boolean;
   /** Timestep fed to the model at the last step; null before the first step. */
   t: number | null;
@@ -63,6 +70,7 @@ function toFrame(
   s: SamplingSnapshot,
   guidanceScale: number,
   { sampler, clipX0 }: Pick<ResolvedOptions, 'sampler' | 'clipX0'>,
+  session: SamplingSession,
 ): SamplingFrame {
   const step = s.step;
   // Copies: the frame's buffers are transferred to the UI, and the snapshot arrays share one.
@@ -73,6 +81,9 @@ function toFrame(
     shape: s.shape,
     stepsDone: s.stepsDone,
     totalSteps: s.totalSteps,
+    nfeDone: s.nfeDone,
+    totalNfe: s.totalNfe,
+    score: s.step ? scoreStepNumbers(session.planStep(s.step.index)) : null,
     done: s.done,
     t: step ? step.t : null,
     guidanceScale: step ? step.guidanceScale : guidanceScale,
@@ -104,7 +115,9 @@ export class SamplingController {
       session = new SamplingSession(lease.model, schedule, {
         n: req.n,
         sampler: req.sampler,
-        steps: req.sampler === 'ddim' ? req.steps : undefined,
+        steps: req.sampler !== 'ddpm' ? req.steps : undefined,
+        snr: req.snr,
+        langevinSteps: req.langevinSteps,
         eta: req.sampler === 'ddim' ? req.eta : undefined,
         variance: req.sampler === 'ddpm' ? req.variance : undefined,
         classes: req.classes,
@@ -120,7 +133,7 @@ export class SamplingController {
     this.session = session;
     this.lease = lease;
     this.scale = req.guidanceScale;
-    return toFrame(await session.current(), this.scale, session.options);
+    return toFrame(await session.current(), this.scale, session.options, session);
   }
 
   private require(): SamplingSession {
@@ -143,12 +156,12 @@ export class SamplingController {
     );
     // A new run (or a new model) may have replaced this one while it stepped.
     if (this.session !== session) throw new Error('this sampling run was stopped');
-    return toFrame(await session.current(), this.scale, session.options);
+    return toFrame(await session.current(), this.scale, session.options, session);
   }
 
   async current(): Promise<SamplingFrame> {
     const session = this.require();
-    return toFrame(await session.current(), this.scale, session.options);
+    return toFrame(await session.current(), this.scale, session.options, session);
   }
 
   /** Applies from the next step on. */

@@ -1,13 +1,19 @@
 // Sampling options, their defaults and validation (pure TypeScript, no tfjs).
 import type { DdpmVariance } from '../../diffusion/samplers';
+import { isScoreSampler, SCORE_SAMPLERS, type ScoreSamplerKind } from './scorePlan';
+import { resolveScoreOptions, type ScoreSamplerOptions } from './scoreOptions';
 
-export type SamplerKind = 'ddpm' | 'ddim';
+export type SamplerKind = 'ddpm' | 'ddim' | ScoreSamplerKind;
+export const SAMPLER_KINDS: readonly SamplerKind[] = ['ddpm', 'ddim', ...SCORE_SAMPLERS];
 
-export interface SamplingOptions {
+export interface SamplingOptions extends ScoreSamplerOptions {
   /** Number of images sampled together as one batch. */
   n: number;
   sampler: SamplerKind;
-  /** DDIM only: number of respaced steps, in [1, T]. Default min(50, T). DDPM always runs T. */
+  /**
+   * DDIM and the score samplers: number of timesteps visited (levels), in [1, T]. Default
+   * min(50, T). DDPM always runs T.
+   */
   steps?: number;
   /** DDIM only: 0 = deterministic DDIM, 1 = DDPM-like noise (Song et al. 2021, eq. 16). */
   eta?: number;
@@ -28,7 +34,7 @@ export interface SamplingOptions {
   recordTrajectory?: boolean;
 }
 
-export interface ResolvedOptions {
+export interface ResolvedOptions extends Required<ScoreSamplerOptions> {
   n: number;
   sampler: SamplerKind;
   steps: number;
@@ -78,8 +84,9 @@ export function resolveOptions(
 ): ResolvedOptions {
   const { n, sampler, seed } = opts;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be an integer >= 1 (got ${n})`);
-  if (sampler !== 'ddpm' && sampler !== 'ddim') {
-    throw new RangeError(`sampler must be "ddpm" or "ddim" (got ${String(sampler)})`);
+  if (sampler !== 'ddpm' && sampler !== 'ddim' && !isScoreSampler(sampler)) {
+    const list = SAMPLER_KINDS.map((k) => `"${k}"`).join(', ');
+    throw new RangeError(`sampler must be one of ${list} (got ${String(sampler)})`);
   }
   if (!Number.isSafeInteger(seed))
     throw new RangeError(`seed must be a safe integer (got ${seed})`);
@@ -96,6 +103,7 @@ export function resolveOptions(
     throw new RangeError(`variance must be "beta" or "betaTilde" (got ${String(variance)})`);
   }
   return {
+    ...resolveScoreOptions(opts),
     n,
     sampler,
     steps,

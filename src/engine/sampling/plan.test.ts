@@ -30,6 +30,18 @@ describe('makePlan', () => {
     expect(noisy.steps[3].sigma).toBe(0);
   });
 
+  it('rejects bad score-sampler options with a clear message', () => {
+    const base = { n: 1, sampler: 'pc' as const, classes: null, seed: 1 };
+    expect(() => resolveOptions({ ...base, snr: 0 }, 0, 20)).toThrow(
+      /snr must be a number in \(0, 1\]/,
+    );
+    expect(() => resolveOptions({ ...base, langevinSteps: 0 }, 0, 20)).toThrow(/Langevin steps/);
+    expect(() => resolveOptions({ ...base, steps: 21 }, 0, 20)).toThrow(
+      /steps must be an integer in \[1, 20\]/,
+    );
+    expect(() => resolveOptions({ ...base, sampler: 'heun' as 'pc' }, 0, 20)).toThrow(/pf-ode/);
+  });
+
   it('defaults to min(50, T) DDIM steps, β variance, s = 1 and clipping', () => {
     expect(resolveOptions({ n: 2, sampler: 'ddim', classes: [0, 10], seed: 1 }, 10, 20)).toEqual({
       n: 2,
@@ -42,6 +54,10 @@ describe('makePlan', () => {
       guidanceScale: 1,
       clipX0: true,
       recordTrajectory: false,
+      // The score samplers' defaults: score_sde's snr, one Langevin step per level, NCSN's ratio.
+      snr: 0.16,
+      langevinSteps: 1,
+      langevinStepRatio: 0.2,
     });
     expect(resolveOptions({ n: 1, sampler: 'ddim', classes: null, seed: 1 }, 0, 1000).steps).toBe(
       50,

@@ -11,11 +11,22 @@ import {
 } from '../../diffusion/samplers';
 import type { Schedule } from '../../diffusion/schedule';
 import type { ResolvedOptions } from './options';
+import { isScoreSampler, makeScorePlan, type ScorePlanStep } from './scorePlan';
 
 /** One reverse step: the model sees `modelT`; `sigma` > 0 means fresh noise z is drawn. */
 export type PlanStep =
   | { kind: 'ddpm'; modelT: number; sigma: number }
-  | { kind: 'ddim'; modelT: number; sigma: number; alphaBar: number; alphaBarPrev: number };
+  | { kind: 'ddim'; modelT: number; sigma: number; alphaBar: number; alphaBarPrev: number }
+  | ScorePlanStep;
+
+export function isScorePlanStep(step: PlanStep): step is ScorePlanStep {
+  return isScoreSampler(step.kind);
+}
+
+/** Network evaluations of a plan step (DDPM and DDIM: one each). */
+export function stepNfe(step: PlanStep): number {
+  return isScorePlanStep(step) ? step.nfe : 1;
+}
 
 export interface SamplingPlan {
   /** The full training schedule (DDPM steps index into it). */
@@ -33,11 +44,14 @@ export interface SamplingPlan {
  */
 export function makePlan(
   schedule: Schedule,
-  opts: Pick<ResolvedOptions, 'sampler' | 'steps' | 'eta' | 'variance'>,
+  opts: Pick<ResolvedOptions, 'sampler' | 'steps' | 'eta' | 'variance'> &
+    Partial<Pick<ResolvedOptions, 'snr' | 'langevinSteps' | 'langevinStepRatio'>>,
 ): SamplingPlan {
-  const { variance, eta } = opts;
+  const { variance, eta, sampler } = opts;
   const steps: PlanStep[] = [];
-  if (opts.sampler === 'ddpm') {
+  if (isScoreSampler(sampler)) {
+    steps.push(...makeScorePlan(schedule, { ...opts, sampler }));
+  } else if (sampler === 'ddpm') {
     for (let t = schedule.T - 1; t >= 0; t--) {
       steps.push({ kind: 'ddpm', modelT: t, sigma: t > 0 ? ddpmSigma(schedule, t, variance) : 0 });
     }
@@ -62,6 +76,7 @@ export function reverseStep(
   noise: tf.Tensor4D | undefined,
   clipX0: boolean,
 ): StepResult<tf.Rank.R4> {
+  if (isScorePlanStep(step)) throw new Error(`${step.kind} steps run through scoreStep`);
   if (step.kind === 'ddpm') {
     const { schedule, variance } = plan;
     return ddpmStep({ xt, t: step.modelT, eps, schedule, noise, variance, clipX0 });

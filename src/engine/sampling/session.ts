@@ -17,9 +17,20 @@ import {
   type ResolvedOptions,
   type SamplingOptions,
 } from './options';
-import { makePlan, reverseStep, type SamplingPlan } from './plan';
+import {
+  isScorePlanStep,
+  makePlan,
+  reverseStep,
+  stepNfe,
+  type PlanStep,
+  type SamplingPlan,
+} from './plan';
 import { readTogether, yieldToEventLoop } from './readback';
+import { scoreStep } from './scoreStep';
 import { INITIAL_NOISE_STREAM, stepNoiseStream, streamNoise } from './seeds';
+
+/** Stream of step k's second noise (the pc corrector's z): beyond every step's main stream. */
+const correctorNoiseStream = (step: number): number => 2 ** 32 + step;
 
 export type Shape4 = [number, number, number, number];
 
@@ -57,6 +68,9 @@ export interface SamplingSnapshot {
   stepsDone: number;
   totalSteps: number;
   done: boolean;
+  /** Network evaluations so far and in the whole plan (score samplers: up to 2 per step). */
+  nfeDone: number;
+  totalNfe: number;
   /** The current latent: x_T before the first step, the samples x_0 once done. */
   x: Float32Array;
   /** null before the first step. */
@@ -142,6 +156,22 @@ export class SamplingSession {
     return this.plan.steps.length;
   }
 
+  /** The plan's step `index` (0-based, as StepOutputs.index). */
+  planStep(index: number): PlanStep {
+    const st = this.plan.steps[index];
+    if (st === undefined) throw new RangeError(`no step ${index} in this plan`);
+    return st;
+  }
+
+  /** Network evaluations of the whole run (each guided evaluation is one batched call). */
+  get totalNfe(): number {
+    return this.plan.steps.reduce((sum, st) => sum + stepNfe(st), 0);
+  }
+
+  get nfeDone(): number {
+    return this.plan.steps.slice(0, this.stepsDone).reduce((sum, st) => sum + stepNfe(st), 0);
+  }
+
   get stepsDone(): number {
     return this.last === null ? 0 : this.last.index + 1;
   }
@@ -213,10 +243,10 @@ export class SamplingSession {
   /** Everything about the current state with ONE readback (see readTogether). */
   async current(): Promise<SamplingSnapshot> {
     this.assertUsable();
-    const { shape, stepsDone, totalSteps, done, last } = this;
+    const { shape, stepsDone, totalSteps, done, last, nfeDone, totalNfe } = this;
     if (last === null) {
       const [x] = await readTogether([this.x]);
-      return { shape, stepsDone, totalSteps, done, x, step: null };
+      return { shape, stepsDone, totalSteps, nfeDone, totalNfe, done, x, step: null };
     }
     const { pred } = last;
     const distinct = predictionTensors(pred);
@@ -235,7 +265,7 @@ export class SamplingSession {
       epsCond: of(pred.epsCond),
       epsUncond: of(pred.epsUncond),
     };
-    return { shape, stepsDone, totalSteps, done, x: arrays[0], step };
+    return { shape, stepsDone, totalSteps, nfeDone, totalNfe, done, x: arrays[0], step };
   }
 
   /** The recorded frames (empty unless recordTrajectory). */
@@ -264,18 +294,35 @@ export class SamplingSession {
     const ps = this.plan.steps[index];
     const { classes, seed, clipX0 } = this.options;
     const s = this.scale;
-    const pred = predictEps(this.model, this.x, ps.modelT, classes, s);
-    let noise: tf.Tensor4D | undefined;
+    let pred: EpsPrediction;
     let result: StepResult<tf.Rank.R4>;
-    try {
-      // Fresh z only where σ > 0: none at t = 0 (Alg. 2 line 3) nor for DDIM with η = 0.
-      noise = ps.sigma > 0 ? streamNoise(this.shape, seed, stepNoiseStream(index)) : undefined;
-      result = reverseStep(this.plan, ps, this.x, pred.eps, noise, clipX0);
-    } catch (err) {
-      predictionTensors(pred).forEach((t) => t.dispose());
-      throw err;
-    } finally {
-      noise?.dispose();
+    if (isScorePlanStep(ps)) {
+      // Score-based samplers (scoreStep.ts): one or two evaluations, noise drawn as needed.
+      ({ pred, result } = scoreStep(
+        ps,
+        this.x,
+        (x, t) => predictEps(this.model, x, t, classes, s),
+        (k) =>
+          streamNoise(
+            this.shape,
+            seed,
+            k === 0 ? stepNoiseStream(index) : correctorNoiseStream(index),
+          ),
+        clipX0,
+      ));
+    } else {
+      pred = predictEps(this.model, this.x, ps.modelT, classes, s);
+      let noise: tf.Tensor4D | undefined;
+      try {
+        // Fresh z only where σ > 0: none at t = 0 (Alg. 2 line 3) nor for DDIM with η = 0.
+        noise = ps.sigma > 0 ? streamNoise(this.shape, seed, stepNoiseStream(index)) : undefined;
+        result = reverseStep(this.plan, ps, this.x, pred.eps, noise, clipX0);
+      } catch (err) {
+        predictionTensors(pred).forEach((t) => t.dispose());
+        throw err;
+      } finally {
+        noise?.dispose();
+      }
     }
     this.disposeLast();
     const guided = usesGuidance(this.model.config.numClasses, classes, s);

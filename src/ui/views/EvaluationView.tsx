@@ -13,6 +13,7 @@ import { loadPretrained } from '../modelActions';
 import { Tex } from '../components/Tex';
 import { TradeoffChart } from '../components/TradeoffChart';
 import { PerClassTable, ResultsTable, SampleStrips } from '../components/EvaluationTables';
+import { SamplerCostPanel } from '../components/SamplerCostPanel';
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -264,6 +265,7 @@ export function EvaluationView() {
       )}
       <Controls disabled={why !== null} />
       <Results />
+      <SamplerCostPanel disabled={why !== null} />
       <Explanation />
     </section>
   );

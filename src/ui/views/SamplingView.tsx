@@ -21,6 +21,12 @@ import { loadPretrained } from '../modelActions';
 import { mark } from '../timings';
 import type { DatasetName, SamplingFrame } from '../../worker/api';
 import { difference, maxAbs, stretchPerImage } from '../pixelMaps';
+import {
+  ScoreSamplerFormula,
+  SCORE_SAMPLER_LABELS,
+  scoreNfeText,
+} from '../components/ScoreSamplerFormula';
+import { isScoreSamplerName, SCORE_SAMPLER_NAMES, type SamplerName } from '../validation';
 
 const DATA = [-1, 1] as const;
 const NOISE = [-3, 3] as const;
@@ -296,10 +302,16 @@ export function SamplingView() {
           <select
             aria-label="Sampler"
             value={settings.sampler}
-            onChange={(e) => setSettings({ sampler: e.target.value as 'ddpm' | 'ddim' })}
+            onChange={(e) => setSettings({ sampler: e.target.value as SamplerName })}
           >
             <option value="ddim">DDIM (Song et al. 2021)</option>
             <option value="ddpm">DDPM (Ho et al. 2020), all T steps</option>
+            {/* Score-based samplers (ScoreSamplerFormula.tsx) */}
+            {SCORE_SAMPLER_NAMES.map((name) => (
+              <option key={name} value={name}>
+                {SCORE_SAMPLER_LABELS[name]}
+              </option>
+            ))}
           </select>
         </label>
         {settings.sampler === 'ddpm' && (
@@ -315,10 +327,10 @@ export function SamplingView() {
             </select>
           </label>
         )}
-        {settings.sampler === 'ddim' && (
+        {settings.sampler !== 'ddpm' && (
           <>
             <label>
-              Steps
+              {isScoreSamplerName(settings.sampler) ? 'Levels K' : 'Steps'}
               <input
                 type="number"
                 aria-label="Sampling steps"
@@ -331,25 +343,33 @@ export function SamplingView() {
                 }}
               />
               <small className="muted" data-testid="steps-spacing">
-                t = round(linspace(T−1, 0, steps)): from T−1 down to 0 (diffusers&apos;
-                &quot;linspace&quot;, Lin et al. 2024)
+                {settings.sampler === 'annealed-langevin'
+                  ? 'levels: the model timesteps nearest to a geometric sequence of σ̄ = √((1−ᾱ)/ᾱ) from t = T−1 to 0 (NCSN, Song & Ermon 2019)'
+                  : 't = round(linspace(T−1, 0, steps)): from T−1 down to 0 (diffusers’ “linspace”, Lin et al. 2024)'}
               </small>
+              {isScoreSamplerName(settings.sampler) && (
+                <small className="muted" data-testid="score-nfe-rule">
+                  {scoreNfeText(settings.sampler)}
+                </small>
+              )}
             </label>
-            <label className="advanced">
-              η
-              <input
-                type="number"
-                aria-label="eta"
-                min={0}
-                max={1}
-                step={0.1}
-                value={settings.eta}
-                onChange={(e) => {
-                  const v = Number(e.target.value);
-                  if (v >= 0 && v <= 1) setSettings({ eta: v });
-                }}
-              />
-            </label>
+            {settings.sampler === 'ddim' && (
+              <label className="advanced">
+                η
+                <input
+                  type="number"
+                  aria-label="eta"
+                  min={0}
+                  max={1}
+                  step={0.1}
+                  value={settings.eta}
+                  onChange={(e) => {
+                    const v = Number(e.target.value);
+                    if (v >= 0 && v <= 1) setSettings({ eta: v });
+                  }}
+                />
+              </label>
+            )}
           </>
         )}
         <label title="Pixels live in [−1, 1]: clipping the step's guess of the clean image keeps early, overshooting guesses from pushing the sample out of range (Ho et al.'s code does it).">
@@ -454,7 +474,10 @@ export function SamplingView() {
                 {' '}
                 (model timestep t = {frame.t}, s = {frame.guidanceScale})
               </span>
-            )}
+            )}{' '}
+            <span className="muted" data-testid="sampling-nfe">
+              · network evaluations (NFE) {frame?.nfeDone ?? 0} of {last?.totalNfe ?? 0}
+            </span>
           </label>
           <input
             id="trajectory-slider"
@@ -522,8 +545,14 @@ export function SamplingView() {
             />
           </div>
           <GuidancePanel frame={frame} single={single} size={size} />
-          {model && <PosteriorPanel frame={frame} model={model} />}
-          <StepFormula sampler={frame.sampler} clipX0={frame.clipX0} t={frame.t} />
+          {model && (frame.sampler === 'ddpm' || frame.sampler === 'ddim') && (
+            <PosteriorPanel frame={frame} model={model} />
+          )}
+          {frame.sampler === 'ddpm' || frame.sampler === 'ddim' ? (
+            <StepFormula sampler={frame.sampler} clipX0={frame.clipX0} t={frame.t} />
+          ) : (
+            <ScoreSamplerFormula frame={frame} sampler={frame.sampler} />
+          )}
         </div>
       ) : (
         <p className="muted">
