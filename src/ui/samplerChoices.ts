@@ -33,6 +33,34 @@ export const SAMPLER_CHOICES: Record<SamplerId, SamplerChoice> = {
     eta: false,
     variance: true,
   },
+  'euler-maruyama': {
+    label: 'Euler–Maruyama, reverse VP-SDE (Song et al. 2021)',
+    short: 'Euler–Maruyama',
+    chooseSteps: true,
+    eta: false,
+    variance: false,
+  },
+  'pf-ode': {
+    label: 'Probability-flow ODE, Heun (Song et al. 2021)',
+    short: 'PF-ODE',
+    chooseSteps: true,
+    eta: false,
+    variance: false,
+  },
+  pc: {
+    label: 'Predictor–corrector (Song et al. 2021)',
+    short: 'PC',
+    chooseSteps: true,
+    eta: false,
+    variance: false,
+  },
+  'annealed-langevin': {
+    label: 'Annealed Langevin (Song & Ermon 2019)',
+    short: 'Annealed Langevin',
+    chooseSteps: true,
+    eta: false,
+    variance: false,
+  },
 };
 
 export const SAMPLER_IDS = Object.keys(SAMPLER_CHOICES) as SamplerId[];
