@@ -47,6 +47,7 @@ import {
   stepForward,
 } from '../score2dActions';
 import { samplerText, scoreTex } from '../score2dFormulas';
+import { snapDrawn } from '../drawnPointsCode';
 
 const PRESET_LABELS: Record<PresetName, string> = {
   mixture: 'mixture (0.2 / 0.8)',
@@ -225,7 +226,8 @@ export function ScoreView() {
               s.preset === 'drawn'
                 ? (x, y) => {
                     if (s.drawnPoints.length < MAX_DRAWN_POINTS) {
-                      s.set({ drawnPoints: [...s.drawnPoints, [x, y]] });
+                      // On the share link's 0.01 grid, so a link restores exactly these points.
+                      s.set({ drawnPoints: [...s.drawnPoints, [snapDrawn(x), snapDrawn(y)]] });
                     }
                   }
                 : undefined
