@@ -1,5 +1,7 @@
 // The model's own density from the probability-flow ODE (Song et al. 2021, Sec. 4.3, App. D.2) as
 // a heat map beside the data's density, with the mean log-likelihood of held-out data points.
+import { memo, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { ScorePlane } from '../components/ScorePlane';
 import { runModelDensity } from '../score2dActions';
 import { useScore2d } from '../score2dStore';
@@ -8,9 +10,28 @@ import { Tex } from '../components/Tex';
 const NO_ARROWS = new Float32Array(0);
 const SDE_LABELS = { vp: 'VP', subvp: 'sub-VP', ve: 'VE' } as const;
 
-export function ScoreDensityPanel() {
-  const s = useScore2d();
+// Memoised, with only the state it shows: the view re-renders on every sampler frame.
+export const ScoreDensityPanel = memo(function ScoreDensityPanel() {
+  const s = useScore2d(
+    useShallow((st) => ({
+      modelDensity: st.modelDensity,
+      score: st.score,
+      sde: st.sde,
+      densityBusy: st.densityBusy,
+      info: st.info,
+      trainStep: st.trainStep,
+    })),
+  );
   const d = s.modelDensity;
+  // Stable objects: the planes redraw only when a new density arrives.
+  const planes = useMemo(
+    () =>
+      d && {
+        data: { logDensity: d.dataLogDensity, score: NO_ARROWS },
+        model: { logDensity: d.modelLogDensity, score: NO_ARROWS },
+      },
+    [d],
+  );
   return (
     <div className="panel">
       <h3>The model&apos;s own density (probability-flow ODE)</h3>
@@ -36,13 +57,13 @@ export function ScoreDensityPanel() {
       >
         {s.densityBusy ? 'Integrating…' : 'Model density and held-out log-likelihood'}
       </button>
-      {d && (
+      {d && planes && (
         <>
           <div className="score-trio">
             <figure>
               <ScorePlane
                 extent={d.extent}
-                field={{ logDensity: d.dataLogDensity, score: NO_ARROWS }}
+                field={planes.data}
                 showArrows={false}
                 particles={null}
                 paths={[]}
@@ -55,7 +76,7 @@ export function ScoreDensityPanel() {
             <figure>
               <ScorePlane
                 extent={d.extent}
-                field={{ logDensity: d.modelLogDensity, score: NO_ARROWS }}
+                field={planes.model}
                 showArrows={false}
                 particles={null}
                 paths={[]}
@@ -71,11 +92,11 @@ export function ScoreDensityPanel() {
           <p data-testid="score-likelihood">
             Mean log-likelihood of {d.heldOut} held-out data points: model{' '}
             <strong>{d.heldOutModel.toFixed(3)}</strong> nats per point, true density{' '}
-            {d.heldOutData.toFixed(3)} (higher is better; the model cannot beat the truth on
-            average).
+            {d.heldOutData.toFixed(3)} (higher is better; in expectation no model beats the true
+            density).
           </p>
         </>
       )}
     </div>
   );
-}
+});

@@ -106,7 +106,8 @@ const MarginalChart = memo(function MarginalChart({
   );
 });
 
-export function ScoreForwardPanel() {
+// Memoised: it reads its own state, and the view re-renders on every sampler frame.
+export const ScoreForwardPanel = memo(function ScoreForwardPanel() {
   const info = useScore2d((s) => s.info);
   const preset = useScore2d((s) => s.preset);
   const points = useScore2d((s) => s.drawnPoints);
@@ -203,4 +204,4 @@ export function ScoreForwardPanel() {
       <MarginalChart sigmaMax={sigmaMax} runs={runs} />
     </div>
   );
-}
+});

@@ -2,7 +2,8 @@
 // and three planes at the chosen noise level: the exact score, the learned score (both over the
 // noised data's density) and the error ‖s_θ − ∇log p_t‖ as a heat map, with its size near the
 // data and over the whole square (the reason NCSN uses many noise levels: Song & Ermon 2019).
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import {
   CartesianGrid,
   Line,
@@ -42,10 +43,35 @@ const LossChart = memo(function LossChart({
   );
 });
 
-export function ScoreLearnedPanel({ extent }: { extent: number }) {
-  const s = useScore2d();
+// Memoised, with only the state it shows: the view re-renders on every sampler frame.
+export const ScoreLearnedPanel = memo(function ScoreLearnedPanel({ extent }: { extent: number }) {
+  const s = useScore2d(
+    useShallow((st) => ({
+      learnedField: st.learnedField,
+      level: st.level,
+      field: st.field,
+      objective: st.objective,
+      training: st.training,
+      set: st.set,
+      info: st.info,
+      trainStep: st.trainStep,
+      losses: st.losses,
+      msPerTrainStep: st.msPerTrainStep,
+      trainSeconds: st.trainSeconds,
+    })),
+  );
   const lf = s.learnedField;
   const t = s.level.toFixed(3);
+  // Stable objects: a plane redraws only when its field changes, not on every store update.
+  const field = s.field;
+  const learnedPlane = useMemo(
+    () => (field && lf ? { logDensity: field.logDensity, score: lf.score } : null),
+    [field, lf],
+  );
+  const errorPlane = useMemo(
+    () => (lf ? { logDensity: lf.errorLog10, score: NO_ARROWS } : null),
+    [lf],
+  );
   return (
     <div className="panel">
       <h3>Learned score against the exact one</h3>
@@ -101,7 +127,7 @@ export function ScoreLearnedPanel({ extent }: { extent: number }) {
         </span>
       </div>
       {s.losses.length > 0 && <LossChart losses={s.losses} />}
-      {lf && s.field && (
+      {lf && s.field && learnedPlane && errorPlane && (
         <>
           <div className="score-trio">
             <figure>
@@ -120,7 +146,7 @@ export function ScoreLearnedPanel({ extent }: { extent: number }) {
             <figure>
               <ScorePlane
                 extent={extent}
-                field={{ logDensity: s.field.logDensity, score: lf.score }}
+                field={learnedPlane}
                 showArrows
                 particles={null}
                 paths={[]}
@@ -133,7 +159,7 @@ export function ScoreLearnedPanel({ extent }: { extent: number }) {
             <figure>
               <ScorePlane
                 extent={extent}
-                field={{ logDensity: lf.errorLog10, score: NO_ARROWS }}
+                field={errorPlane}
                 heatRange={4}
                 showArrows={false}
                 particles={null}
@@ -154,4 +180,4 @@ export function ScoreLearnedPanel({ extent }: { extent: number }) {
       )}
     </div>
   );
-}
+});
