@@ -66,8 +66,6 @@ export const ScoreDensityPanel = memo(function ScoreDensityPanel() {
                 field={planes.data}
                 showArrows={false}
                 particles={null}
-                paths={[]}
-                points={[]}
                 testId="data-density-plane"
                 label="the data's density, log scale"
               />
@@ -79,8 +77,6 @@ export const ScoreDensityPanel = memo(function ScoreDensityPanel() {
                 field={planes.model}
                 showArrows={false}
                 particles={null}
-                paths={[]}
-                points={[]}
                 testId="model-density-plane"
                 label={`the model's density from the probability-flow ODE, ${d.score} score, log scale`}
               />

@@ -187,7 +187,6 @@ export const ScoreForwardPanel = memo(function ScoreForwardPanel() {
                   showArrows={false}
                   particles={runs[kind].snapshots[k]}
                   paths={paths[kind]}
-                  points={[]}
                   testId={`forward-${kind}`}
                   label={`${SDE_LABELS[kind]} SDE particles at t = ${level.toFixed(3)}`}
                 />

@@ -136,8 +136,6 @@ export const ScoreLearnedPanel = memo(function ScoreLearnedPanel({ extent }: { e
                 field={s.field}
                 showArrows
                 particles={null}
-                paths={[]}
-                points={[]}
                 testId="exact-plane"
                 label={`exact score arrows over the noised density at t = ${t}`}
               />
@@ -149,8 +147,6 @@ export const ScoreLearnedPanel = memo(function ScoreLearnedPanel({ extent }: { e
                 field={learnedPlane}
                 showArrows
                 particles={null}
-                paths={[]}
-                points={[]}
                 testId="learned-plane"
                 label={`learned score arrows over the noised density at t = ${t}`}
               />
@@ -163,8 +159,6 @@ export const ScoreLearnedPanel = memo(function ScoreLearnedPanel({ extent }: { e
                 heatRange={4}
                 showArrows={false}
                 particles={null}
-                paths={[]}
-                points={[]}
                 testId="error-plane"
                 label={`error of the learned score at t = ${t}, log scale`}
               />

@@ -156,7 +156,7 @@ export function ScoreView() {
             showArrows={s.showArrows}
             particles={snap?.x ?? null}
             paths={paths}
-            points={s.preset === 'drawn' ? s.drawnPoints : []}
+            points={s.preset === 'drawn' ? s.drawnPoints : undefined}
             onPick={
               s.preset === 'drawn'
                 ? (x, y) => {
