@@ -6,6 +6,7 @@ import { getWorker } from './workerClient';
 import { currentSettings, useScore2d, type Snapshot } from './score2dStore';
 import type { Score2dData } from '../worker/api';
 import { usePlayground } from './store';
+import { DEFAULT_LEARNED } from '../diffusion/score2d/learnedDefaults';
 
 /** At most this many snapshots per run: the scrubber's resolution. */
 const MAX_SNAPSHOTS = 120;
@@ -25,7 +26,14 @@ export function currentData(): Score2dData {
 export async function loadData(): Promise<void> {
   const store = useScore2d.getState();
   if (store.preset === 'drawn' && store.drawnPoints.length === 0) {
-    store.set({ info: null, field: null, snapshots: [], error: null, sweep: [], likelihood: null });
+    store.set({
+      info: null,
+      field: null,
+      snapshots: [],
+      error: null,
+      sweep: [],
+      modelDensity: null,
+    });
     return;
   }
   try {
@@ -36,10 +44,11 @@ export async function loadData(): Promise<void> {
       snapshots: [],
       frameIndex: 0,
       sweep: [],
-      likelihood: null,
+      modelDensity: null,
       error: null,
       trainStep: 0,
       losses: [],
+      trainSeconds: null,
       learnedField: null,
       score: 'exact',
     });
@@ -193,23 +202,31 @@ export async function runSweep(): Promise<void> {
   }
 }
 
-export async function runLikelihood(): Promise<void> {
+/** The model's PF-ODE density on a grid and its held-out log-likelihood (the chosen score). */
+export async function runModelDensity(): Promise<void> {
   const s = useScore2d.getState();
+  if (s.densityBusy) return;
+  s.set({ densityBusy: true });
   try {
-    const likelihood = await getWorker().score2dLikelihood(currentData(), s.sde);
-    useScore2d.getState().set({ likelihood });
+    const score = s.score;
+    const d = await getWorker().score2dModelDensity({ data: currentData(), sde: s.sde, score });
+    useScore2d.getState().set({ modelDensity: { ...d, score }, error: null });
   } catch (err) {
     useScore2d.getState().set({ error: message(err) });
+  } finally {
+    useScore2d.getState().set({ densityBusy: false });
   }
 }
 
 /** Training steps per press of Train (the CLI's default). */
-export const TRAIN_STEPS = 2000;
+export const TRAIN_STEPS = DEFAULT_LEARNED.steps;
 
 export async function train(): Promise<void> {
   const s = useScore2d.getState();
   if (s.training || !s.info) return;
   s.set({ training: true, error: null });
+  const t0 = performance.now();
+  const before = s.trainSeconds ?? 0;
   try {
     const r = await getWorker().score2dTrain(
       { data: currentData(), objective: s.objective, steps: TRAIN_STEPS },
@@ -219,6 +236,7 @@ export async function train(): Promise<void> {
           trainStep: e.step,
           losses: [...now.losses.filter((l) => l.step < e.step), { step: e.step, loss: e.loss }],
           msPerTrainStep: e.msPerStep,
+          trainSeconds: before + (performance.now() - t0) / 1000,
         });
         if (e.step % 200 === 0) void loadLearnedField();
       }),

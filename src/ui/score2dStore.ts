@@ -2,7 +2,14 @@
 // settings, the recorded run (snapshots the scrubber moves over) and the NFE sweep.
 import { create } from 'zustand';
 import type { PresetName, SamplerName, SamplerSettings, SdeKind } from '../diffusion/score2d';
-import type { Score2dDataInfo, Score2dField, Score2dFrame, Score2dSweepPoint } from '../worker/api';
+import type {
+  Score2dDataInfo,
+  Score2dField,
+  Score2dFrame,
+  Score2dLearnedField,
+  Score2dModelDensity,
+  Score2dSweepPoint,
+} from '../worker/api';
 
 /** One recorded moment of a run (the particles are kept as the worker sent them). */
 export type Snapshot = Omit<Score2dFrame, 'msPerStep'>;
@@ -31,7 +38,9 @@ export interface Score2dState {
   msPerDraw: number | null;
   sweep: Score2dSweepPoint[];
   sweeping: boolean;
-  likelihood: { model: number; data: number } | null;
+  /** The PF-ODE model density and held-out log-likelihood, and the score it was computed with. */
+  modelDensity: (Score2dModelDensity & { score: 'exact' | 'learned' }) | null;
+  densityBusy: boolean;
   /** Which score the samplers use. */
   score: 'exact' | 'learned';
   objective: 'eps' | 'dsm';
@@ -40,7 +49,9 @@ export interface Score2dState {
   trainStep: number;
   losses: { step: number; loss: number }[];
   msPerTrainStep: number | null;
-  learnedField: { score: Float32Array; errorLog10: Float32Array } | null;
+  /** Wall-clock seconds of training so far (all presses of Train together). */
+  trainSeconds: number | null;
+  learnedField: Score2dLearnedField | null;
   error: string | null;
   set(patch: Partial<Score2dState>): void;
 }
@@ -65,13 +76,15 @@ export const useScore2d = create<Score2dState>()((set) => ({
   msPerDraw: null,
   sweep: [],
   sweeping: false,
-  likelihood: null,
+  modelDensity: null,
+  densityBusy: false,
   score: 'exact',
   objective: 'eps',
   training: false,
   trainStep: 0,
   losses: [],
   msPerTrainStep: null,
+  trainSeconds: null,
   learnedField: null,
   error: null,
   set: (patch) => set(patch),

@@ -1,5 +1,5 @@
-// The "Score & SDE" view's part of the share link: data set, sampler, SDE, noise level t and
-// steps. Parsed like the rest of the hash (urlState.ts): plain text, validated, clamped, never
+// The "Score & SDE" view's part of the share link: data set (with the drawn points, compactly:
+// drawnPointsCode.ts), sampler, SDE, noise level t and steps. Parsed like the rest of the hash (urlState.ts): plain text, validated, clamped, never
 // evaluated; a bad value falls back to the default and is reported.
 import {
   isPresetName,
@@ -12,9 +12,12 @@ import {
   type SamplerName,
   type SdeKind,
 } from '../diffusion/score2d';
+import { decodeDrawnPoints, encodeDrawnPoints, MAX_DRAWN_CODE_LENGTH } from './drawnPointsCode';
 
 export interface Score2dShared {
-  preset: PresetName;
+  preset: PresetName | 'drawn';
+  /** The drawn points (with preset 'drawn'), on the 0.01 grid of drawnPointsCode.ts. */
+  drawnPoints?: [number, number][];
   sampler: SamplerName;
   sde: SdeKind;
   /** Noise level of the field, t ∈ [0, 1] (3 decimals). */
@@ -29,7 +32,13 @@ const KEY = {
   sde: 's2sde',
   level: 's2t',
   steps: 's2steps',
+  points: 's2pts',
 };
+
+/** The drawn points' key and value, cut out of a hash (the other parsers refuse long hashes). */
+export function withoutDrawnPoints(hash: string): string {
+  return hash.replace(/(^#?|&)s2pts=[^&]*/, (_match, lead: string) => (lead === '&' ? '' : lead));
+}
 export const SCORE2D_MAX_STEPS = 5000;
 
 export function parseScore2dHash(hash: string): {
@@ -39,14 +48,25 @@ export function parseScore2dHash(hash: string): {
   const text = hash.startsWith('#') ? hash.slice(1) : hash;
   const state: Partial<Score2dShared> = {};
   const problems: string[] = [];
-  if (text.length === 0 || text.length > 1000) return { state, problems };
+  if (text.length === 0 || text.length > 1000 + MAX_DRAWN_CODE_LENGTH) return { state, problems };
   const params = new URLSearchParams(text);
   const bad = (k: string, raw: string, why: string) =>
     problems.push(`${k}=${JSON.stringify(raw.slice(0, 40))} ${why}`);
   const preset = params.get(KEY.preset);
   if (preset !== null) {
-    if (isPresetName(preset)) state.preset = preset;
-    else bad(KEY.preset, preset, `is not one of ${PRESET_NAMES.join(', ')}; using the default`);
+    if (isPresetName(preset) || preset === 'drawn') state.preset = preset;
+    else {
+      bad(KEY.preset, preset, `is not one of ${PRESET_NAMES.join(', ')}, drawn; using the default`);
+    }
+  }
+  const points = params.get(KEY.points);
+  if (points !== null) {
+    const decoded = decodeDrawnPoints(points);
+    if (typeof decoded === 'string') {
+      bad(KEY.points, points, `${decoded}; the drawn points were not loaded`);
+    } else if (state.preset !== 'drawn') {
+      bad(KEY.points, points, `needs ${KEY.preset}=drawn; ignored`);
+    } else state.drawnPoints = decoded;
   }
   const sampler = params.get(KEY.sampler);
   if (sampler !== null) {
@@ -89,5 +109,8 @@ export function formatScore2dHash(s: Score2dShared): string {
   p.set(KEY.sde, s.sde);
   p.set(KEY.level, String(Math.round(s.level * 1000) / 1000));
   p.set(KEY.steps, String(s.steps));
+  if (s.preset === 'drawn' && s.drawnPoints && s.drawnPoints.length > 0) {
+    p.set(KEY.points, encodeDrawnPoints(s.drawnPoints));
+  }
   return p.toString();
 }

@@ -8,7 +8,7 @@ import { useSampling, type SamplingSettings } from './samplingStore';
 import { useTraining } from './trainingStore';
 import { readSavedDisplay } from './useDisplaySettings';
 import { useScore2d } from './score2dStore';
-import { formatScore2dHash, parseScore2dHash } from './score2dUrl';
+import { formatScore2dHash, parseScore2dHash, withoutDrawnPoints } from './score2dUrl';
 import { useLikelihood } from './likelihoodStore';
 import { formatLikelihoodHash, parseLikelihoodHash } from './likelihoodUrl';
 import { useComparison } from './comparisonStore';
@@ -44,10 +44,12 @@ function shared(s: PlaygroundState): SharedState {
 /** The whole hash: the app's keys, then the Score & SDE view's (score2dUrl.ts) and the Likelihood view's (likelihoodUrl.ts). */
 function fullHash(s: PlaygroundState): string {
   const sc = useScore2d.getState();
-  const preset = sc.preset === 'drawn' ? 'mixture' : sc.preset;
+  // A drawn data set with no points yet is shared as the default preset.
+  const preset = sc.preset === 'drawn' && sc.drawnPoints.length === 0 ? 'mixture' : sc.preset;
   const steps = sc.steps ?? sc.defaults?.[sc.sampler].steps ?? 500;
   const extra = formatScore2dHash({
     preset,
+    drawnPoints: sc.drawnPoints,
     sampler: sc.sampler,
     sde: sc.sde,
     level: sc.level,
@@ -64,11 +66,14 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 }
 
 export function applyHash(hash: string): void {
-  const { state, problems: appProblems } = parseHash(hash);
+  // The drawn points (up to 1,602 characters) are the Score & SDE view's alone: the other parsers
+  // read the hash without them.
+  const short = withoutDrawnPoints(hash);
+  const { state, problems: appProblems } = parseHash(short);
   // The Score & SDE view's keys (score2dUrl.ts) travel in the same hash.
   const score = parseScore2dHash(hash);
   useScore2d.getState().set(score.state);
-  const likelihood = parseLikelihoodHash(hash);
+  const likelihood = parseLikelihoodHash(short);
   useLikelihood.getState().setSettings(likelihood.state);
   const comparison = parseComparisonHash(hash);
   comparison.sides.forEach((side, i) => useComparison.getState().setSide(i as 0 | 1, side));

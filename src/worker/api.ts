@@ -22,6 +22,8 @@ import type {
   Score2dData,
   SweepPoint as Score2dSweepPoint,
 } from '../engine/playground/score2dController';
+import type { ModelDensityResult as Score2dModelDensity } from '../engine/playground/score2dDensity';
+import type { LearnedFieldResult as Score2dLearnedField } from '../engine/playground/score2dLearned';
 import type { TrainingConfig, TrainingEvent } from '../engine/playground/trainingController';
 import type {
   SamplingRequest,
@@ -156,6 +158,8 @@ export type {
   Score2dData,
   SweepPoint as Score2dSweepPoint,
 } from '../engine/playground/score2dController';
+export type { ModelDensityResult as Score2dModelDensity } from '../engine/playground/score2dDensity';
+export type { LearnedFieldResult as Score2dLearnedField } from '../engine/playground/score2dLearned';
 
 export interface Score2dApi {
   /** The data set's definition, extent, component weights and every sampler's defaults. */
@@ -193,15 +197,22 @@ export interface Score2dApi {
     listener: (e: { step: number; loss: number; msPerStep: number }) => void,
   ): Promise<{ step: number; loss: number }>;
   score2dPauseTraining(): Promise<void>;
-  /** The learned score on the arrow grid and log10 ‖s_θ − s‖ on the heat-map grid; null: none yet. */
-  score2dLearnedField(req: Score2dFieldRequest): Promise<{
-    score: Float32Array;
-    errorLog10: Float32Array;
-  } | null>;
+  /**
+   * The learned score on the arrow grid, log10 ‖s_θ − s‖ on the heat-map grid and the relative
+   * error near the data and everywhere; null: none yet.
+   */
+  score2dLearnedField(req: Score2dFieldRequest): Promise<Score2dLearnedField | null>;
   /** Starts a run with the learned score (the network must have trained). */
   score2dStartLearned(req: Score2dRunRequest): Promise<Score2dFrame>;
-  /** Mean PF-ODE log-likelihood (exact score) of 500 held-out data points, and the true mean. */
-  score2dLikelihood(data: Score2dData, sde: SdeKind): Promise<{ model: number; data: number }>;
+  /**
+   * The model's density from the probability-flow ODE on a grid, beside the data's, and the mean
+   * log-likelihood of held-out data points (model and true), with the exact or the learned score.
+   */
+  score2dModelDensity(req: {
+    data: Score2dData;
+    sde: SdeKind;
+    score: 'exact' | 'learned';
+  }): Promise<Score2dModelDensity>;
 }
 
 export interface PlaygroundWorkerApi extends EngineApi, Score2dApi {

@@ -5,7 +5,6 @@ import {
   allDefaults,
   computeField,
   dataInfo,
-  heldOutLogLikelihood,
   resolveData,
   Score2dController,
   sweepNfe,
@@ -14,6 +13,13 @@ import {
 import type { Score2dApi } from './api';
 import { learnedField, LearnedScore } from '../engine/playground/score2dLearned';
 import { marginalOf } from '../engine/playground/score2dController';
+import { modelDensity } from '../engine/playground/score2dDensity';
+
+/** The model-density grids: the exact score is cheap; the network's Jacobian costs two passes. */
+const DENSITY = {
+  exact: { grid: 48, steps: 100, heldOut: 500 },
+  learned: { grid: 32, steps: 40, heldOut: 300 },
+} as const;
 
 export function createScore2dApi(): Score2dApi {
   const controller = new Score2dController();
@@ -55,7 +61,10 @@ export function createScore2dApi(): Score2dApi {
         learned?.model.dispose();
         learned = {
           key,
-          model: new LearnedScore(resolveData(req.data), { objective: req.objective }),
+          model: new LearnedScore(resolveData(req.data), {
+            objective: req.objective,
+            steps: req.steps,
+          }),
         };
       }
       const model = learned.model;
@@ -108,8 +117,25 @@ export function createScore2dApi(): Score2dApi {
       }
       return sendFrame(controller.start(req, learned.model.scoreFn()));
     },
-    async score2dLikelihood(data, sde) {
-      return heldOutLogLikelihood(data, sde, 500, 0);
+    async score2dModelDensity(req) {
+      let scoreDiv;
+      if (req.score === 'learned') {
+        if (!learned || learned.model.stepsDone === 0) {
+          throw new Error('train the score network first');
+        }
+        if (JSON.stringify(JSON.parse(learned.key)[0]) !== JSON.stringify(req.data)) {
+          throw new Error('the network was trained on other data: train it on this data first');
+        }
+        scoreDiv = learned.model.scoreDivFn();
+      }
+      const f = await modelDensity(
+        { data: req.data, sde: req.sde, seed: 0, ...DENSITY[req.score] },
+        scoreDiv,
+      );
+      return Comlink.transfer(f, [
+        f.modelLogDensity.buffer,
+        f.dataLogDensity.buffer,
+      ] as ArrayBuffer[]);
     },
   };
 }

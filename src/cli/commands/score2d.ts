@@ -23,6 +23,7 @@ import {
 import { componentFractions, slicedWasserstein } from '../../diffusion/score2d';
 import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
+import { DEFAULT_LEARNED } from '../../diffusion/score2d/learnedDefaults';
 
 export const SCORE2D_USAGE = `Usage: cli score2d --data NAME --sampler NAME --out FILE [options]
 
@@ -37,7 +38,7 @@ Options:
                         with it
   --objective eps|dsm   learned: ε-prediction on the VP schedule (default) or denoising score
                         matching over log-uniform σ with λ(σ) = σ² (NCSN)
-  --train-steps N       learned: Adam steps, batch 512 (default 2000)
+  --train-steps N       learned: Adam steps, batch ${DEFAULT_LEARNED.batch} (default ${DEFAULT_LEARNED.steps})
   --sampler ${SAMPLER_NAMES.join('|')}
   --sde vp|subvp|ve     the SDE of reverse-sde, pf-ode and pc (default vp; Song et al. 2021)
   --ode euler|heun      pf-ode's solver (default heun)
@@ -97,7 +98,7 @@ export function parseScore2dArgs(argv: string[]): Score2dArgs | 'help' {
       : parseChoice('--objective', v.objective, ['eps', 'dsm'] as const);
   const trainSteps =
     v['train-steps'] === undefined
-      ? 2000
+      ? DEFAULT_LEARNED.steps
       : parseIntegerFlag('--train-steps', v['train-steps'], 1, 1_000_000);
   if (score === 'exact' && (v.objective !== undefined || v['train-steps'] !== undefined)) {
     throw new UsageError('--objective and --train-steps need --score learned');
@@ -157,7 +158,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     let loss = Number.NaN;
     for (let i = 0; i < args.trainSteps; i++) loss = await learned.trainStep();
     trained.push(
-      `trained the score MLP (${args.objective === 'eps' ? 'ε-prediction on VP' : 'DSM, λ(σ) = σ²'}): ${args.trainSteps} steps × 512 in ${((performance.now() - tt) / 1000).toFixed(1)} s, last loss ${loss.toFixed(4)} (mean per coordinate)`,
+      `trained the score MLP (${args.objective === 'eps' ? 'ε-prediction on VP' : 'DSM, λ(σ) = σ²'}): ${args.trainSteps} steps × ${DEFAULT_LEARNED.batch} in ${((performance.now() - tt) / 1000).toFixed(1)} s, last loss ${loss.toFixed(4)} (mean per coordinate)`,
     );
     scoreFn = learned.scoreFn();
     dispose = () => learned.dispose();

@@ -9,3 +9,5 @@ export * from './sampler';
 export * from './metrics';
 export * from './likelihood';
 export * from './rng';
+export * from './forward';
+export * from './learnedDefaults';

@@ -139,7 +139,7 @@ export function marginalOf(p: Preset, level: NoiseLevel): Marginal {
 }
 
 /** Cell centres of an n×n grid over [−e, e]², top row first. */
-function gridPoints(extent: number, n: number): Float64Array {
+export function gridPoints(extent: number, n: number): Float64Array {
   const x = new Float64Array(2 * n * n);
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
@@ -310,10 +310,15 @@ export function allDefaults(p: Preset): Record<SamplerName, SamplerSettings> {
 }
 
 /** The PF-ODE log-likelihood (exact score) of held-out data points: mean nats per point. */
-export function heldOutLogLikelihood(data: Score2dData, sde: SdeKind, n: number, seed: number) {
+export async function heldOutLogLikelihood(
+  data: Score2dData,
+  sde: SdeKind,
+  n: number,
+  seed: number,
+) {
   const p = resolveData(data);
   const x = dataSample(p, seed + 1, n);
-  const ll = pfOdeLogLikelihood(p.gmm, makeSde(sde, sdeParamsFor(p)), x, 200);
+  const ll = await pfOdeLogLikelihood(p.gmm, makeSde(sde, sdeParamsFor(p)), x, 200);
   const exact = new Float64Array(n);
   evaluateGmm(p.gmm, { a: 1, b: 0 }, x, { logDensity: exact });
   const mean = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / a.length;

@@ -8,35 +8,25 @@
 // Both are reported as the mean per coordinate.
 import * as tf from '@tensorflow/tfjs';
 import {
+  evaluateGmm,
   Gaussian,
-  gmmScore,
   makeSde,
   sampleGmm,
   STREAM2D,
   streamSeed,
   type Preset,
+  type ScoreDivFn,
   type ScoreFn,
 } from '../../diffusion/score2d';
 import { DEFAULT_SCORE_MLP, ScoreMlp } from '../../model/scoreMlp';
-import { sdeParamsFor } from './score2dController';
+import { gridPoints, sdeParamsFor } from './score2dController';
+import { DEFAULT_LEARNED, type LearnedScoreOptions } from '../../diffusion/score2d/learnedDefaults';
 
-export type Score2dObjective = 'dsm' | 'eps';
-
-export interface LearnedScoreOptions {
-  objective: Score2dObjective;
-  steps: number;
-  batch: number;
-  learningRate: number;
-  seed: number;
-}
-
-export const DEFAULT_LEARNED: LearnedScoreOptions = {
-  objective: 'dsm',
-  steps: 2000,
-  batch: 512,
-  learningRate: 3e-3,
-  seed: 0,
-};
+export {
+  DEFAULT_LEARNED,
+  type LearnedScoreOptions,
+  type Score2dObjective,
+} from '../../diffusion/score2d/learnedDefaults';
 
 /** σ_d of a mixture: √(mean of per-coordinate variances). */
 function sigmaData(p: Preset): number {
@@ -146,42 +136,95 @@ export class LearnedScore {
     };
   }
 
+  /**
+   * The score and its exact divergence, for the PF-ODE likelihood: with u = x/a and σ = b/a,
+   * s(x) = −ε̂(u, σ)/(σa) and ∇·s = −(∂ε̂₁/∂u₁ + ∂ε̂₂/∂u₂)/(σa²), the two diagonal entries of the
+   * network's Jacobian from two gradients (in 2-D no Hutchinson estimate is needed).
+   */
+  scoreDivFn(): ScoreDivFn {
+    return async (x, m, out, div) => {
+      const n = x.length >> 1;
+      const sigma = m.b / m.a;
+      const xs = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) xs[i] = x[i] / m.a;
+      const [eps, divEps] = tf.tidy(() => {
+        const u = tf.tensor2d(xs, [n, 2]);
+        const sig = tf.fill([n], sigma) as tf.Tensor1D;
+        const column = (j: number) => (v: tf.Tensor) =>
+          tf.sum(tf.slice(this.net.predictEps(v as tf.Tensor2D, sig), [0, j], [n, 1]));
+        const g0 = tf.grad(column(0))(u);
+        const g1 = tf.grad(column(1))(u);
+        const d = tf.add(tf.slice(g0, [0, 0], [n, 1]), tf.slice(g1, [0, 1], [n, 1])).reshape([n]);
+        return [this.net.predictEps(u, sig), d];
+      });
+      const [e, d] = await Promise.all([eps.data(), divEps.data()]);
+      eps.dispose();
+      divEps.dispose();
+      const k = -1 / (sigma * m.a);
+      for (let i = 0; i < x.length; i++) out[i] = k * e[i];
+      const kd = k / m.a;
+      for (let i = 0; i < n; i++) div[i] = kd * d[i];
+    };
+  }
+
   dispose(): void {
     this.net.dispose();
     this.optimizer.dispose();
   }
 }
 
-/** The learned score on the arrow grid and log10 of its error ‖s_θ − s‖ on the heat-map grid. */
+export interface LearnedFieldResult {
+  /** The learned score at the arrow grid's centres, interleaved, top row first. */
+  score: Float32Array;
+  /** log10 ‖s_θ − ∇log p_t‖ on the heat-map grid. */
+  errorLog10: Float32Array;
+  /**
+   * The relative error E‖s_θ − s‖ / E‖s‖ weighted by p_t (where the noised data is) and uniform
+   * over the square (everywhere shown).
+   */
+  relErrorNearData: number;
+  relErrorEverywhere: number;
+}
+
+/** The learned score on the arrow grid, its error on the heat-map grid, and two summaries. */
 export async function learnedField(
   learned: LearnedScore,
   m: { a: number; b: number },
   extent: number,
   grid: number,
   arrows: number,
-): Promise<{ score: Float32Array; errorLog10: Float32Array }> {
-  const pts = (n: number) => {
-    const x = new Float64Array(2 * n * n);
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < n; c++) {
-        x[2 * (r * n + c)] = -extent + ((c + 0.5) * 2 * extent) / n;
-        x[2 * (r * n + c) + 1] = extent - ((r + 0.5) * 2 * extent) / n;
-      }
-    }
-    return x;
-  };
+): Promise<LearnedFieldResult> {
   const fn = learned.scoreFn();
-  const xa = pts(arrows);
+  const xa = gridPoints(extent, arrows);
   const sa = new Float64Array(xa.length);
   await fn(xa, m, sa);
-  const xg = pts(grid);
+  const xg = gridPoints(extent, grid);
   const sg = new Float64Array(xg.length);
   await fn(xg, m, sg);
-  const exact = gmmScore(learned.preset.gmm, m, xg);
+  const exact = new Float64Array(xg.length);
+  const logDensity = new Float64Array(grid * grid);
+  evaluateGmm(learned.preset.gmm, m, xg, { score: exact, logDensity });
+  let maxLog = -Infinity;
+  for (const v of logDensity) maxLog = Math.max(maxLog, v);
   const errorLog10 = new Float32Array(grid * grid);
+  let errW = 0;
+  let normW = 0;
+  let errU = 0;
+  let normU = 0;
   for (let i = 0; i < grid * grid; i++) {
     const e = Math.hypot(sg[2 * i] - exact[2 * i], sg[2 * i + 1] - exact[2 * i + 1]);
+    const s = Math.hypot(exact[2 * i], exact[2 * i + 1]);
+    const w = Math.exp(logDensity[i] - maxLog);
+    errW += w * e;
+    normW += w * s;
+    errU += e;
+    normU += s;
     errorLog10[i] = Math.log10(e + 1e-6);
   }
-  return { score: Float32Array.from(sa), errorLog10 };
+  return {
+    score: Float32Array.from(sa),
+    errorLog10,
+    relErrorNearData: errW / Math.max(normW, 1e-12),
+    relErrorEverywhere: errU / Math.max(normU, 1e-12),
+  };
 }

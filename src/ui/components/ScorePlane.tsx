@@ -14,10 +14,10 @@ export interface ScorePlaneProps {
   showArrows: boolean;
   /** Particles now, interleaved. */
   particles: Float32Array | null;
-  /** Paths of a few particles: one array of [x, y, x, y, …] per particle. */
-  paths: Float32Array[];
-  /** Hand-drawn data points (shown as crosses). */
-  points: [number, number][];
+  /** Paths of a few particles: one array of [x, y, x, y, …] per particle (default none). */
+  paths?: Float32Array[];
+  /** Hand-drawn data points, shown as crosses (default none). */
+  points?: [number, number][];
   /** Called with data coordinates when the plane is clicked (drawing mode). */
   onPick?: (x: number, y: number) => void;
   /** Hears how long a draw took, in ms. */
@@ -44,8 +44,14 @@ function ramp(u: number): [number, number, number] {
   ];
 }
 
+// Shared empty defaults: a fresh [] per render would redraw the plane on every render.
+const NO_PATHS: Float32Array[] = [];
+const NO_POINTS: [number, number][] = [];
+
 export function ScorePlane(props: ScorePlaneProps) {
-  const { extent, field, showArrows, particles, paths, points, onPick, onDrawn, label } = props;
+  const { extent, field, showArrows, particles, onPick, onDrawn, label } = props;
+  const paths = props.paths ?? NO_PATHS;
+  const points = props.points ?? NO_POINTS;
   const heatRange = props.heatRange ?? 12;
   const canvas = useRef<HTMLCanvasElement>(null);
 

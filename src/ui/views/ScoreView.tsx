@@ -14,7 +14,6 @@ import {
   YAxis,
 } from 'recharts';
 import {
-  makeSde,
   MAX_DRAWN_POINTS,
   PRESET_NAMES,
   SAMPLER_LABELS,
@@ -35,18 +34,18 @@ import {
   loadField,
   loadLearnedField,
   pause,
-  pauseTraining,
-  train,
-  TRAIN_STEPS,
   PATH_PARTICLES,
   play,
-  runLikelihood,
   runSweep,
   sample,
   stepBack,
   stepForward,
 } from '../score2dActions';
 import { samplerText, scoreTex } from '../score2dFormulas';
+import { ScoreDensityPanel } from './ScoreDensityPanel';
+import { ScoreForwardPanel } from './ScoreForwardPanel';
+import { ScoreLearnedPanel } from './ScoreLearnedPanel';
+import { snapDrawn } from '../drawnPointsCode';
 
 const PRESET_LABELS: Record<PresetName, string> = {
   mixture: 'mixture (0.2 / 0.8)',
@@ -77,69 +76,6 @@ function useScore2dData() {
 }
 
 // Memoised: a recharts re-render costs tens of ms, and the view re-renders on every frame.
-const MarginalChart = memo(function MarginalChart({ sigmaMax }: { sigmaMax: number }) {
-  const data = useMemo(() => {
-    const p = { betaMin: VP_BETA_MIN, betaMax: VP_BETA_MAX, sigmaMin: VE_SIGMA_MIN, sigmaMax };
-    const sdes = SDE_KINDS.map((k) => makeSde(k, p));
-    return Array.from({ length: 51 }, (_, i) => {
-      const t = i / 50;
-      const row: Record<string, number> = { t };
-      sdes.forEach((s) => {
-        const m = s.marginal(t);
-        row[`${s.kind} mean`] = m.a;
-        row[`${s.kind} std`] = s.kind === 've' ? m.b / sigmaMax : m.b;
-      });
-      return row;
-    });
-  }, [sigmaMax]);
-  const keys = ['vp mean', 'vp std', 'subvp std', 've std'];
-  return (
-    <div className="chart-box score-chart" data-testid="marginal-chart">
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
-          <XAxis dataKey="t" type="number" domain={[0, 1]} tickCount={6} />
-          <YAxis width={48} domain={[0, 1]} />
-          <Tooltip formatter={(v) => Number(v).toPrecision(4)} />
-          <Legend />
-          {keys.map((k, i) => (
-            <Line
-              key={k}
-              dataKey={k}
-              stroke={LINE_COLORS[i]}
-              dot={false}
-              isAnimationActive={false}
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
-  );
-});
-
-const LossChart = memo(function LossChart({
-  losses,
-}: {
-  losses: { step: number; loss: number }[];
-}) {
-  return (
-    <div className="chart-box score-chart" data-testid="loss-chart">
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={losses} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
-          <XAxis dataKey="step" type="number" domain={[0, 'auto']} />
-          <YAxis width={48} domain={[0, 'auto']} />
-          <Tooltip
-            formatter={(v) => Number(v).toFixed(4)}
-            labelFormatter={(l) => `step ${String(l)}`}
-          />
-          <Line dataKey="loss" stroke={LINE_COLORS[1]} dot={false} isAnimationActive={false} />
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
-  );
-});
-
 const SweepChart = memo(function SweepChart() {
   const sweep = useScore2d((s) => s.sweep);
   const data = useMemo(() => {
@@ -220,12 +156,13 @@ export function ScoreView() {
             showArrows={s.showArrows}
             particles={snap?.x ?? null}
             paths={paths}
-            points={s.preset === 'drawn' ? s.drawnPoints : []}
+            points={s.preset === 'drawn' ? s.drawnPoints : undefined}
             onPick={
               s.preset === 'drawn'
                 ? (x, y) => {
                     if (s.drawnPoints.length < MAX_DRAWN_POINTS) {
-                      s.set({ drawnPoints: [...s.drawnPoints, [x, y]] });
+                      // On the share link's 0.01 grid, so a link restores exactly these points.
+                      s.set({ drawnPoints: [...s.drawnPoints, [snapDrawn(x), snapDrawn(y)]] });
                     }
                   }
                 : undefined
@@ -438,78 +375,7 @@ export function ScoreView() {
           </p>
         )}
       </div>
-      <div className="panel">
-        <h3>Learned score</h3>
-        <p>
-          A small MLP (3 × 128 SiLU, input c_in·x and sin/cos of log σ) predicts the noise ε̂; its
-          score is s_θ = −ε̂/σ (NCSNv2&apos;s output scaling), used for any marginal as s_θ(x/a,
-          b/a)/a. Objective: ε-prediction on the VP schedule (Ho et al. 2020) or denoising score
-          matching with λ(σ) = σ² over log-uniform σ (Song &amp; Ermon 2019, eq. 6); {TRAIN_STEPS}{' '}
-          Adam steps of 512 fresh data points, loss as the mean per coordinate. Look for: the error
-          (right) is small everywhere at large t and large away from the data at small t.
-        </p>
-        <div className="controls">
-          <label>
-            Objective
-            <select
-              value={s.objective}
-              disabled={s.training}
-              onChange={(e) =>
-                s.set({
-                  objective: e.target.value as 'eps' | 'dsm',
-                  trainStep: 0,
-                  losses: [],
-                  learnedField: null,
-                  score: 'exact',
-                })
-              }
-            >
-              <option value="eps">ε-prediction (VP)</option>
-              <option value="dsm">DSM, λ(σ) = σ²</option>
-            </select>
-          </label>
-          {s.training ? (
-            <button type="button" onClick={() => void pauseTraining()}>
-              Pause
-            </button>
-          ) : (
-            <button
-              type="button"
-              onClick={() => void train()}
-              disabled={!s.info || s.trainStep >= TRAIN_STEPS}
-            >
-              Train
-            </button>
-          )}
-          <span data-testid="train-status">
-            {s.trainStep > 0
-              ? `step ${s.trainStep} / ${TRAIN_STEPS}, loss ${s.losses[s.losses.length - 1]?.loss.toFixed(4) ?? '–'} (mean per coordinate)${s.msPerTrainStep !== null ? `, ${s.msPerTrainStep.toFixed(1)} ms per step` : ''}`
-              : 'not trained'}
-          </span>
-        </div>
-        {s.losses.length > 0 && <LossChart losses={s.losses} />}
-        {s.learnedField && (
-          <div className="score-pair">
-            <figure>
-              <ScorePlane
-                extent={extent}
-                field={{ logDensity: s.learnedField.errorLog10, score: s.learnedField.score }}
-                heatRange={4}
-                showArrows
-                particles={null}
-                paths={[]}
-                points={[]}
-                testId="learned-plane"
-                label={`learned score arrows over the error heat map at t = ${s.level}`}
-              />
-              <figcaption>
-                Learned score (arrows) over its error log₁₀‖s_θ − ∇log p_t‖ (bright: large; 4
-                decades shown), t = {s.level.toFixed(3)}
-              </figcaption>
-            </figure>
-          </div>
-        )}
-      </div>
+      <ScoreLearnedPanel extent={extent} />
       <div className="panel">
         <h3>Distance to the data against score evaluations</h3>
         <p>
@@ -523,31 +389,8 @@ export function ScoreView() {
         </button>
         {s.sweep.length > 0 && <SweepChart />}
       </div>
-      <div className="panel advanced">
-        <h3>Forward SDEs: marginal mean and std against t</h3>
-        <Tex
-          expr={`\\text{VP: } a(t) = e^{-\\frac14 t^2(\\beta_{max}-\\beta_{min}) - \\frac12 t\\beta_{min}},\\ b = \\sqrt{1-a^2};\\ \\text{sub-VP: } b = 1 - a^2;\\ \\text{VE: } a = 1,\\ b = \\sigma_{min}(\\sigma_{max}/\\sigma_{min})^t`}
-          display
-        />
-        <p>
-          score_sde&apos;s marginal_prob (Song et al. 2021, eq. 29), β_min = 0.1, β_max = 20, σ_min
-          = 0.01, σ_max = {params.sigmaMax.toFixed(1)} (VE std drawn divided by σ_max). Look for:
-          sub-VP&apos;s std stays below VP&apos;s at every t.
-        </p>
-        <MarginalChart sigmaMax={params.sigmaMax} />
-        <p>
-          <button type="button" onClick={() => void runLikelihood()} disabled={!s.info}>
-            PF-ODE log-likelihood of held-out points
-          </button>{' '}
-          {s.likelihood && (
-            <span data-testid="score-likelihood">
-              model {s.likelihood.model.toFixed(3)} nats per point, data density{' '}
-              {s.likelihood.data.toFixed(3)} (500 held-out points, {SDE_LABELS[s.sde]}, exact
-              divergence; Song et al. 2021, App. D.2)
-            </span>
-          )}
-        </p>
-      </div>
+      <ScoreDensityPanel />
+      <ScoreForwardPanel />
     </section>
   );
 }
