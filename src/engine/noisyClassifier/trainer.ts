@@ -26,7 +26,7 @@ export interface NoisyClassifierTrainingOptions {
 export const DEFAULT_NOISY_CLASSIFIER_TRAINING: NoisyClassifierTrainingOptions = {
   batchSize: 64,
   learningRate: 2e-3,
-  epochs: 3,
+  epochs: 1,
   warmupSteps: 100,
   seed: 0,
 };

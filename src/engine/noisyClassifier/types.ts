@@ -3,7 +3,7 @@
 //   model.json   tfjs's model.json layout (a `weightsManifest`) plus:
 //     { "format": "diffusion-playground-noisy-classifier", "formatVersion": 1,
 //       "noisyClassifierConfig": { "imageSize": 28, "inChannels": 1, "numClasses": 10,
-//                                  "channels": [24, 48], "timeEmbedDim": 32 },
+//                                  "channels": [16, 32], "timeEmbedDim": 32 },
 //       "schedule": { "kind": "linear", "T": 1000, "scaled": false },
 //       "dataset": "mnist", "classNames": [...], "createdAt": "...",
 //       "training": { ...provenance }, "accuracyByT": [{ "tFrom": 0, "tTo": 100, ... }],
