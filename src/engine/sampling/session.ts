@@ -1,9 +1,10 @@
 // Step-by-step reverse sampling of n images: DDPM (Ho et al. 2020, Alg. 2) or DDIM (Song et al.
 // 2021, eq. 12), with classifier-free guidance (Ho & Salimans 2022) whose scale may change
 // between steps. Between steps the session holds x_t plus the last step's outputs, nothing else.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { StepResult } from '../../diffusion/samplers';
 import type { Schedule } from '../../diffusion/schedule';
+import { guidanceTarget, readClassifierStep, type ClassifierGuide } from './classifierGuide';
 import {
   predictEps,
   predictionTensors,
@@ -50,6 +51,15 @@ export interface StepOutputs {
   epsCond: Float32Array | null;
   /** Unconditional (null-class) prediction; null when only the conditional pass ran (s = 1). */
   epsUncond: Float32Array | null;
+  /** Classifier guidance of this step (classifierGuide.ts); null without a classifier. */
+  classifier: ClassifierStepOutputs | null;
+}
+
+/** The noisy classifier at x_t: p_φ(· | x_t, t) [n·K] and g = ∇ₓ log p_φ(y | x_t, t) (NHWC). */
+export interface ClassifierStepOutputs {
+  scale: number;
+  probs: Float32Array;
+  grad: Float32Array;
 }
 
 export interface SamplingSnapshot {
@@ -108,6 +118,7 @@ interface LastStep {
   x0Pred: tf.Tensor4D;
   epsUsed: tf.Tensor4D;
   pred: EpsPrediction;
+  classifier: { scale: number; grad: tf.Tensor4D; probs: tf.Tensor2D } | null;
 }
 
 export class SamplingSession {
@@ -123,11 +134,13 @@ export class SamplingSession {
   private readonly frames: TrajectoryFrame[] = [];
   private finalSample: Float32Array | null = null;
 
-  /** The session does not own `model`: dispose it yourself after dispose(). */
+  /** The session owns neither `model` nor `guide`: dispose them yourself after dispose(). */
   constructor(
     private readonly model: EpsModel,
     schedule: Schedule,
     options: SamplingOptions,
+    /** Classifier guidance (Dhariwal & Nichol 2021) on top of the ε the model gives. */
+    private readonly guide: ClassifierGuide | null = null,
   ) {
     const { imageSize, inChannels, numClasses } = model.config;
     this.options = resolveOptions(options, numClasses, schedule.T);
@@ -221,6 +234,7 @@ export class SamplingSession {
     const { pred } = last;
     const distinct = predictionTensors(pred);
     const arrays = await readTogether([this.x, last.xt, last.x0Pred, last.epsUsed, ...distinct]);
+    const cg = last.classifier ? await readClassifierStep(last.classifier) : null;
     const of = (t: tf.Tensor4D | null) => (t === null ? null : arrays[4 + distinct.indexOf(t)]);
     const step: StepOutputs = {
       index: last.index,
@@ -234,6 +248,7 @@ export class SamplingSession {
       clipX0: this.options.clipX0,
       epsCond: of(pred.epsCond),
       epsUncond: of(pred.epsUncond),
+      classifier: cg,
     };
     return { shape, stepsDone, totalSteps, done, x: arrays[0], step };
   }
@@ -267,15 +282,25 @@ export class SamplingSession {
     const pred = predictEps(this.model, this.x, ps.modelT, classes, s);
     let noise: tf.Tensor4D | undefined;
     let result: StepResult<tf.Rank.R4>;
+    const target = this.guide ? guidanceTarget(this.plan, ps) : null;
+    let cg: ReturnType<ClassifierGuide['beforeStep']> | null = null;
     try {
+      if (this.guide && target) cg = this.guide.beforeStep(this.x, ps.modelT, pred.eps, target);
       // Fresh z only where σ > 0: none at t = 0 (Alg. 2 line 3) nor for DDIM with η = 0.
       noise = ps.sigma > 0 ? streamNoise(this.shape, seed, stepNoiseStream(index)) : undefined;
-      result = reverseStep(this.plan, ps, this.x, pred.eps, noise, clipX0);
+      result = reverseStep(this.plan, ps, this.x, cg?.eps ?? pred.eps, noise, clipX0);
+      if (this.guide && target && cg) {
+        const shifted = this.guide.afterStep(result.xPrev, cg.grad, target);
+        result.xPrev.dispose();
+        result = { ...result, xPrev: shifted };
+      }
     } catch (err) {
       predictionTensors(pred).forEach((t) => t.dispose());
+      if (cg) tf.dispose([cg.grad, cg.probs]);
       throw err;
     } finally {
       noise?.dispose();
+      cg?.eps.dispose();
     }
     this.disposeLast();
     const guided = usesGuidance(this.model.config.numClasses, classes, s);
@@ -288,6 +313,8 @@ export class SamplingSession {
       x0Pred: result.x0Pred,
       epsUsed: result.epsUsed,
       pred,
+      classifier:
+        cg && this.guide ? { scale: this.guide.scale, grad: cg.grad, probs: cg.probs } : null,
     };
     this.x = result.xPrev;
     return this.last;
@@ -310,6 +337,7 @@ export class SamplingSession {
     this.last.x0Pred.dispose();
     this.last.epsUsed.dispose();
     predictionTensors(this.last.pred).forEach((t) => t.dispose());
+    if (this.last.classifier) tf.dispose([this.last.classifier.grad, this.last.classifier.probs]);
     this.last = null;
   }
 }
