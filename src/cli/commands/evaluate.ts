@@ -21,11 +21,18 @@ import { loadJudgeDir } from '../../engine/judge/fsStore';
 import { loadJudge, type Judge } from '../../engine/judge/load';
 import { DEFAULT_DDIM_STEPS } from '../../engine/sampling/options';
 import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOnOff, parseOptions } from '../args';
+import {
+  CLASSIFIER_GUIDANCE_OPTIONS,
+  loadGuidingClassifier,
+  parseClassifierGuidanceArgs,
+  type ClassifierGuidanceArgs,
+} from '../classifierGuidanceArgs';
 import { DEFAULT_JUDGE_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 
 const MAX_N = 100_000;
+export const DEFAULT_CLASSIFIER_SCALES: readonly number[] = [0, 1, 2, 4, 8];
 
 export const EVAL_USAGE = `Usage: cli eval --model PATH [options]
 
@@ -53,6 +60,14 @@ Options:
   --seed S            integer seed of the noise (default 0)
   --batch B           images per sampling batch (default ${DEFAULT_EVALUATION_BATCH})
   --backend wasm|cpu  tfjs backend (default wasm)
+  --guidance-method classifier-free|classifier|both
+                      classifier-free (default): sweep --guidance. classifier: sweep
+                      --classifier-scale with the model on its null class, steered by the
+                      noise-aware classifier (Dhariwal & Nichol 2021, DDIM: ε' = ε − √(1−ᾱ_t)·s·g).
+                      both: sweep --classifier-scale at the one classifier-free --guidance S
+  --classifier DIR    noise-aware classifier (cli train-noisy-classifier), for classifier/both
+  --classifier-scale S[,S..]
+                      classifier scales >= 0 (default ${DEFAULT_CLASSIFIER_SCALES.join(',')})
   --json FILE         also write the results (and settings, per-class numbers) as JSON
   -h, --help          show this help
 `;
@@ -71,6 +86,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   json: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...CLASSIFIER_GUIDANCE_OPTIONS,
 } as const;
 
 export interface EvalArgs {
@@ -86,6 +102,9 @@ export interface EvalArgs {
   batch: number;
   backend: 'wasm' | 'cpu';
   json: string | null;
+  classifierGuidance: ClassifierGuidanceArgs;
+  /** The classifier-free scale held fixed under --guidance-method both. */
+  cfgScale: number;
 }
 
 function parseScales(values: readonly string[] | undefined): number[] {
@@ -100,10 +119,29 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   const v = parseOptions(argv, OPTIONS);
   if (v.help) return 'help';
   if (v.model === undefined) throw new UsageError('missing --model (a checkpoint directory)');
+  const cg = parseClassifierGuidanceArgs(v);
+  if (cg.method !== 'classifier-free' && v['classifier-scale'] === undefined) {
+    cg.classifierScales = [...DEFAULT_CLASSIFIER_SCALES];
+  }
+  let cfgScale = 1;
+  if (cg.method === 'classifier' && v.guidance !== undefined) {
+    throw new UsageError(
+      '--guidance is the classifier-free scale: with --guidance-method classifier the model runs on its null class (use both)',
+    );
+  }
+  if (cg.method === 'both') {
+    const cfg = parseScales(v.guidance);
+    if (v.guidance === undefined || cfg.length !== 1) {
+      throw new UsageError('--guidance-method both needs exactly one --guidance S (held fixed)');
+    }
+    cfgScale = cfg[0];
+  }
   return {
     model: v.model,
     judge: v.judge ?? DEFAULT_JUDGE_DIR,
-    scales: parseScales(v.guidance),
+    scales: cg.method === 'classifier-free' ? parseScales(v.guidance) : cg.classifierScales,
+    classifierGuidance: cg,
+    cfgScale,
     n: v.n === undefined ? DEFAULT_SAMPLES_PER_SCALE : parseIntegerFlag('--n', v.n, 2, MAX_N),
     steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
     eta: v.eta === undefined ? 0 : parseNumberFlag('--eta', v.eta, { min: 0 }),
@@ -169,6 +207,21 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
   const { manifest } = decoded;
   const schedule = makeSchedule(manifest.schedule);
   const judge = loadJudge(await loadJudgeDir(args.judge));
+  const cgArgs = args.classifierGuidance;
+  const { modelConfig } = manifest;
+  const guiding =
+    cgArgs.classifier === null
+      ? null
+      : await loadGuidingClassifier(cgArgs.classifier, {
+          dataset: manifest.dataset,
+          imageSize: modelConfig.imageSize,
+          inChannels: modelConfig.inChannels,
+          numClasses: modelConfig.numClasses,
+          schedule: manifest.schedule,
+        }).catch((e: unknown) => {
+          judge.classifier.dispose();
+          throw e;
+        });
   try {
     checkAgainstModel(
       args,
@@ -183,7 +236,12 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
         `eval: ${args.model} (${manifest.dataset}, ${manifest.trainingSteps} steps), judge ${args.judge}` +
           `${acc ? ` (test accuracy ${pct(acc.overall)})` : ''}; ${args.n} images per scale, ` +
           `ddim ${steps} steps, eta ${args.eta}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, ` +
-          `seed ${args.seed}, ${choice.backend}\n`,
+          `seed ${args.seed}, ${choice.backend}` +
+          (guiding
+            ? `; guidance ${cgArgs.method}${cgArgs.method === 'both' ? ` at s=${args.cfgScale}` : ''}, ` +
+              `classifier ${cgArgs.classifier}: the first column is the classifier scale`
+            : '') +
+          '\n',
       );
       io.stdout(TABLE_HEADER);
       const result: GuidanceEvaluation = await evaluateGuidance({
@@ -199,6 +257,9 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
         seed: args.seed,
         batch: args.batch,
         onScale: (r) => void io.stdout(tableRow(r)),
+        guidanceMethod: cgArgs.method,
+        classifier: guiding?.classifier,
+        cfgScale: args.cfgScale,
       });
       if (args.json !== null) {
         const out = {
@@ -208,6 +269,8 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
           judge: args.judge,
           judgeWeightsCrc32: judge.manifest.weightsCrc32,
           judgeTestAccuracy: judge.manifest.testAccuracy?.overall,
+          classifier: cgArgs.classifier,
+          classifierWeightsCrc32: guiding?.manifest.weightsCrc32,
           ...result,
           results: result.results.map(jsonResult),
           createdAt: new Date().toISOString(),
@@ -223,6 +286,7 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
     }
   } finally {
     judge.classifier.dispose();
+    guiding?.classifier.dispose();
   }
 }
 
