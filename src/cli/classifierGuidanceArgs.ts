@@ -5,6 +5,7 @@ import type { NoisyClassifier } from '../model/noisyClassifier';
 import { createNoisyClassifier, decodeNoisyClassifier } from '../engine/noisyClassifier/checkpoint';
 import { loadNoisyClassifierDir } from '../engine/noisyClassifier/fsStore';
 import type { NoisyClassifierManifest } from '../engine/noisyClassifier/types';
+import { classifierMismatch, type GuidedModelInfo } from '../engine/noisyClassifier/compat';
 import {
   GUIDANCE_METHODS,
   usesClassifier,
@@ -72,47 +73,13 @@ export function parseClassifierGuidanceArgs(v: RawFlags): ClassifierGuidanceArgs
   return { method, classifier: v.classifier, classifierScales: scales };
 }
 
-export interface GuidedModelInfo {
-  dataset: string;
-  imageSize: number;
-  inChannels: number;
-  numClasses: number;
-  schedule: { kind: string; T: number; scaled?: boolean };
-}
-
 /** Throws UsageError when the classifier cannot guide this model. */
 export function checkClassifierAgainstModel(
   m: NoisyClassifierManifest,
   model: GuidedModelInfo,
 ): void {
-  const c = m.noisyClassifierConfig;
-  if (m.dataset !== model.dataset) {
-    throw new UsageError(
-      `the classifier was trained on ${m.dataset}, the model on ${model.dataset}`,
-    );
-  }
-  if (c.imageSize !== model.imageSize || c.inChannels !== model.inChannels) {
-    throw new UsageError(
-      `the classifier takes ${c.imageSize}x${c.imageSize}x${c.inChannels} images, the model makes ` +
-        `${model.imageSize}x${model.imageSize}x${model.inChannels}`,
-    );
-  }
-  if (model.numClasses > 0 && c.numClasses !== model.numClasses) {
-    throw new UsageError(
-      `the classifier has ${c.numClasses} classes, the model ${model.numClasses}`,
-    );
-  }
-  const s = m.schedule;
-  const same =
-    s.kind === model.schedule.kind &&
-    s.T === model.schedule.T &&
-    s.scaled === (model.schedule.scaled ?? false);
-  if (!same) {
-    throw new UsageError(
-      `the classifier was trained on x_t of a ${s.kind} schedule with T=${s.T}, the model uses ` +
-        `${model.schedule.kind} with T=${model.schedule.T}: its p(y | x_t, t) would see other noise levels`,
-    );
-  }
+  const why = classifierMismatch(m, model);
+  if (why !== null) throw new UsageError(why);
 }
 
 /** Reads, validates and checks the classifier, then creates its variables. */
