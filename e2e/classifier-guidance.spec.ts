@@ -4,7 +4,7 @@
 import { expect, test } from '@playwright/test';
 
 test('classifier guidance draws p(y | x_t, t) and g per step', async ({ page }) => {
-  await page.goto('./?backend=wasm#view=sampling&class=7&gmethod=classifier&cscale=10&steps=4&n=2');
+  await page.goto('./?backend=wasm#view=sampling&class=7&gmethod=classifier&cscale=10&steps=2&n=1');
   await expect(page.getByRole('combobox', { name: 'Guidance', exact: true })).toHaveValue(
     'classifier',
   );
@@ -14,6 +14,8 @@ test('classifier guidance draws p(y | x_t, t) and g per step', async ({ page }) 
   await expect(page.getByTestId('classifier-probs').locator('rect')).toHaveCount(10);
   await expect(page.getByTestId('classifier-grad')).toBeVisible();
   await expect(panel).toContainText('Dhariwal');
+  // The shipped classifier's accuracy per t-bucket, from its model.json.
+  await expect(page.getByTestId('noisy-classifier-accuracy')).toContainText('0–99');
   expect(page.url()).toContain('gmethod=classifier');
   await page
     .getByRole('combobox', { name: 'Guidance', exact: true })

@@ -574,6 +574,7 @@ export function SamplingView() {
               size={size}
               classNames={classNames}
               classIndex={settings.classIndex}
+              dataset={model?.dataset ?? 'mnist'}
             />
           )}
           {model && <PosteriorPanel frame={frame} model={model} />}
