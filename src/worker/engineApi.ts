@@ -376,7 +376,24 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     // A snapshot (or the EMA copy while training): training on or swapping the model cannot
     // touch the weights this run samples from.
     const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
-    const target = { lease, schedule: slot.schedule, dataset: info.dataset };
+    const classifier =
+      req.guidanceMethod === 'classifier'
+        ? (
+            await guiding
+              .forModel({
+                dataset: info.dataset,
+                imageSize: info.imageSize,
+                inChannels: info.channels,
+                numClasses: info.numClasses,
+                schedule: slot.schedule,
+              })
+              .catch((e: unknown) => {
+                lease.release();
+                throw e;
+              })
+          ).classifier
+        : undefined;
+    const target = { lease, schedule: slot.schedule, dataset: info.dataset, classifier };
     return evaluation.run(target, req, forwardEvaluation(listener));
   }
   return api;
