@@ -60,7 +60,7 @@ export function ClassifierGuidancePanel(props: ClassifierGuidancePanelProps) {
               aria-label={`p(y | x_t, t) for the ${k} classes`}
               data-testid="classifier-probs"
               viewBox={`0 0 ${k * 24} 110`}
-              width="calc(var(--guidance-map) * 1.6)"
+              width="calc(var(--guidance-map) * 2.4)"
             >
               {probs.map((p, i) => (
                 <g key={i}>
