@@ -38,7 +38,7 @@ export async function runEvaluation(): Promise<void> {
     store.finish({ error: why ?? parsed.error ?? undefined });
     return;
   }
-  const { samplesPerScale, steps, seed } = store.settings;
+  const { samplesPerScale, steps, seed, guidanceMethod } = store.settings;
   const run = store.begin(describeModel(model));
   const current = () => useEvaluation.getState().run === run;
   const listener = Comlink.proxy((e: EvaluationEvent) => {
@@ -56,7 +56,7 @@ export async function runEvaluation(): Promise<void> {
   });
   try {
     const summary = await getWorker().startEvaluation(
-      { scales: parsed.scales, samplesPerScale, steps, seed },
+      { scales: parsed.scales, samplesPerScale, steps, seed, guidanceMethod },
       listener,
     );
     if (current()) useEvaluation.getState().finish({ summary });

@@ -16,6 +16,8 @@ export interface EvaluationSettings {
   seed: number;
   /** As typed; parsed with parseScales when the run starts. */
   scalesText: string;
+  /** What the scales are: classifier-free s, or classifier guidance's s (the model's null class). */
+  guidanceMethod: 'classifier-free' | 'classifier';
 }
 
 /** Small enough to finish in a lesson on a laptop's CPU: 5 digits per class, 6 scales. */
@@ -24,6 +26,7 @@ export const DEFAULT_EVALUATION: EvaluationSettings = {
   steps: 50,
   seed: 0,
   scalesText: DEFAULT_SCALES_TEXT,
+  guidanceMethod: 'classifier-free',
 };
 
 export const SAMPLE_COUNTS: readonly number[] = [20, 50, 100, 200];
@@ -41,6 +44,10 @@ interface EvaluationStore {
   secondsLeft: number | null;
   /** One per finished scale, in run order. */
   results: ScaleResult[];
+  /** The method of `results`. */
+  resultsMethod: EvaluationSettings['guidanceMethod'];
+  /** The last finished curve of the OTHER method (same model), drawn beside the current one. */
+  comparison: { method: EvaluationSettings['guidanceMethod']; results: ScaleResult[] } | null;
   summary: EvaluationSummary | null;
   /** Which model the results describe (the model in use may change later). */
   modelLabel: string | null;
@@ -67,6 +74,8 @@ export const useEvaluation = create<EvaluationStore>()((set, get) => ({
   startedMs: null,
   secondsLeft: null,
   results: [],
+  resultsMethod: 'classifier-free',
+  comparison: null,
   summary: null,
   modelLabel: null,
   error: null,
@@ -74,8 +83,18 @@ export const useEvaluation = create<EvaluationStore>()((set, get) => ({
   run: 0,
   setSettings: (patch) => set((s) => ({ settings: { ...s.settings, ...patch } })),
   begin: (modelLabel) => {
-    const run = get().run + 1;
+    const s = get();
+    const run = s.run + 1;
+    const method = s.settings.guidanceMethod;
+    const sameModel = s.modelLabel === modelLabel;
+    const comparison = !sameModel
+      ? null
+      : s.resultsMethod !== method && s.results.length > 0
+        ? { method: s.resultsMethod, results: s.results }
+        : s.comparison;
     set({
+      comparison,
+      resultsMethod: method,
       run,
       running: true,
       cancelling: false,

@@ -22,6 +22,8 @@ function request(overrides: Partial<SamplingSettings> = {}): SamplingRequest {
     seed: settings.seed,
     guidanceScale: settings.guidanceScale,
     clipX0: settings.clipX0,
+    guidanceMethod: settings.guidanceMethod,
+    classifierScale: settings.classifierScale,
   };
 }
 
@@ -168,6 +170,16 @@ export function setGuidanceScale(s: number): void {
   useSampling.getState().setSettings({ guidanceScale: s });
   void getWorker()
     .setGuidanceScale(s)
+    .catch(() => {
+      // No run yet: the setting is used when the next run starts.
+    });
+}
+
+/** Classifier guidance's s: applies to the next step of the run in progress, and to later runs. */
+export function setClassifierScale(s: number): void {
+  useSampling.getState().setSettings({ classifierScale: s });
+  void getWorker()
+    .setClassifierScale(s)
     .catch(() => {
       // No run yet: the setting is used when the next run starts.
     });

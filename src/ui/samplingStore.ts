@@ -36,6 +36,8 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   n: 16,
   clipX0: true,
   variance: 'beta',
+  guidanceMethod: 'classifier-free',
+  classifierScale: 10,
 };
 
 /** The index of the last recorded frame at or before `step` (frames are in step order). */

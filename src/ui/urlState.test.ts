@@ -21,9 +21,29 @@ const full: SharedState = {
   theme: 'dark',
   classroom: true,
   clipX0: false,
+  guidanceMethod: 'both',
+  classifierScale: 12.5,
 };
 
 describe('URL hash state', () => {
+  it('carries the guidance method and classifier scale unless classifier-free, rejects tampering', () => {
+    expect(formatHash({ ...full, guidanceMethod: 'classifier-free' })).not.toContain('gmethod');
+    expect(formatHash(full)).toContain('gmethod=both&cscale=12.5');
+    expect(parseHash('#gmethod=classifier&cscale=8').state).toEqual({
+      guidanceMethod: 'classifier',
+      classifierScale: 8,
+    });
+    const bad = parseHash('#gmethod=oracle&cscale=-3');
+    expect(bad.state).toEqual({});
+    expect(bad.problems).toEqual([
+      'gmethod="oracle" is not one of classifier-free, classifier, both; using the default',
+      'cscale="-3" is not a number like 5 or 12.5; using the default',
+    ]);
+    const big = parseHash('#cscale=99');
+    expect(big.state).toEqual({ classifierScale: 30 });
+    expect(big.problems).toEqual(['cscale="99" is outside 0..30; using 30']);
+  });
+
   it('round-trips every shared field', () => {
     const { state, problems } = parseHash(formatHash(full));
     expect(problems).toEqual([]);

@@ -26,6 +26,9 @@ import {
   type SamplerName,
   type Theme,
   type ViewId,
+  GUIDANCE_METHOD_NAMES,
+  MAX_CLASSIFIER_SCALE,
+  type GuidanceMethodName,
 } from './validation';
 
 export interface SharedState {
@@ -52,6 +55,9 @@ export interface SharedState {
   classroom: boolean;
   /** Sampling: clip x̂_0 to [−1, 1] (default on; the link carries clip=0 only when off). */
   clipX0: boolean;
+  /** Sampling: the guidance method and classifier scale (in the link unless classifier-free). */
+  guidanceMethod: GuidanceMethodName;
+  classifierScale: number;
 }
 
 export interface ParsedHash {
@@ -86,6 +92,8 @@ const KEY: Record<keyof SharedState, string> = {
   theme: 'theme',
   classroom: 'classroom',
   clipX0: 'clip',
+  guidanceMethod: 'gmethod',
+  classifierScale: 'cscale',
 };
 
 function oneOf<V extends string>(raw: string, allowed: readonly V[]): V | undefined {
@@ -166,7 +174,11 @@ export function parseHash(hash: string): ParsedHash {
   const steps = intField('steps', 1, T_MAX);
   if (steps !== undefined) state.steps = steps;
   // Plain decimals, like 3 or 7.5 (no exponent, sign or hex); clamped to the control's range.
-  const decimalField = (k: 'guidanceScale' | 'eta', hi: number, example: string) => {
+  const decimalField = (
+    k: 'guidanceScale' | 'eta' | 'classifierScale',
+    hi: number,
+    example: string,
+  ) => {
     const raw = get(k);
     if (raw === null) return undefined;
     if (!/^\d{1,3}(\.\d{1,17})?$/.test(raw)) {
@@ -194,6 +206,10 @@ export function parseHash(hash: string): ParsedHash {
   if (classroom !== undefined) state.classroom = classroom;
   const clip = flag('clipX0');
   if (clip !== undefined) state.clipX0 = clip;
+  const method = enumField('guidanceMethod', GUIDANCE_METHOD_NAMES);
+  if (method) state.guidanceMethod = method;
+  const cscale = decimalField('classifierScale', MAX_CLASSIFIER_SCALE, '5 or 12.5');
+  if (cscale !== undefined) state.classifierScale = cscale;
   return { state, problems };
 }
 
@@ -218,5 +234,9 @@ export function formatHash(s: SharedState): string {
   params.set(KEY.theme, s.theme);
   params.set(KEY.classroom, s.classroom ? '1' : '0');
   if (!s.clipX0) params.set(KEY.clipX0, '0');
+  if (s.guidanceMethod !== 'classifier-free') {
+    params.set(KEY.guidanceMethod, s.guidanceMethod);
+    params.set(KEY.classifierScale, String(s.classifierScale));
+  }
   return `#${params.toString()}`;
 }

@@ -28,6 +28,8 @@ function shared(s: PlaygroundState): SharedState {
     // The frame on screen; a link made before the first grid keeps the step it was opened with.
     step: frames[view]?.stepsDone ?? sampling.pendingStep,
     clipX0: settings.clipX0,
+    guidanceMethod: settings.guidanceMethod,
+    classifierScale: settings.classifierScale,
     view: s.view,
     dataset: s.dataset,
     scheduleKind: s.scheduleKind,
@@ -93,6 +95,8 @@ export function applyHash(hash: string): void {
     n,
     step,
     clipX0,
+    guidanceMethod,
+    classifierScale,
     ...playground
   } = state;
   // The data set of a model in training cannot change under it (the select is disabled too).
@@ -114,6 +118,8 @@ export function applyHash(hash: string): void {
     seed: samplingSeed,
     n,
     clipX0,
+    guidanceMethod,
+    classifierScale,
   });
   useSampling.getState().setSettings(sampling);
   if (step !== undefined) useSampling.getState().setPendingStep(step);

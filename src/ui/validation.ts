@@ -44,6 +44,14 @@ export const TEST_SET_SIZE: Readonly<Record<DatasetName, number>> = {
   cifar10: 10_000,
 };
 export const MAX_GUIDANCE = 10;
+/** Classifier guidance's scale s (Dhariwal & Nichol 2021 use up to 10 on ImageNet; ours needs more). */
+export const MAX_CLASSIFIER_SCALE = 30;
+export type GuidanceMethodName = 'classifier-free' | 'classifier' | 'both';
+export const GUIDANCE_METHOD_NAMES: readonly GuidanceMethodName[] = [
+  'classifier-free',
+  'classifier',
+  'both',
+];
 export const MAX_IMAGES = 64;
 /** Classes when no model says otherwise (MNIST and CIFAR-10 both have ten). */
 export const DEFAULT_NUM_CLASSES = 10;
@@ -104,6 +112,10 @@ export interface SamplingValues {
   guidanceScale: number;
   seed: number;
   n: number;
+  /** Which guidance steers the class (engine/sampling/guidanceMethod.ts). */
+  guidanceMethod: GuidanceMethodName;
+  /** s of classifier guidance, in [0, MAX_CLASSIFIER_SCALE]. */
+  classifierScale: number;
 }
 
 /** What the model in use allows; null fields when no model is loaded yet. */
@@ -132,5 +144,12 @@ export function validSampling<S extends SamplingValues>(
     guidanceScale: clampNumber(s.guidanceScale, 0, MAX_GUIDANCE, defaults.guidanceScale),
     seed: clampInt(s.seed, 0, MAX_SEED, defaults.seed),
     n: clampInt(s.n, 1, MAX_IMAGES, defaults.n),
+    guidanceMethod: oneOf(s.guidanceMethod, GUIDANCE_METHOD_NAMES, defaults.guidanceMethod),
+    classifierScale: clampNumber(
+      s.classifierScale,
+      0,
+      MAX_CLASSIFIER_SCALE,
+      defaults.classifierScale,
+    ),
   };
 }

@@ -30,6 +30,7 @@ import type {
   SamplingFrame,
   SamplingProgress,
 } from '../engine/playground/samplingController';
+import type { BucketAccuracy } from '../engine/noisyClassifier/types';
 import type { TrainingProgress, SessionState as TrainingState } from '../engine/training/session';
 import type { PretrainedName } from '../engine/playground/pretrained';
 import type {
@@ -308,6 +309,8 @@ export type {
   SamplerEvaluationEvent,
   SamplerEvaluationRequest,
 } from '../engine/playground/samplerEvaluation';
+export type { BucketAccuracy } from '../engine/noisyClassifier/types';
+export type { GuidanceMethod } from '../engine/sampling/guidanceMethod';
 export type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
 export type {
   ComparisonProgress,
@@ -354,6 +357,10 @@ export interface EngineApi {
    */
   advanceSampling(k: number, onProgress?: (p: SamplingProgress) => void): Promise<SamplingFrame>;
   setGuidanceScale(s: number): Promise<void>;
+  /** Classifier guidance's scale s (>= 0), from the next step of the running sampling on. */
+  setClassifierScale(s: number): Promise<void>;
+  /** The noise-aware classifier's test accuracy per t-bucket, once it was loaded; else null. */
+  noisyClassifierAccuracy(dataset: string): Promise<BucketAccuracy[] | null>;
   cancelSampling(): Promise<void>;
 
   /**

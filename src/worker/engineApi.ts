@@ -11,6 +11,9 @@ import {
   type EvaluationEvent,
 } from '../engine/playground/evaluationController';
 import { fetchJudge } from '../engine/judge/fetchStore';
+import { fetchNoisyClassifier } from '../engine/noisyClassifier/fetchStore';
+import { GuidingClassifiers } from '../engine/playground/guidingClassifier';
+import { usesClassifier } from '../engine/sampling/guidanceMethod';
 import { LikelihoodController } from '../engine/playground/likelihoodController';
 import { ComparisonController } from '../engine/playground/comparisonController';
 import { networkDiagram } from '../model/blocks';
@@ -52,7 +55,8 @@ function releaseRemote(callback: unknown): void {
 }
 
 function frameBuffers(f: SamplingFrame): ArrayBuffer[] {
-  return [f.x, f.xt, f.x0Pred, f.eps, f.epsUsed, f.epsCond, f.epsUncond]
+  const cg = f.classifier ? [f.classifier.probs, f.classifier.grad] : [];
+  return [f.x, f.xt, f.x0Pred, f.eps, f.epsUsed, f.epsCond, f.epsUncond, ...cg]
     .filter((a): a is Float32Array => a !== null)
     .map((a) => a.buffer as ArrayBuffer);
 }
@@ -68,6 +72,13 @@ function copyFrame(f: SamplingFrame): SamplingFrame {
     eps: copy(f.eps),
     epsCond: copy(f.epsCond),
     epsUncond: copy(f.epsUncond),
+    classifier: f.classifier
+      ? {
+          ...f.classifier,
+          probs: new Float32Array(f.classifier.probs),
+          grad: new Float32Array(f.classifier.grad),
+        }
+      : f.classifier,
   };
 }
 
@@ -103,6 +114,9 @@ export function createEngineApi(env: EngineEnv): EngineApi {
   );
   const likelihood = new LikelihoodController();
   const comparison = new ComparisonController();
+  const guiding = new GuidingClassifiers((folder) =>
+    fetchNoisyClassifier(new URL(folder, env.modelBaseUrl()).href),
+  );
   // Start actions join a call with the same key already in flight (see singleFlight.ts).
   const flights = new SingleFlight();
   const once = async <T>(key: string, task: () => Promise<T>): Promise<T> =>
@@ -193,8 +207,21 @@ export function createEngineApi(env: EngineEnv): EngineApi {
         `startSampling ${JSON.stringify(req)}`,
         async () => {
           await slot.settled();
+          const info = slot.info;
+          const clf =
+            info && req.guidanceMethod && usesClassifier(req.guidanceMethod)
+              ? (
+                  await guiding.forModel({
+                    dataset: info.dataset,
+                    imageSize: info.imageSize,
+                    inChannels: info.channels,
+                    numClasses: info.numClasses,
+                    schedule: slot.schedule,
+                  })
+                ).classifier
+              : null;
           const lease = training.emaLease() ?? leaseOwnWeights(slot.model);
-          return sampling.start(lease, slot.schedule, req);
+          return sampling.start(lease, slot.schedule, req, clf);
         },
       );
       // The first caller gets the frame's own buffers; a caller that joined gets copies.
@@ -215,6 +242,18 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     async setGuidanceScale(s) {
       if (!Number.isFinite(s)) throw new RangeError(`guidance scale must be a number (got ${s})`);
       sampling.setGuidanceScale(s);
+    },
+
+    async setClassifierScale(s) {
+      if (!Number.isFinite(s) || s < 0) {
+        throw new RangeError(`classifier scale must be a number >= 0 (got ${s})`);
+      }
+      sampling.setClassifierScale(s);
+    },
+
+    async noisyClassifierAccuracy(dataset) {
+      const manifest = await guiding.manifestOf(dataset);
+      return manifest?.accuracyByT ?? null;
     },
 
     async cancelSampling() {
@@ -393,7 +432,24 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     // A snapshot (or the EMA copy while training): training on or swapping the model cannot
     // touch the weights this run samples from.
     const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
-    const target = { lease, schedule: slot.schedule, dataset: info.dataset };
+    const classifier =
+      req.guidanceMethod === 'classifier'
+        ? (
+            await guiding
+              .forModel({
+                dataset: info.dataset,
+                imageSize: info.imageSize,
+                inChannels: info.channels,
+                numClasses: info.numClasses,
+                schedule: slot.schedule,
+              })
+              .catch((e: unknown) => {
+                lease.release();
+                throw e;
+              })
+          ).classifier
+        : undefined;
+    const target = { lease, schedule: slot.schedule, dataset: info.dataset, classifier };
     return evaluation.run(target, req, forwardEvaluation(listener));
   }
   return api;

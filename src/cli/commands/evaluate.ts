@@ -29,11 +29,18 @@ import {
   type SamplerFlags,
 } from '../samplerFlags';
 import { EVAL_NFE_USAGE, parseNfeFlags, runNfeTable, type NfeFlags } from './evalNfe';
+import {
+  CLASSIFIER_GUIDANCE_OPTIONS,
+  loadGuidingClassifier,
+  parseClassifierGuidanceArgs,
+  type ClassifierGuidanceArgs,
+} from '../classifierGuidanceArgs';
 import { DEFAULT_JUDGE_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 
 const MAX_N = 100_000;
+export const DEFAULT_CLASSIFIER_SCALES: readonly number[] = [0, 1, 2, 4, 8];
 
 export const EVAL_USAGE = `Usage: cli eval --model PATH [options]
 
@@ -59,6 +66,14 @@ ${SAMPLER_FLAGS_USAGE}${EVAL_NFE_USAGE}  --clip-x0 / --no-clip-x0
   --seed S            integer seed of the noise (default 0)
   --batch B           images per sampling batch (default ${DEFAULT_EVALUATION_BATCH})
   --backend wasm|cpu  tfjs backend (default wasm)
+  --guidance-method classifier-free|classifier|both
+                      classifier-free (default): sweep --guidance. classifier: sweep
+                      --classifier-scale with the model on its null class, steered by the
+                      noise-aware classifier (Dhariwal & Nichol 2021, DDIM: ε' = ε − √(1−ᾱ_t)·s·g).
+                      both: sweep --classifier-scale at the one classifier-free --guidance S
+  --classifier DIR    noise-aware classifier (cli train-noisy-classifier), for classifier/both
+  --classifier-scale S[,S..]
+                      classifier scales >= 0 (default ${DEFAULT_CLASSIFIER_SCALES.join(',')})
   --json FILE         also write the results (and settings, per-class numbers) as JSON
   -h, --help          show this help
 `;
@@ -77,6 +92,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   json: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...CLASSIFIER_GUIDANCE_OPTIONS,
 } as const;
 
 export interface EvalArgs extends SamplerFlags {
@@ -91,6 +107,9 @@ export interface EvalArgs extends SamplerFlags {
   batch: number;
   backend: 'wasm' | 'cpu';
   json: string | null;
+  classifierGuidance: ClassifierGuidanceArgs;
+  /** The classifier-free scale held fixed under --guidance-method both. */
+  cfgScale: number;
 }
 
 function parseScales(values: readonly string[] | undefined): number[] {
@@ -105,12 +124,34 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   const v = parseOptions(argv, OPTIONS);
   if (v.help) return 'help';
   if (v.model === undefined) throw new UsageError('missing --model (a checkpoint directory)');
-  const scales = parseScales(v.guidance);
+  const cg = parseClassifierGuidanceArgs(v);
+  if (cg.method !== 'classifier-free' && v['classifier-scale'] === undefined) {
+    cg.classifierScales = [...DEFAULT_CLASSIFIER_SCALES];
+  }
+  let cfgScale = 1;
+  if (cg.method === 'classifier' && v.guidance !== undefined) {
+    throw new UsageError(
+      '--guidance is the classifier-free scale: with --guidance-method classifier the model runs on its null class (use both)',
+    );
+  }
+  if (cg.method === 'both') {
+    const cfg = parseScales(v.guidance);
+    if (v.guidance === undefined || cfg.length !== 1) {
+      throw new UsageError('--guidance-method both needs exactly one --guidance S (held fixed)');
+    }
+    cfgScale = cfg[0];
+  }
+  const scales = cg.method === 'classifier-free' ? parseScales(v.guidance) : cg.classifierScales;
+  if (v.nfe !== undefined && cg.method !== 'classifier-free') {
+    throw new UsageError('--nfe compares samplers under classifier-free guidance only');
+  }
   const nfeTable = v.nfe === undefined ? null : parseNfeFlags(v, scales);
   return {
     model: v.model,
     judge: v.judge ?? DEFAULT_JUDGE_DIR,
     scales,
+    classifierGuidance: cg,
+    cfgScale,
     n: v.n === undefined ? DEFAULT_SAMPLES_PER_SCALE : parseIntegerFlag('--n', v.n, 2, MAX_N),
     ...parseSamplerFlags(v, nfeTable !== null),
     nfeTable,
@@ -176,6 +217,21 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
   const { manifest } = decoded;
   const schedule = makeSchedule(manifest.schedule);
   const judge = loadJudge(await loadJudgeDir(args.judge));
+  const cgArgs = args.classifierGuidance;
+  const { modelConfig } = manifest;
+  const guiding =
+    cgArgs.classifier === null
+      ? null
+      : await loadGuidingClassifier(cgArgs.classifier, {
+          dataset: manifest.dataset,
+          imageSize: modelConfig.imageSize,
+          inChannels: modelConfig.inChannels,
+          numClasses: modelConfig.numClasses,
+          schedule: manifest.schedule,
+        }).catch((e: unknown) => {
+          judge.classifier.dispose();
+          throw e;
+        });
   try {
     checkAgainstModel(
       args,
@@ -195,7 +251,12 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
         `eval: ${args.model} (${manifest.dataset}, ${manifest.trainingSteps} steps), judge ${args.judge}` +
           `${acc ? ` (test accuracy ${pct(acc.overall)})` : ''}; ${args.n} images per scale, ` +
           `${samplerSummary(args, schedule.T)}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, ` +
-          `seed ${args.seed}, ${choice.backend}\n`,
+          `seed ${args.seed}, ${choice.backend}` +
+          (guiding
+            ? `; guidance ${cgArgs.method}${cgArgs.method === 'both' ? ` at s=${args.cfgScale}` : ''}, ` +
+              `classifier ${cgArgs.classifier}: the first column is the classifier scale`
+            : '') +
+          '\n',
       );
       io.stdout(TABLE_HEADER);
       const result: GuidanceEvaluation = await evaluateGuidance({
@@ -214,6 +275,9 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
         seed: args.seed,
         batch: args.batch,
         onScale: (r) => void io.stdout(tableRow(r)),
+        guidanceMethod: cgArgs.method,
+        classifier: guiding?.classifier,
+        cfgScale: args.cfgScale,
       });
       if (args.json !== null) {
         const out = {
@@ -223,6 +287,8 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
           judge: args.judge,
           judgeWeightsCrc32: judge.manifest.weightsCrc32,
           judgeTestAccuracy: judge.manifest.testAccuracy?.overall,
+          classifier: cgArgs.classifier,
+          classifierWeightsCrc32: guiding?.manifest.weightsCrc32,
           ...result,
           results: result.results.map(jsonResult),
           createdAt: new Date().toISOString(),
@@ -238,6 +304,7 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
     }
   } finally {
     judge.classifier.dispose();
+    guiding?.classifier.dispose();
   }
 }
 

@@ -25,6 +25,12 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, io) => (await import('./trainClassifier')).run(argv, io),
   },
   {
+    name: 'train-noisy-classifier',
+    description:
+      'train a noise-aware classifier p(y | x_t, t) for classifier guidance, with its accuracy per t',
+    run: async (argv, io) => (await import('./trainNoisyClassifier')).run(argv, io),
+  },
+  {
     name: 'eval',
     description:
       'score samples per guidance scale with the judge: accuracy, Fréchet distance, diversity',

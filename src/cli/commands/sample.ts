@@ -9,6 +9,7 @@ import { createUNetFromCheckpoint, decodeCheckpoint } from '../../engine/checkpo
 import { loadCheckpointPath } from '../../engine/checkpoint/fsStore';
 import { encodeNpy, encodePngGrid, toUnitInterval } from '../../engine/imageio';
 import { sampleImages } from '../../engine/sampling';
+import { modelConditioning } from '../../engine/sampling/guidanceMethod';
 import { parseIntegerFlag, parseOnOff, parseOptions } from '../args';
 import {
   parseSamplerFlags,
@@ -17,6 +18,13 @@ import {
   samplerSummary,
   type SamplerFlags,
 } from '../samplerFlags';
+import {
+  CLASSIFIER_GUIDANCE_OPTIONS,
+  CLASSIFIER_GUIDANCE_USAGE,
+  loadGuidingClassifier,
+  parseClassifierGuidanceArgs,
+  type ClassifierGuidanceArgs,
+} from '../classifierGuidanceArgs';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 
 const MAX_N = 1024;
@@ -34,6 +42,7 @@ Options:
                         the null label, i.e. unconditional samples
   --guidance S          classifier-free guidance scale (Ho & Salimans 2022), needs --class;
                         default 1 (plain conditional sampling)
+${CLASSIFIER_GUIDANCE_USAGE}
 ${SAMPLER_FLAGS_USAGE}  --clip-x0 / --no-clip-x0
                         clip the predicted x̂₀ to [-1, 1] in every step (default on: pixels
                         live in [-1, 1], and early steps' wild guesses would otherwise push
@@ -61,6 +70,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...CLASSIFIER_GUIDANCE_OPTIONS,
 } as const;
 
 export interface SampleArgs extends SamplerFlags {
@@ -75,6 +85,7 @@ export interface SampleArgs extends SamplerFlags {
   backend: 'wasm' | 'cpu';
   out: string;
   format: 'png' | 'npy';
+  classifierGuidance: ClassifierGuidanceArgs;
 }
 
 /** A finite decimal number (no hex, no empty string, no "Infinity"). */
@@ -115,6 +126,19 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
   if (guidance !== 1 && classLabel === null) {
     throw new UsageError('--guidance needs --class (guidance mixes conditional and unconditional)');
   }
+  const classifierGuidance = parseClassifierGuidanceArgs(v);
+  const { method, classifierScales } = classifierGuidance;
+  if (method !== 'classifier-free' && classLabel === null) {
+    throw new UsageError(`--guidance-method ${method} needs --class (the class to steer towards)`);
+  }
+  if (method === 'classifier' && v.guidance !== undefined) {
+    throw new UsageError(
+      '--guidance is the classifier-free scale: use --guidance-method both to combine it with the classifier',
+    );
+  }
+  if (classifierScales.length > 1) {
+    throw new UsageError('sample takes one --classifier-scale (eval sweeps several)');
+  }
   return {
     model: v.model,
     n: parseIntegerFlag('--n', v.n, 1, MAX_N),
@@ -127,6 +151,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
     backend: oneOf('--backend', v.backend ?? 'wasm', ['wasm', 'cpu'] as const),
     out: v.out,
     format: outputFormat(v.out),
+    classifierGuidance,
   };
 }
 
@@ -156,7 +181,22 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
   const { manifest } = decoded;
   const schedule: Schedule = makeSchedule(manifest.schedule);
   checkAgainstModel(args, manifest.modelConfig.numClasses, schedule.T);
+  const cgArgs = args.classifierGuidance;
+  const { modelConfig } = manifest;
+  const guiding =
+    cgArgs.classifier === null
+      ? null
+      : await loadGuidingClassifier(cgArgs.classifier, {
+          dataset: manifest.dataset,
+          imageSize: modelConfig.imageSize,
+          inChannels: modelConfig.inChannels,
+          numClasses: modelConfig.numClasses,
+          schedule: manifest.schedule,
+        });
   const model = createUNetFromCheckpoint(decoded);
+  const labels = args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel);
+  const conditioning = modelConditioning(cgArgs.method, labels, args.guidance);
+  const classifierScale = cgArgs.classifierScales[0] ?? 0;
   try {
     const start = performance.now();
     const x = await sampleImages(model, schedule, {
@@ -167,10 +207,14 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
       snr: args.snr,
       langevinSteps: args.langevinSteps,
       clipX0: args.clipX0,
-      classes: args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel),
+      classes: conditioning.classes,
       seed: args.seed,
-      guidanceScale: args.guidance,
+      guidanceScale: conditioning.guidanceScale,
       batch: args.batch,
+      classifierGuidance:
+        guiding && labels
+          ? { classifier: guiding.classifier, classes: labels, scale: classifierScale }
+          : undefined,
     });
     const seconds = (performance.now() - start) / 1000;
     await writeFile(args.out, encodeOutput(args, x, model));
@@ -179,11 +223,13 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
     const fell = choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : '';
     return (
       `sample: ${args.n} images ${s}x${s}x${c}, ${samplerSummary(args, schedule.T)}, class ${label}, ` +
-      `s=${args.guidance}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, seed ${args.seed}, ${choice.backend}${fell}: ${seconds.toFixed(2)} s, ` +
+      `${cgArgs.method === 'classifier' ? '' : `s=${args.guidance}, `}` +
+      `${guiding ? `classifier scale ${classifierScale} (${cgArgs.method}), ` : ''}x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, seed ${args.seed}, ${choice.backend}${fell}: ${seconds.toFixed(2)} s, ` +
       `${(seconds / args.n).toFixed(3)} s/image -> ${args.out}`
     );
   } finally {
     model.dispose();
+    guiding?.classifier.dispose();
   }
 }
 

@@ -19,6 +19,8 @@ import { judgeImages } from '../judge/outputs';
 import { referenceGaussian } from '../judge/referenceStats';
 import type { ReferenceStats } from '../judge/types';
 import type { EpsModel } from '../sampling/eps';
+import type { NoisyClassifier } from '../../model/noisyClassifier';
+import { modelConditioning, usesClassifier, type GuidanceMethod } from '../sampling/guidanceMethod';
 import { DEFAULT_DDIM_STEPS, type SamplerKind } from '../sampling/options';
 import { sampleImages } from '../sampling/sampleImages';
 
@@ -76,6 +78,14 @@ export interface EvaluateGuidanceOptions {
   onScale?: (r: ScaleResult) => void | Promise<void>;
   /** Checked after every denoising step; aborting rejects with signal.reason. */
   signal?: AbortSignal;
+  /**
+   * classifier-free (default): `scales` are classifier-free scales. classifier / both: `scales`
+   * are classifier scales (Dhariwal & Nichol 2021) of `classifier`; with both, the classifier-free
+   * scale is `cfgScale` (default 1); with classifier, the model runs on its null class.
+   */
+  guidanceMethod?: GuidanceMethod;
+  classifier?: NoisyClassifier;
+  cfgScale?: number;
 }
 
 export interface ScaleResult {
@@ -110,6 +120,10 @@ export interface GuidanceEvaluation {
     numClasses: number;
     featureDim: number;
     reference: { dataset: string; split: string; count: number };
+    /** What `guidanceScale` of each result is: the classifier-free or the classifier scale. */
+    guidanceMethod: GuidanceMethod;
+    /** The fixed classifier-free scale under `both`; null otherwise. */
+    cfgScale: number | null;
   };
 }
 
@@ -140,6 +154,16 @@ function checkOptions(o: EvaluateGuidanceOptions): void {
   if (o.scales.length === 0 || !o.scales.every(Number.isFinite)) {
     throw new RangeError('scales must be one or more finite numbers');
   }
+  const method = o.guidanceMethod ?? 'classifier-free';
+  if (usesClassifier(method)) {
+    if (!o.classifier) throw new RangeError(`guidance method ${method} needs a noisy classifier`);
+    if (o.classifier.config.numClasses !== k) {
+      throw new RangeError(
+        `the classifier has ${o.classifier.config.numClasses} classes, the judge ${k}`,
+      );
+    }
+    if (!o.scales.every((s) => s >= 0)) throw new RangeError('classifier scales must be >= 0');
+  }
 }
 
 /** Class-balanced labels: image i asks for class i mod k. */
@@ -165,6 +189,16 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
   const real = referenceGaussian(reference);
   const perImage = judge.config.imageSize ** 2 * judge.config.inChannels;
   const results: ScaleResult[] = [];
+  const method = o.guidanceMethod ?? 'classifier-free';
+  const cfgScale = method === 'both' ? (o.cfgScale ?? 1) : null;
+  const asked = Array.from(labels);
+  const guidance = (s: number) =>
+    o.classifier && usesClassifier(method)
+      ? {
+          ...modelConditioning(method, asked, cfgScale ?? 1),
+          classifierGuidance: { classifier: o.classifier, classes: asked, scale: s },
+        }
+      : { classes: asked, guidanceScale: s };
   for (const [scaleIndex, s] of scales.entries()) {
     o.signal?.throwIfAborted();
     const started = performance.now();
@@ -176,9 +210,8 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
       snr: o.snr,
       langevinSteps: o.langevinSteps,
       clipX0,
-      classes: Array.from(labels),
       seed,
-      guidanceScale: s,
+      ...guidance(s),
       batch,
       signal: o.signal,
       onProgress: (p) =>
@@ -232,6 +265,8 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
       numClasses: k,
       featureDim: d,
       reference: { dataset: reference.dataset, split: reference.split, count: reference.count },
+      guidanceMethod: method,
+      cfgScale,
     },
   };
 }

@@ -14,6 +14,7 @@ import {
 } from '../evaluation';
 import { loadJudge, type Judge } from '../judge/load';
 import type { MeasuredAccuracy, RawJudge } from '../judge/types';
+import type { NoisyClassifier } from '../../model/noisyClassifier';
 import type { WeightsLease } from './weights';
 import type { NfeResult } from '../evaluation';
 import {
@@ -32,6 +33,11 @@ export interface EvaluationRequest {
   seed: number;
   /** Samples per scale sent back as images (default one per class). */
   keepImages?: number;
+  /**
+   * classifier-free (default): `scales` are classifier-free scales. classifier: `scales` are
+   * classifier-guidance scales (0..30) with the model on its null class (needs target.classifier).
+   */
+  guidanceMethod?: 'classifier-free' | 'classifier';
 }
 
 /** What the page says about the judge. */
@@ -62,7 +68,12 @@ export interface EvaluationTarget {
   schedule: Schedule;
   /** The data set the model was trained on (only the judge's can be scored). */
   dataset: string;
+  /** The noise-aware classifier, for guidanceMethod 'classifier' (not owned). */
+  classifier?: NoisyClassifier;
 }
+
+/** The largest classifier-guidance scale an evaluation sweeps. */
+export const MAX_CLASSIFIER_GUIDANCE_SCALE = 30;
 
 /** The judge's folder beside the pretrained models (models/mnist-classifier/). */
 export const JUDGE_FOLDER = 'mnist-classifier/';
@@ -85,11 +96,14 @@ function checkRequest(req: EvaluationRequest, T: number, numClasses: number): vo
   if (!Array.isArray(scales) || scales.length < 1 || scales.length > MAX_SCALES) {
     throw new RangeError(`give 1 to ${MAX_SCALES} guidance scales (got ${String(scales)})`);
   }
+  const classifier = req.guidanceMethod === 'classifier';
+  const max = classifier ? MAX_CLASSIFIER_GUIDANCE_SCALE : MAX_GUIDANCE_SCALE;
+  if (req.guidanceMethod !== undefined && !classifier && req.guidanceMethod !== 'classifier-free') {
+    throw new RangeError(`unknown guidance method ${String(req.guidanceMethod)}`);
+  }
   for (const s of scales) {
-    if (typeof s !== 'number' || !(s >= 0 && s <= MAX_GUIDANCE_SCALE)) {
-      throw new RangeError(
-        `guidance scales must be numbers in [0, ${MAX_GUIDANCE_SCALE}] (got ${s})`,
-      );
+    if (typeof s !== 'number' || !(s >= 0 && s <= max)) {
+      throw new RangeError(`guidance scales must be numbers in [0, ${max}] (got ${s})`);
     }
   }
   if (!Number.isInteger(n) || n < 2 * numClasses || n > MAX_SAMPLES_PER_SCALE) {
@@ -214,6 +228,8 @@ export class EvaluationController {
         // Not awaited: sampling must not wait for the page to hear of each step.
         onProgress: (progress) => listener({ type: 'progress', progress }),
         onScale: (result) => listener({ type: 'scale', result }),
+        guidanceMethod: req.guidanceMethod ?? 'classifier-free',
+        classifier: target.classifier,
       });
       return withoutImages(result);
     } catch (e) {

@@ -13,6 +13,9 @@ import type { WeightsLease } from './weights';
 import { samplingWarning } from '../sampling/health';
 import type { ScoreSamplerOptions } from '../sampling/scoreOptions';
 import { scoreStepNumbers, type ScoreStepNumbers } from './scoreFrame';
+import { ClassifierGuide } from '../sampling/classifierGuide';
+import { usesClassifier, type GuidanceMethod } from '../sampling/guidanceMethod';
+import type { NoisyClassifier } from '../../model/noisyClassifier';
 
 export interface SamplingRequest extends ScoreSamplerOptions {
   n: number;
@@ -27,6 +30,10 @@ export interface SamplingRequest extends ScoreSamplerOptions {
   clipX0?: boolean;
   /** DDPM only: σ_t² = β_t (default) or β̃_t, the posterior variance (Ho et al. 2020, Sec. 3.2). */
   variance?: DdpmVariance;
+  /** Default classifier-free; classifier/both need the noise-aware classifier (guidanceMethod.ts). */
+  guidanceMethod?: GuidanceMethod;
+  /** s of classifier guidance (Dhariwal & Nichol 2021), >= 0; default 1. */
+  classifierScale?: number;
 }
 
 export interface SamplingProgress {
@@ -64,6 +71,9 @@ export interface SamplingFrame {
   epsUncond: Float32Array | null;
   /** Set when the arrays show a broken model (NaN, infinities, saturation): see health.ts. */
   warning: string | null;
+  guidanceMethod?: GuidanceMethod;
+  /** The noisy classifier at the last step's x_t: p(· | x_t, t) [n·K] and g (NHWC); else null. */
+  classifier?: { scale: number; probs: Float32Array; grad: Float32Array } | null;
 }
 
 function toFrame(
@@ -71,6 +81,7 @@ function toFrame(
   guidanceScale: number,
   { sampler, clipX0 }: Pick<ResolvedOptions, 'sampler' | 'clipX0'>,
   session: SamplingSession,
+  guidanceMethod: GuidanceMethod,
 ): SamplingFrame {
   const step = s.step;
   // Copies: the frame's buffers are transferred to the UI, and the snapshot arrays share one.
@@ -97,6 +108,14 @@ function toFrame(
     epsUsed: copy(step?.epsUsed),
     epsCond: copy(step?.epsCond),
     epsUncond: copy(step?.epsUncond),
+    guidanceMethod,
+    classifier: step?.classifier
+      ? {
+          scale: step.classifier.scale,
+          probs: new Float32Array(step.classifier.probs),
+          grad: new Float32Array(step.classifier.grad),
+        }
+      : null,
   };
 }
 
@@ -104,27 +123,49 @@ export class SamplingController {
   private session: SamplingSession | null = null;
   private lease: WeightsLease | null = null;
   private scale = 1;
+  private guide: ClassifierGuide | null = null;
+  private method: GuidanceMethod = 'classifier-free';
 
+  /** `classifier` (not owned) is needed when req.guidanceMethod is classifier or both. */
   async start(
     lease: WeightsLease,
     schedule: Schedule,
     req: SamplingRequest,
+    classifier: NoisyClassifier | null = null,
   ): Promise<SamplingFrame> {
     let session: SamplingSession;
+    const method = req.guidanceMethod ?? 'classifier-free';
+    let guide: ClassifierGuide | null = null;
     try {
-      session = new SamplingSession(lease.model, schedule, {
-        n: req.n,
-        sampler: req.sampler,
-        steps: req.sampler !== 'ddpm' ? req.steps : undefined,
-        snr: req.snr,
-        langevinSteps: req.langevinSteps,
-        eta: req.sampler === 'ddim' ? req.eta : undefined,
-        variance: req.sampler === 'ddpm' ? req.variance : undefined,
-        classes: req.classes,
-        seed: req.seed,
-        guidanceScale: req.guidanceScale,
-        clipX0: req.clipX0,
-      });
+      if (usesClassifier(method)) {
+        if (!classifier) throw new Error(`guidance ${method} needs the noise-aware classifier`);
+        if (req.classes === null) throw new RangeError(`guidance ${method} needs a class`);
+        guide = new ClassifierGuide(
+          classifier,
+          Int32Array.from(req.classes),
+          req.classifierScale ?? 1,
+        );
+      }
+      const classifierOnly = method === 'classifier';
+      session = new SamplingSession(
+        lease.model,
+        schedule,
+        {
+          n: req.n,
+          sampler: req.sampler,
+          steps: req.sampler !== 'ddpm' ? req.steps : undefined,
+          snr: req.snr,
+          langevinSteps: req.langevinSteps,
+          eta: req.sampler === 'ddim' ? req.eta : undefined,
+          variance: req.sampler === 'ddpm' ? req.variance : undefined,
+          // Classifier guidance alone steers the model's null class (guidanceMethod.ts).
+          classes: classifierOnly ? null : req.classes,
+          seed: req.seed,
+          guidanceScale: classifierOnly ? 1 : req.guidanceScale,
+          clipX0: req.clipX0,
+        },
+        guide,
+      );
     } catch (e) {
       lease.release();
       throw e;
@@ -133,7 +174,9 @@ export class SamplingController {
     this.session = session;
     this.lease = lease;
     this.scale = req.guidanceScale;
-    return toFrame(await session.current(), this.scale, session.options, session);
+    this.guide = guide;
+    this.method = method;
+    return this.frame(session);
   }
 
   private require(): SamplingSession {
@@ -156,12 +199,20 @@ export class SamplingController {
     );
     // A new run (or a new model) may have replaced this one while it stepped.
     if (this.session !== session) throw new Error('this sampling run was stopped');
-    return toFrame(await session.current(), this.scale, session.options, session);
+    return this.frame(session);
   }
 
   async current(): Promise<SamplingFrame> {
-    const session = this.require();
-    return toFrame(await session.current(), this.scale, session.options, session);
+    return this.frame(this.require());
+  }
+
+  private async frame(session: SamplingSession): Promise<SamplingFrame> {
+    return toFrame(await session.current(), this.scale, session.options, session, this.method);
+  }
+
+  /** Classifier guidance's s, from the next step on; a no-op without classifier guidance. */
+  setClassifierScale(s: number): void {
+    this.guide?.setScale(s);
   }
 
   /** Applies from the next step on. */
@@ -179,6 +230,7 @@ export class SamplingController {
     this.session?.cancel();
     this.session?.dispose();
     this.session = null;
+    this.guide = null;
     this.lease?.release();
     this.lease = null;
   }

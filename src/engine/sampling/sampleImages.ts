@@ -4,6 +4,8 @@ import type { Schedule } from '../../diffusion/schedule';
 import type { EpsModel } from './eps';
 import type { SamplingOptions } from './options';
 import { deriveSeed, STREAM } from '../../random/seeded';
+import { ClassifierGuide } from './classifierGuide';
+import type { ClassifierGuidanceOptions } from './guidanceMethod';
 import { SamplingSession } from './session';
 
 export interface SampleImagesProgress {
@@ -22,6 +24,8 @@ export interface SampleImagesOptions extends Omit<SamplingOptions, 'recordTrajec
   signal?: AbortSignal;
   /** Awaited after every step. */
   onProgress?: (p: SampleImagesProgress) => void | Promise<void>;
+  /** Classifier guidance (classifierGuide.ts) on top of whatever `classes` the model sees. */
+  classifierGuidance?: ClassifierGuidanceOptions;
 }
 
 /** The seed of batch k of a run: the run's seed for k = 0, a derived one after. */
@@ -39,7 +43,10 @@ export async function sampleImages(
   schedule: Schedule,
   opts: SampleImagesOptions,
 ): Promise<Float32Array> {
-  const { batch = 64, signal, onProgress, ...rest } = opts;
+  const { batch = 64, signal, onProgress, classifierGuidance: cg, ...rest } = opts;
+  if (cg && cg.classes.length !== opts.n) {
+    throw new RangeError(`classifier guidance needs ${opts.n} classes, got ${cg.classes.length}`);
+  }
   if (!Number.isInteger(batch) || batch < 1) {
     throw new RangeError(`batch must be an integer >= 1 (got ${batch})`);
   }
@@ -51,7 +58,14 @@ export async function sampleImages(
     const n = Math.min(batch, opts.n - start);
     const seed = batchSeed(opts.seed, k);
     const classes = opts.classes === null ? null : opts.classes.slice(start, start + n);
-    const session = new SamplingSession(model, schedule, { ...rest, n, seed, classes });
+    const guide = cg
+      ? new ClassifierGuide(
+          cg.classifier,
+          Int32Array.from(cg.classes.slice(start, start + n)),
+          cg.scale,
+        )
+      : null;
+    const session = new SamplingSession(model, schedule, { ...rest, n, seed, classes }, guide);
     // Cancel between steps too, not only when the next progress report comes round.
     const onAbort = () => session.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,9 +1,10 @@
 // Step-by-step reverse sampling of n images: DDPM (Ho et al. 2020, Alg. 2) or DDIM (Song et al.
 // 2021, eq. 12), with classifier-free guidance (Ho & Salimans 2022) whose scale may change
 // between steps. Between steps the session holds x_t plus the last step's outputs, nothing else.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { StepResult } from '../../diffusion/samplers';
 import type { Schedule } from '../../diffusion/schedule';
+import { guidanceTarget, readClassifierStep, type ClassifierGuide } from './classifierGuide';
 import {
   predictEps,
   predictionTensors,
@@ -61,6 +62,15 @@ export interface StepOutputs {
   epsCond: Float32Array | null;
   /** Unconditional (null-class) prediction; null when only the conditional pass ran (s = 1). */
   epsUncond: Float32Array | null;
+  /** Classifier guidance of this step (classifierGuide.ts); null without a classifier. */
+  classifier: ClassifierStepOutputs | null;
+}
+
+/** The noisy classifier at x_t: p_φ(· | x_t, t) [n·K] and g = ∇ₓ log p_φ(y | x_t, t) (NHWC). */
+export interface ClassifierStepOutputs {
+  scale: number;
+  probs: Float32Array;
+  grad: Float32Array;
 }
 
 export interface SamplingSnapshot {
@@ -122,6 +132,7 @@ interface LastStep {
   x0Pred: tf.Tensor4D;
   epsUsed: tf.Tensor4D;
   pred: EpsPrediction;
+  classifier: { scale: number; grad: tf.Tensor4D; probs: tf.Tensor2D } | null;
 }
 
 export class SamplingSession {
@@ -137,11 +148,13 @@ export class SamplingSession {
   private readonly frames: TrajectoryFrame[] = [];
   private finalSample: Float32Array | null = null;
 
-  /** The session does not own `model`: dispose it yourself after dispose(). */
+  /** The session owns neither `model` nor `guide`: dispose them yourself after dispose(). */
   constructor(
     private readonly model: EpsModel,
     schedule: Schedule,
     options: SamplingOptions,
+    /** Classifier guidance (Dhariwal & Nichol 2021) on top of the ε the model gives. */
+    private readonly guide: ClassifierGuide | null = null,
   ) {
     const { imageSize, inChannels, numClasses } = model.config;
     this.options = resolveOptions(options, numClasses, schedule.T);
@@ -251,6 +264,7 @@ export class SamplingSession {
     const { pred } = last;
     const distinct = predictionTensors(pred);
     const arrays = await readTogether([this.x, last.xt, last.x0Pred, last.epsUsed, ...distinct]);
+    const cg = last.classifier ? await readClassifierStep(last.classifier) : null;
     const of = (t: tf.Tensor4D | null) => (t === null ? null : arrays[4 + distinct.indexOf(t)]);
     const step: StepOutputs = {
       index: last.index,
@@ -264,6 +278,7 @@ export class SamplingSession {
       clipX0: this.options.clipX0,
       epsCond: of(pred.epsCond),
       epsUncond: of(pred.epsUncond),
+      classifier: cg,
     };
     return { shape, stepsDone, totalSteps, nfeDone, totalNfe, done, x: arrays[0], step };
   }
@@ -296,32 +311,70 @@ export class SamplingSession {
     const s = this.scale;
     let pred: EpsPrediction;
     let result: StepResult<tf.Rank.R4>;
+    type GuidedStep = ReturnType<ClassifierGuide['beforeStep']>;
+    let cg: GuidedStep | null = null;
     if (isScorePlanStep(ps)) {
       // Score-based samplers (scoreStep.ts): one or two evaluations, noise drawn as needed.
-      ({ pred, result } = scoreStep(
-        ps,
-        this.x,
-        (x, t) => predictEps(this.model, x, t, classes, s),
-        (k) =>
-          streamNoise(
-            this.shape,
-            seed,
-            k === 0 ? stepNoiseStream(index) : correctorNoiseStream(index),
-          ),
-        clipX0,
-      ));
+      // Classifier guidance shifts every evaluation's ε (the ε form of Dhariwal & Nichol 2021,
+      // Alg. 2, which holds for any ε-driven sampler); the first one's p and g are shown.
+      const guide = this.guide;
+      const alphaBars = this.plan.schedule.alphaBars;
+      const held: { first: GuidedStep | null } = { first: null };
+      const predict = (x: tf.Tensor4D, t: number): EpsPrediction => {
+        const p = predictEps(this.model, x, t, classes, s);
+        if (!guide) return p;
+        let g: GuidedStep;
+        try {
+          g = guide.beforeStep(x, t, p.eps, { on: 'eps', alphaBar: alphaBars[t] });
+        } catch (err) {
+          predictionTensors(p).forEach((u) => u.dispose());
+          throw err;
+        }
+        if (p.eps !== p.epsCond && p.eps !== p.epsUncond) p.eps.dispose();
+        if (held.first === null) held.first = g;
+        else tf.dispose([g.grad, g.probs]);
+        // The guided ε takes the place of ε: disposed with the prediction.
+        return { ...p, eps: g.eps };
+      };
+      try {
+        ({ pred, result } = scoreStep(
+          ps,
+          this.x,
+          predict,
+          (k) =>
+            streamNoise(
+              this.shape,
+              seed,
+              k === 0 ? stepNoiseStream(index) : correctorNoiseStream(index),
+            ),
+          clipX0,
+        ));
+      } catch (err) {
+        if (held.first) tf.dispose([held.first.grad, held.first.probs]);
+        throw err;
+      }
+      cg = held.first;
     } else {
       pred = predictEps(this.model, this.x, ps.modelT, classes, s);
       let noise: tf.Tensor4D | undefined;
+      const target = this.guide ? guidanceTarget(this.plan, ps) : null;
       try {
+        if (this.guide && target) cg = this.guide.beforeStep(this.x, ps.modelT, pred.eps, target);
         // Fresh z only where σ > 0: none at t = 0 (Alg. 2 line 3) nor for DDIM with η = 0.
         noise = ps.sigma > 0 ? streamNoise(this.shape, seed, stepNoiseStream(index)) : undefined;
-        result = reverseStep(this.plan, ps, this.x, pred.eps, noise, clipX0);
+        result = reverseStep(this.plan, ps, this.x, cg?.eps ?? pred.eps, noise, clipX0);
+        if (this.guide && target && cg) {
+          const shifted = this.guide.afterStep(result.xPrev, cg.grad, target);
+          result.xPrev.dispose();
+          result = { ...result, xPrev: shifted };
+        }
       } catch (err) {
         predictionTensors(pred).forEach((t) => t.dispose());
+        if (cg) tf.dispose([cg.grad, cg.probs]);
         throw err;
       } finally {
         noise?.dispose();
+        cg?.eps.dispose();
       }
     }
     this.disposeLast();
@@ -335,6 +388,8 @@ export class SamplingSession {
       x0Pred: result.x0Pred,
       epsUsed: result.epsUsed,
       pred,
+      classifier:
+        cg && this.guide ? { scale: this.guide.scale, grad: cg.grad, probs: cg.probs } : null,
     };
     this.x = result.xPrev;
     return this.last;
@@ -357,6 +412,7 @@ export class SamplingSession {
     this.last.x0Pred.dispose();
     this.last.epsUsed.dispose();
     predictionTensors(this.last.pred).forEach((t) => t.dispose());
+    if (this.last.classifier) tf.dispose([this.last.classifier.grad, this.last.classifier.probs]);
     this.last = null;
   }
 }

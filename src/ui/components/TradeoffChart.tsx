@@ -12,10 +12,24 @@ import {
 } from 'recharts';
 import type { TradeoffPoint } from '../evaluationFormat';
 
-const COLORS = { accuracy: '#2f9e44', fd: '#d9480f' };
+const COLORS = { accuracy: '#2f9e44', fd: '#d9480f', other: '#1c7ed6' };
 
-export function TradeoffChart({ points }: { points: TradeoffPoint[] }) {
-  const maxS = points.length > 0 ? points[points.length - 1].s : 1;
+export interface TradeoffComparison {
+  /** e.g. 'classifier guidance': the other method's curve, same seeds and model. */
+  label: string;
+  points: TradeoffPoint[];
+}
+
+export function TradeoffChart({
+  points,
+  comparison = null,
+}: {
+  points: TradeoffPoint[];
+  comparison?: TradeoffComparison | null;
+}) {
+  const all = [...points, ...(comparison?.points ?? [])];
+  const maxS = all.reduce((m, p) => Math.max(m, p.s), 1);
+  const ticks = [...new Set(all.map((p) => p.s))].sort((a, b) => a - b);
   return (
     <figure className="chart tradeoff-chart" data-testid="tradeoff-chart">
       <figcaption>
@@ -29,7 +43,7 @@ export function TradeoffChart({ points }: { points: TradeoffPoint[] }) {
               dataKey="s"
               type="number"
               domain={[0, Math.max(1, maxS)]}
-              ticks={points.map((p) => p.s)}
+              ticks={ticks}
               label={{ value: 'guidance scale s', position: 'insideBottom', offset: -4 }}
             />
             <YAxis
@@ -71,12 +85,37 @@ export function TradeoffChart({ points }: { points: TradeoffPoint[] }) {
               strokeDasharray="6 3"
               isAnimationActive={false}
             />
+            {comparison && (
+              <Line
+                yAxisId="accuracy"
+                name={`accuracy, ${comparison.label}`}
+                data={comparison.points}
+                dataKey="accuracy"
+                stroke={COLORS.other}
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
+            )}
+            {comparison && (
+              <Line
+                yAxisId="fd"
+                name={`Fréchet distance, ${comparison.label}`}
+                data={comparison.points}
+                dataKey="fd"
+                stroke={COLORS.other}
+                strokeWidth={2}
+                strokeDasharray="6 3"
+                isAnimationActive={false}
+              />
+            )}
           </LineChart>
         </ResponsiveContainer>
       </div>
       <p className="chart-note">
         Accuracy (solid, left axis: higher is more often the digit asked for) and Fréchet distance
         (dashed, right axis: lower is closer to real digits) at each scale of the run.
+        {comparison &&
+          ` Blue: the last run of ${comparison.label} (same model and seeds); its s is that method's scale.`}
       </p>
     </figure>
   );

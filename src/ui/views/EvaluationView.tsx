@@ -106,6 +106,22 @@ function Controls({ disabled }: { disabled: boolean }) {
           />
         </label>
         <label>
+          Guidance method
+          <select
+            aria-label="Evaluated guidance"
+            value={settings.guidanceMethod}
+            disabled={running}
+            onChange={(e) =>
+              setSettings({ guidanceMethod: e.target.value as 'classifier-free' | 'classifier' })
+            }
+          >
+            <option value="classifier-free">classifier-free: ε̃ = ε_u + s(ε_c − ε_u)</option>
+            <option value="classifier">
+              classifier (Dhariwal &amp; Nichol 2021): ε′ = ε_u − √(1−ᾱ_t)·s·∇log p(y|x_t)
+            </option>
+          </select>
+        </label>
+        <label>
           Guidance scales s
           <input
             type="text"
@@ -155,17 +171,20 @@ function ModelNotice({ why }: { why: string }) {
 }
 
 function Results() {
-  const { results, judge, error, note, modelLabel, running, summary } = useEvaluation(
-    useShallow((s) => ({
-      results: s.results,
-      judge: s.judge,
-      error: s.error,
-      note: s.note,
-      modelLabel: s.modelLabel,
-      running: s.running,
-      summary: s.summary,
-    })),
-  );
+  const { results, judge, error, note, modelLabel, running, summary, comparison, method } =
+    useEvaluation(
+      useShallow((s) => ({
+        comparison: s.comparison,
+        method: s.resultsMethod,
+        results: s.results,
+        judge: s.judge,
+        error: s.error,
+        note: s.note,
+        modelLabel: s.modelLabel,
+        running: s.running,
+        summary: s.summary,
+      })),
+    );
   return (
     <>
       {error && (
@@ -182,13 +201,23 @@ function Results() {
       {results.length > 0 && (
         <section aria-label="Evaluation results" data-testid="eval-results">
           <p className="muted">
-            {modelLabel}: {results[0].samples} samples per scale
+            {modelLabel}: {results[0].samples} samples per scale, {method} guidance
             {summary ? `, DDIM ${summary.settings.steps} steps, seed ${summary.settings.seed}` : ''}
             . {running ? 'More scales are on their way.' : ''}
           </p>
           <div className="eval-grid">
             <ResultsTable results={results} />
-            <TradeoffChart points={tradeoffPoints(results)} />
+            <TradeoffChart
+              points={tradeoffPoints(results)}
+              comparison={
+                comparison
+                  ? {
+                      label: `${comparison.method} guidance`,
+                      points: tradeoffPoints(comparison.results),
+                    }
+                  : null
+              }
+            />
           </div>
           <h3>Accuracy per digit</h3>
           <PerClassTable results={results} classNames={judge?.classNames ?? DIGITS} />

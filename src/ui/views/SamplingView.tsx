@@ -7,7 +7,17 @@ import { download, trajectoryGif } from '../exportGif';
 import { frameAtStep, useSampling } from '../samplingStore';
 import { useTraining } from '../trainingStore';
 import { usePlayground } from '../store';
-import { pause, play, setGuidanceScale, startRun, stepBack, stepForward } from '../samplingActions';
+import {
+  pause,
+  play,
+  setClassifierScale,
+  setGuidanceScale,
+  startRun,
+  stepBack,
+  stepForward,
+} from '../samplingActions';
+import { ClassifierGuidancePanel } from '../components/ClassifierGuidancePanel';
+import { MAX_CLASSIFIER_SCALE, type GuidanceMethodName } from '../validation';
 import { ImageGrid } from '../components/ImageGrid';
 import { Tex } from '../components/Tex';
 import { ModelPanel } from '../components/ModelPanel';
@@ -279,6 +289,39 @@ export function SamplingView() {
             ))}
           </select>
         </label>
+        <label>
+          Guidance
+          <select
+            aria-label="Guidance"
+            value={settings.guidanceMethod}
+            disabled={!conditional}
+            onChange={(e) => setSettings({ guidanceMethod: e.target.value as GuidanceMethodName })}
+          >
+            <option value="classifier-free">classifier-free (Ho &amp; Salimans 2022)</option>
+            <option value="classifier">classifier (Dhariwal &amp; Nichol 2021)</option>
+            <option value="both">both</option>
+          </select>
+        </label>
+        {settings.guidanceMethod !== 'classifier-free' && (
+          <label className="guidance">
+            <span>
+              Classifier scale s ={' '}
+              <output data-testid="classifier-scale-value">{settings.classifierScale}</output>
+            </span>
+            <input
+              type="range"
+              aria-label="Classifier scale"
+              min={0}
+              max={MAX_CLASSIFIER_SCALE}
+              step={0.5}
+              value={settings.classifierScale}
+              onChange={(e) => setClassifierScale(Number(e.target.value))}
+            />
+            <small className="muted">
+              g = ∇ log p(y | x_t, t) of a noise-aware classifier; s = 0: no classifier guidance
+            </small>
+          </label>
+        )}
         <label className="guidance">
           <span>
             Guidance scale s ={' '}
@@ -287,6 +330,7 @@ export function SamplingView() {
           <input
             type="range"
             aria-label="Guidance scale"
+            disabled={settings.guidanceMethod === 'classifier'}
             min={0}
             max={10}
             step={0.5}
@@ -544,7 +588,19 @@ export function SamplingView() {
               testId="eps-grid"
             />
           </div>
-          <GuidancePanel frame={frame} single={single} size={size} />
+          {frame.guidanceMethod === 'classifier' ? null : (
+            <GuidancePanel frame={frame} single={single} size={size} />
+          )}
+          {frame.guidanceMethod && frame.guidanceMethod !== 'classifier-free' && (
+            <ClassifierGuidancePanel
+              frame={frame}
+              single={single}
+              size={size}
+              classNames={classNames}
+              classIndex={settings.classIndex}
+              dataset={model?.dataset ?? 'mnist'}
+            />
+          )}
           {model && (frame.sampler === 'ddpm' || frame.sampler === 'ddim') && (
             <PosteriorPanel frame={frame} model={model} />
           )}
