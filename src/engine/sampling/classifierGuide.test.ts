@@ -152,4 +152,45 @@ describe('classifier guidance on wasm', () => {
     unet.dispose();
     clf.dispose();
   });
+
+  it('guides the score-based samplers in the ε form at every evaluation, without leaks', async () => {
+    const schedule = makeSchedule({ kind: 'linear', T: 8 });
+    const unet = UNet.create(
+      { ...getPreset('mnist', 'tiny'), numClasses: 10 },
+      { seed: 3, zeroInit: false },
+    );
+    const clf = NoisyClassifier.create(
+      { ...tiny, imageSize: 28, inChannels: 1, numClasses: 10 },
+      { seed: 4 },
+    );
+    const before = tf.memory().numTensors;
+    for (const sampler of ['euler-maruyama', 'pf-ode', 'pc', 'annealed-langevin'] as const) {
+      const opts = { n: 2, sampler, steps: 3, classes: null, seed: 5, clipX0: false };
+      const plain = new SamplingSession(unet, schedule, opts);
+      const guide = new ClassifierGuide(clf, Int32Array.from([3, 8]), 4);
+      const guided = new SamplingSession(unet, schedule, opts, guide);
+      await plain.advance(1);
+      await guided.advance(1);
+      const a = await plain.current();
+      const b = await guided.current();
+      const cg = b.step?.classifier;
+      expect(cg?.probs.length, sampler).toBe(20);
+      expect(cg?.scale).toBe(4);
+      // The first evaluation is at x_t: ε' = ε − √(1−ᾱ_t)·s·g with ᾱ of the model timestep.
+      const t = b.step?.t ?? NaN;
+      const k = -4 * Math.sqrt(1 - schedule.alphaBars[t]);
+      const g = cg?.grad ?? new Float32Array();
+      const e = a.step?.epsUsed ?? new Float32Array();
+      const e2 = b.step?.epsUsed ?? new Float32Array();
+      let worst = 0;
+      for (let i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(e2[i] - e[i] - k * g[i]));
+      expect(worst, sampler).toBeLessThan(1e-5);
+      await guided.run();
+      plain.dispose();
+      guided.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    unet.dispose();
+    clf.dispose();
+  });
 });
