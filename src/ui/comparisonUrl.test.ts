@@ -30,7 +30,9 @@ describe('comparison share-link keys', () => {
     );
     expect(sides).toEqual([{ steps: 50 }, { sampler: 'ddim' }]);
     expect(problems).toHaveLength(5);
-    expect(problems[0]).toMatch(/^cmp1="rm -rf" is not a sampler \(ddim, ddpm\)/);
+    expect(problems[0]).toMatch(
+      /^cmp1="rm -rf" is not a sampler \(ddim, ddpm, euler-maruyama, pf-ode, pc, annealed-langevin\)/,
+    );
     expect(problems.join(' ')).toMatch(/cmp2steps="0" is not a whole number in 1\.\.1000/);
     expect(problems.join(' ')).toMatch(/cmp2eta="2" is not a number in \[0, 1\]/);
     expect(problems.join(' ')).toMatch(/cmp2var="<script>" is not beta or betaTilde/);

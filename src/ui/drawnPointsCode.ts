@@ -3,6 +3,7 @@
 // 4 characters; 2 more characters carry a check (12 bits of FNV-1a over the points), so a changed
 // or cut-short value is caught and reported instead of loading other points.
 import { MAX_DRAWN_POINTS } from '../diffusion/score2d';
+import { fnv1a } from '../random/seeded';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 /** Coordinates are multiples of this. */
@@ -21,13 +22,9 @@ export function snapDrawn(v: number): number {
 }
 
 function check(payload: string): number {
-  // FNV-1a, 32 bits, folded to 12.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < payload.length; i++) {
-    h ^= payload.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return ((h >>> 0) ^ (h >>> 12) ^ (h >>> 24)) & 0xfff;
+  // FNV-1a (the project's one copy, src/random/seeded.ts), 32 bits folded to 12.
+  const h = fnv1a(payload);
+  return (h ^ (h >>> 12) ^ (h >>> 24)) & 0xfff;
 }
 
 function twelveBits(v: number): string {
