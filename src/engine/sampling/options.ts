@@ -1,18 +1,27 @@
 // Sampling options, their defaults and validation (pure TypeScript, no tfjs).
 import type { DdpmVariance } from '../../diffusion/samplers';
 
+/** σ² = β, β̃, or the model's learned Σ_θ (Nichol & Dhariwal 2021, eq. 15; DDPM only). */
+export type ReverseVariance = DdpmVariance | 'learned';
+
 export type SamplerKind = 'ddpm' | 'ddim';
 
 export interface SamplingOptions {
   /** Number of images sampled together as one batch. */
   n: number;
   sampler: SamplerKind;
-  /** DDIM only: number of respaced steps, in [1, T]. Default min(50, T). DDPM always runs T. */
+  /**
+   * Number of respaced steps, in [1, T]. DDIM: default min(50, T). DDPM: default T (Alg. 2);
+   * fewer runs DDPM on the respaced schedule (improved-diffusion respace.py).
+   */
   steps?: number;
   /** DDIM only: 0 = deterministic DDIM, 1 = DDPM-like noise (Song et al. 2021, eq. 16). */
   eta?: number;
-  /** DDPM only: σ_t² = β_t (default; Ho et al.'s CIFAR-10 "fixedlarge") or β̃_t. */
-  variance?: DdpmVariance;
+  /**
+   * DDPM only: σ_t² = β_t (default; Ho et al.'s CIFAR-10 "fixedlarge"), β̃_t, or "learned" (the
+   * model's Σ_θ; only for a model that learns it).
+   */
+  variance?: ReverseVariance;
   /**
    * One label per image (0..numClasses-1, or numClasses = the null class), or null for
    * unconditional sampling (all null labels; required for unconditional models).
@@ -33,7 +42,7 @@ export interface ResolvedOptions {
   sampler: SamplerKind;
   steps: number;
   eta: number;
-  variance: DdpmVariance;
+  variance: ReverseVariance;
   classes: Int32Array | null;
   seed: number;
   guidanceScale: number;
@@ -75,6 +84,7 @@ export function resolveOptions(
   opts: SamplingOptions,
   numClasses: number,
   T: number,
+  learnsSigma = false,
 ): ResolvedOptions {
   const { n, sampler, seed } = opts;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be an integer >= 1 (got ${n})`);
@@ -83,7 +93,7 @@ export function resolveOptions(
   }
   if (!Number.isSafeInteger(seed))
     throw new RangeError(`seed must be a safe integer (got ${seed})`);
-  const steps = sampler === 'ddpm' ? T : (opts.steps ?? Math.min(DEFAULT_DDIM_STEPS, T));
+  const steps = opts.steps ?? (sampler === 'ddpm' ? T : Math.min(DEFAULT_DDIM_STEPS, T));
   if (!Number.isInteger(steps) || steps < 1 || steps > T) {
     throw new RangeError(`steps must be an integer in [1, ${T}] (got ${steps})`);
   }
@@ -92,8 +102,16 @@ export function resolveOptions(
     throw new RangeError(`eta must be a finite number >= 0 (got ${eta})`);
   }
   const variance = opts.variance ?? 'beta';
-  if (variance !== 'beta' && variance !== 'betaTilde') {
-    throw new RangeError(`variance must be "beta" or "betaTilde" (got ${String(variance)})`);
+  if (variance !== 'beta' && variance !== 'betaTilde' && variance !== 'learned') {
+    throw new RangeError(
+      `variance must be "beta", "betaTilde" or "learned" (got ${String(variance)})`,
+    );
+  }
+  if (variance === 'learned' && !learnsSigma) {
+    throw new RangeError(
+      'variance "learned" needs a model trained with a learned Σ_θ (train --learn-sigma); ' +
+        'this model has only the fixed σ² = β or β̃',
+    );
   }
   return {
     n,

@@ -130,7 +130,7 @@ export class SamplingSession {
     options: SamplingOptions,
   ) {
     const { imageSize, inChannels, numClasses } = model.config;
-    this.options = resolveOptions(options, numClasses, schedule.T);
+    this.options = resolveOptions(options, numClasses, schedule.T, model.config.learnSigma);
     this.plan = makePlan(schedule, this.options);
     this.scale = this.options.guidanceScale;
     this.shape = [this.options.n, imageSize, imageSize, inChannels];
@@ -264,13 +264,14 @@ export class SamplingSession {
     const ps = this.plan.steps[index];
     const { classes, seed, clipX0 } = this.options;
     const s = this.scale;
-    const pred = predictEps(this.model, this.x, ps.modelT, classes, s);
+    const learned = this.plan.variance === 'learned' && ps.kind === 'ddpm';
+    const pred = predictEps(this.model, this.x, ps.modelT, classes, s, learned);
     let noise: tf.Tensor4D | undefined;
     let result: StepResult<tf.Rank.R4>;
     try {
       // Fresh z only where σ > 0: none at t = 0 (Alg. 2 line 3) nor for DDIM with η = 0.
       noise = ps.sigma > 0 ? streamNoise(this.shape, seed, stepNoiseStream(index)) : undefined;
-      result = reverseStep(this.plan, ps, this.x, pred.eps, noise, clipX0);
+      result = reverseStep(this.plan, ps, this.x, pred.eps, noise, clipX0, pred.v ?? null);
     } catch (err) {
       predictionTensors(pred).forEach((t) => t.dispose());
       throw err;
