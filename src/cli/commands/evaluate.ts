@@ -19,7 +19,11 @@ import {
 } from '../../engine/evaluation';
 import { loadJudgeDir } from '../../engine/judge/fsStore';
 import { loadJudge, type Judge } from '../../engine/judge/load';
-import { DEFAULT_DDIM_STEPS } from '../../engine/sampling/options';
+import {
+  DEFAULT_DDIM_STEPS,
+  REVERSE_VARIANCES,
+  type ReverseVariance,
+} from '../../engine/sampling/options';
 import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOnOff, parseOptions } from '../args';
 import { DEFAULT_JUDGE_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
@@ -43,7 +47,11 @@ Options:
   --judge DIR         judge directory (default <repo>/models/mnist-classifier)
   --guidance S[,S..]  scales, repeatable or comma-separated (default ${DEFAULT_GUIDANCE_SCALES.join(',')})
   --n N               images per scale, >= 2 per class (default ${DEFAULT_SAMPLES_PER_SCALE})
-  --steps K           DDIM steps, 1..T (default ${DEFAULT_DDIM_STEPS})
+  --sampler ddim|ddpm the sampler (default ddim)
+  --steps K           respaced steps, 1..T (default ${DEFAULT_DDIM_STEPS})
+  --variance beta|betaTilde|learned
+                      ddpm's σ² (default beta); learned: the model's Σ_θ (Nichol & Dhariwal
+                      2021, eq. 15), for a model trained with --learn-sigma
   --eta E             DDIM eta >= 0 (default 0: deterministic)
   --clip-x0 / --no-clip-x0
                       clip the predicted x̂₀ to [-1, 1] in every step (default on: pixels
@@ -62,6 +70,8 @@ const OPTIONS = {
   judge: { type: 'string' },
   guidance: { type: 'string', multiple: true },
   n: { type: 'string' },
+  sampler: { type: 'string' },
+  variance: { type: 'string' },
   steps: { type: 'string' },
   eta: { type: 'string' },
   'clip-x0': { type: 'boolean' },
@@ -78,6 +88,9 @@ export interface EvalArgs {
   judge: string;
   scales: number[];
   n: number;
+  sampler: 'ddim' | 'ddpm';
+  /** DDPM only (null with DDIM). */
+  variance: ReverseVariance | null;
   /** null: min(50, T). */
   steps: number | null;
   eta: number;
@@ -100,9 +113,21 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   const v = parseOptions(argv, OPTIONS);
   if (v.help) return 'help';
   if (v.model === undefined) throw new UsageError('missing --model (a checkpoint directory)');
+  const sampler = parseChoice('--sampler', v.sampler ?? 'ddim', ['ddim', 'ddpm'] as const);
+  if (sampler === 'ddim' && v.variance !== undefined) {
+    throw new UsageError('--variance applies only to --sampler ddpm');
+  }
+  if (sampler === 'ddpm' && v.eta !== undefined) {
+    throw new UsageError('--eta applies only to --sampler ddim');
+  }
   return {
     model: v.model,
     judge: v.judge ?? DEFAULT_JUDGE_DIR,
+    sampler,
+    variance:
+      sampler === 'ddpm'
+        ? parseChoice('--variance', v.variance ?? 'beta', REVERSE_VARIANCES)
+        : null,
     scales: parseScales(v.guidance),
     n: v.n === undefined ? DEFAULT_SAMPLES_PER_SCALE : parseIntegerFlag('--n', v.n, 2, MAX_N),
     steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
@@ -139,7 +164,7 @@ function jsonResult(r: ScaleResult) {
 
 function checkAgainstModel(
   args: EvalArgs,
-  model: { dataset: string; T: number; numClasses: number },
+  model: { dataset: string; T: number; numClasses: number; learnSigma: boolean },
   judge: Judge,
 ): void {
   const k = judge.classifier.config.numClasses;
@@ -157,6 +182,11 @@ function checkAgainstModel(
   if (args.steps !== null && args.steps > T) {
     throw new UsageError(`--steps must be <= T = ${T} (got ${args.steps})`);
   }
+  if (args.variance === 'learned' && !model.learnSigma) {
+    throw new UsageError(
+      '--variance learned needs a model trained with --learn-sigma; this one has only β and β̃',
+    );
+  }
   if (args.n < 2 * k) {
     throw new UsageError(`--n must be >= ${2 * k} (two images per class; got ${args.n})`);
   }
@@ -172,7 +202,12 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
   try {
     checkAgainstModel(
       args,
-      { dataset: manifest.dataset, T: schedule.T, numClasses: manifest.modelConfig.numClasses },
+      {
+        dataset: manifest.dataset,
+        T: schedule.T,
+        numClasses: manifest.modelConfig.numClasses,
+        learnSigma: manifest.modelConfig.learnSigma === true,
+      },
       judge,
     );
     const unet = createUNetFromCheckpoint(decoded);
@@ -182,7 +217,8 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
       io.stderr(
         `eval: ${args.model} (${manifest.dataset}, ${manifest.trainingSteps} steps), judge ${args.judge}` +
           `${acc ? ` (test accuracy ${pct(acc.overall)})` : ''}; ${args.n} images per scale, ` +
-          `ddim ${steps} steps, eta ${args.eta}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, ` +
+          `${args.sampler} ${steps} steps, ` +
+          `${args.variance === null ? `eta ${args.eta}` : `σ² ${args.variance}`}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, ` +
           `seed ${args.seed}, ${choice.backend}\n`,
       );
       io.stdout(TABLE_HEADER);
@@ -193,6 +229,8 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
         reference: judge.reference,
         scales: args.scales,
         samplesPerScale: args.n,
+        sampler: args.sampler,
+        ...(args.variance !== null ? { variance: args.variance } : {}),
         steps,
         eta: args.eta,
         clipX0: args.clipX0,

@@ -9,6 +9,7 @@ import { createUNetFromCheckpoint, decodeCheckpoint } from '../../engine/checkpo
 import { loadCheckpointPath } from '../../engine/checkpoint/fsStore';
 import { encodeNpy, encodePngGrid, toUnitInterval } from '../../engine/imageio';
 import { sampleImages } from '../../engine/sampling';
+import { REVERSE_VARIANCES, type ReverseVariance } from '../../engine/sampling/options';
 import { parseIntegerFlag, parseOnOff, parseOptions } from '../args';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 
@@ -28,7 +29,10 @@ Options:
   --guidance S          classifier-free guidance scale (Ho & Salimans 2022), needs --class;
                         default 1 (plain conditional sampling)
   --sampler ddpm|ddim   default ddim; ddpm runs all T steps (Ho et al. 2020, Alg. 2)
-  --steps K             ddim steps, 1..T (default 50, or T if smaller)
+  --steps K             ddim steps, 1..T (default 50, or T if smaller); with ddpm: respaced
+                        DDPM on K of the T steps (default T; improved-diffusion respace.py)
+  --variance V          ddpm's σ²: beta (default), betaTilde, or learned (the model's Σ_θ,
+                        Nichol & Dhariwal 2021 eq. 15; models trained with --learn-sigma)
   --eta E               ddim eta >= 0 (default 0: deterministic; Song et al. 2021)
   --clip-x0 / --no-clip-x0
                         clip the predicted x̂₀ to [-1, 1] in every step (default on: pixels
@@ -51,6 +55,7 @@ const OPTIONS = {
   guidance: { type: 'string' },
   sampler: { type: 'string' },
   steps: { type: 'string' },
+  variance: { type: 'string' },
   eta: { type: 'string' },
   'clip-x0': { type: 'boolean' },
   'no-clip-x0': { type: 'boolean' },
@@ -70,6 +75,8 @@ export interface SampleArgs {
   sampler: 'ddpm' | 'ddim';
   /** null: the default, min(50, T). */
   steps: number | null;
+  /** DDPM's σ² (ignored by DDIM). */
+  variance: ReverseVariance;
   eta: number;
   clipX0: boolean;
   seed: number;
@@ -112,8 +119,11 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
   if (v.n === undefined) throw new UsageError('missing --n (number of images)');
   if (v.out === undefined) throw new UsageError('missing --out (a .png or .npy file)');
   const sampler = oneOf('--sampler', v.sampler ?? 'ddim', ['ddim', 'ddpm'] as const);
-  if (sampler === 'ddpm' && (v.steps !== undefined || v.eta !== undefined)) {
-    throw new UsageError('--steps and --eta apply only to --sampler ddim (ddpm runs all T steps)');
+  if (sampler === 'ddpm' && v.eta !== undefined) {
+    throw new UsageError('--eta applies only to --sampler ddim');
+  }
+  if (sampler === 'ddim' && v.variance !== undefined) {
+    throw new UsageError('--variance applies only to --sampler ddpm');
   }
   const classLabel = v.class === undefined ? null : parseIntegerFlag('--class', v.class, 0, 1e6);
   const guidance = v.guidance === undefined ? 1 : parseNumberFlag('--guidance', v.guidance);
@@ -127,6 +137,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
     guidance,
     sampler,
     steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
+    variance: oneOf('--variance', v.variance ?? 'beta', REVERSE_VARIANCES),
     eta: v.eta === undefined ? 0 : parseNumberFlag('--eta', v.eta, 0),
     clipX0: parseOnOff('clip-x0', v['clip-x0'], v['no-clip-x0'], true),
     seed: v.seed === undefined ? 0 : parseIntegerFlag('--seed', v.seed, 0, MAX_SEED),
@@ -138,7 +149,17 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
 }
 
 /** Checks the arguments against the model; throws UsageError. */
-function checkAgainstModel(args: SampleArgs, numClasses: number, T: number): void {
+function checkAgainstModel(
+  args: SampleArgs,
+  numClasses: number,
+  T: number,
+  learnSigma = false,
+): void {
+  if (args.variance === 'learned' && !learnSigma) {
+    throw new UsageError(
+      '--variance learned needs a model trained with --learn-sigma; this one has only β and β̃',
+    );
+  }
   if (args.classLabel !== null && numClasses === 0) {
     throw new UsageError('--class given, but the model is unconditional (it has no classes)');
   }
@@ -162,7 +183,12 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
   const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
   const { manifest } = decoded;
   const schedule: Schedule = makeSchedule(manifest.schedule);
-  checkAgainstModel(args, manifest.modelConfig.numClasses, schedule.T);
+  checkAgainstModel(
+    args,
+    manifest.modelConfig.numClasses,
+    schedule.T,
+    manifest.modelConfig.learnSigma,
+  );
   const model = createUNetFromCheckpoint(decoded);
   try {
     const start = performance.now();
@@ -170,6 +196,7 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
       n: args.n,
       sampler: args.sampler,
       steps: args.steps ?? undefined,
+      variance: args.variance,
       eta: args.eta,
       clipX0: args.clipX0,
       classes: args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel),
@@ -179,7 +206,7 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
     });
     const seconds = (performance.now() - start) / 1000;
     await writeFile(args.out, encodeOutput(args, x, model));
-    const steps = args.sampler === 'ddpm' ? schedule.T : (args.steps ?? Math.min(50, schedule.T));
+    const steps = args.steps ?? (args.sampler === 'ddpm' ? schedule.T : Math.min(50, schedule.T));
     const { imageSize: s, inChannels: c } = model.config;
     const label = args.classLabel === null ? 'null' : String(args.classLabel);
     const fell = choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : '';

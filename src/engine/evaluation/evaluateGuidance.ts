@@ -19,7 +19,7 @@ import { judgeImages } from '../judge/outputs';
 import { referenceGaussian } from '../judge/referenceStats';
 import type { ReferenceStats } from '../judge/types';
 import type { EpsModel } from '../sampling/eps';
-import { DEFAULT_DDIM_STEPS } from '../sampling/options';
+import { DEFAULT_DDIM_STEPS, type ReverseVariance } from '../sampling/options';
 import { sampleImages } from '../sampling/sampleImages';
 
 /** What s means in this code base (src/diffusion/guidance.ts: ε̃ = ε_u + s (ε_c − ε_u)). */
@@ -56,7 +56,11 @@ export interface EvaluateGuidanceOptions {
   scales: readonly number[];
   /** Images per scale, class-balanced: label of image i is i mod numClasses. */
   samplesPerScale: number;
-  /** DDIM steps (default min(50, T)). */
+  /** The sampler (default DDIM; DDPM for the learned-variance comparison). */
+  sampler?: 'ddim' | 'ddpm';
+  /** DDPM's σ²: β (default), β̃ or the model's learned Σ_θ (Nichol & Dhariwal 2021). */
+  variance?: ReverseVariance;
+  /** Respaced steps (default min(50, T)). */
   steps?: number;
   /** DDIM η (default 0: deterministic). */
   eta?: number;
@@ -96,7 +100,9 @@ export interface GuidanceEvaluation {
   results: ScaleResult[];
   guidanceConvention: string;
   settings: {
-    sampler: 'ddim';
+    sampler: 'ddim' | 'ddpm';
+    /** DDPM only. */
+    variance?: ReverseVariance;
     steps: number;
     eta: number;
     clipX0: boolean;
@@ -151,6 +157,8 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
   const d = judge.config.featureDim;
   const steps = o.steps ?? Math.min(DEFAULT_DDIM_STEPS, schedule.T);
   const eta = o.eta ?? 0;
+  const sampler = o.sampler ?? 'ddim';
+  const ddpm = sampler === 'ddpm' ? { variance: o.variance ?? 'beta' } : {};
   const clipX0 = o.clipX0 ?? true;
   const seed = o.seed ?? 0;
   const batch = o.batch ?? DEFAULT_EVALUATION_BATCH;
@@ -164,9 +172,10 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
     const started = performance.now();
     const x = await sampleImages(unet, schedule, {
       n,
-      sampler: 'ddim',
+      sampler,
       steps,
       eta,
+      ...ddpm,
       clipX0,
       classes: Array.from(labels),
       seed,
@@ -214,7 +223,8 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
     results,
     guidanceConvention: GUIDANCE_CONVENTION,
     settings: {
-      sampler: 'ddim',
+      sampler,
+      ...ddpm,
       steps,
       eta,
       clipX0,

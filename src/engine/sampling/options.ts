@@ -3,6 +3,7 @@ import type { DdpmVariance } from '../../diffusion/samplers';
 
 /** σ² = β, β̃, or the model's learned Σ_θ (Nichol & Dhariwal 2021, eq. 15; DDPM only). */
 export type ReverseVariance = DdpmVariance | 'learned';
+export const REVERSE_VARIANCES: readonly ReverseVariance[] = ['beta', 'betaTilde', 'learned'];
 
 export type SamplerKind = 'ddpm' | 'ddim';
 
