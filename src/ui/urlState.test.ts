@@ -21,6 +21,7 @@ const full: SharedState = {
   theme: 'dark',
   classroom: true,
   clipX0: false,
+  variance: 'learned',
 };
 
 describe('URL hash state', () => {

@@ -17,12 +17,14 @@ import {
   MAX_IMAGES,
   MAX_SEED,
   SAMPLERS,
+  DDPM_VARIANCES,
   SCHEDULE_KINDS,
   TEST_SET_SIZE,
   THEMES,
   T_MAX,
   T_MIN,
   VIEWS,
+  type DdpmVarianceName,
   type Theme,
   type ViewId,
 } from './validation';
@@ -51,6 +53,8 @@ export interface SharedState {
   classroom: boolean;
   /** Sampling: clip x̂_0 to [−1, 1] (default on; the link carries clip=0 only when off). */
   clipX0: boolean;
+  /** Sampling, DDPM: σ² = β, β̃ or a learned Σ_θ (`var`; checked against the model on load). */
+  variance: DdpmVarianceName;
 }
 
 export interface ParsedHash {
@@ -85,6 +89,7 @@ const KEY: Record<keyof SharedState, string> = {
   theme: 'theme',
   classroom: 'classroom',
   clipX0: 'clip',
+  variance: 'var',
 };
 
 function oneOf<V extends string>(raw: string, allowed: readonly V[]): V | undefined {
@@ -193,6 +198,8 @@ export function parseHash(hash: string): ParsedHash {
   if (classroom !== undefined) state.classroom = classroom;
   const clip = flag('clipX0');
   if (clip !== undefined) state.clipX0 = clip;
+  const variance = enumField('variance', DDPM_VARIANCES);
+  if (variance) state.variance = variance;
   return { state, problems };
 }
 
@@ -217,5 +224,6 @@ export function formatHash(s: SharedState): string {
   params.set(KEY.theme, s.theme);
   params.set(KEY.classroom, s.classroom ? '1' : '0');
   if (!s.clipX0) params.set(KEY.clipX0, '0');
+  if (s.sampler === 'ddpm') params.set(KEY.variance, s.variance);
   return `#${params.toString()}`;
 }

@@ -26,6 +26,7 @@ function shared(s: PlaygroundState): SharedState {
     // The frame on screen; a link made before the first grid keeps the step it was opened with.
     step: frames[view]?.stepsDone ?? sampling.pendingStep,
     clipX0: settings.clipX0,
+    variance: settings.variance,
     view: s.view,
     dataset: s.dataset,
     scheduleKind: s.scheduleKind,
@@ -77,6 +78,7 @@ export function applyHash(hash: string): void {
     n,
     step,
     clipX0,
+    variance,
     ...playground
   } = state;
   // The data set of a model in training cannot change under it (the select is disabled too).
@@ -98,6 +100,7 @@ export function applyHash(hash: string): void {
     seed: samplingSeed,
     n,
     clipX0,
+    variance,
   });
   useSampling.getState().setSettings(sampling);
   if (step !== undefined) useSampling.getState().setPendingStep(step);

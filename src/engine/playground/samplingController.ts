@@ -7,7 +7,7 @@ import {
   type SamplerKind,
   type SamplingSnapshot,
 } from '../sampling';
-import type { DdpmVariance } from '../../diffusion/samplers';
+import type { ReverseVariance } from '../sampling/options';
 import type { Schedule } from '../../diffusion/schedule';
 import type { WeightsLease } from './weights';
 import { samplingWarning } from '../sampling/health';
@@ -23,8 +23,11 @@ export interface SamplingRequest {
   guidanceScale: number;
   /** Clip x̂_0 to [−1, 1] in every step (default true; see samplers.ts). */
   clipX0?: boolean;
-  /** DDPM only: σ_t² = β_t (default) or β̃_t, the posterior variance (Ho et al. 2020, Sec. 3.2). */
-  variance?: DdpmVariance;
+  /**
+   * DDPM only: σ_t² = β_t (default) or β̃_t, the posterior variance (Ho et al. 2020, Sec. 3.2), or
+   * "learned": the model's Σ_θ (Nichol & Dhariwal 2021, eq. 15), refused for a model without it.
+   */
+  variance?: ReverseVariance;
 }
 
 export interface SamplingProgress {

@@ -20,6 +20,7 @@ import { loadPretrained } from '../modelActions';
 import { mark } from '../timings';
 import type { DatasetName, SamplingFrame } from '../../worker/api';
 import { difference, maxAbs, stretchPerImage } from '../pixelMaps';
+import { VarianceSelect } from '../components/VarianceSelect';
 
 const DATA = [-1, 1] as const;
 const NOISE = [-3, 3] as const;
@@ -301,19 +302,7 @@ export function SamplingView() {
             <option value="ddpm">DDPM (Ho et al. 2020), all T steps</option>
           </select>
         </label>
-        {settings.sampler === 'ddpm' && (
-          <label>
-            Variance σ²
-            <select
-              aria-label="DDPM variance"
-              value={settings.variance}
-              onChange={(e) => setSettings({ variance: e.target.value as 'beta' | 'betaTilde' })}
-            >
-              <option value="beta">σ² = β_t (Ho et al.: upper bound)</option>
-              <option value="betaTilde">σ² = β̃_t (lower bound: the posterior’s)</option>
-            </select>
-          </label>
-        )}
+        {settings.sampler === 'ddpm' && <VarianceSelect />}
         {settings.sampler === 'ddim' && (
           <>
             <label>
