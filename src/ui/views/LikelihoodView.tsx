@@ -278,6 +278,13 @@ function Weights() {
         expr={String.raw`w_t = \frac{\beta_t^2}{2\sigma_t^2\,\alpha_t\,(1-\bar\alpha_t)} = \frac{${sig(beta)}^2}{2\cdot ${sig(sigma2)}\cdot ${sig(1 - beta)}\cdot ${sig(1 - schedule.alphaBars[i])}} = ${sig(w)}\quad\text{at } t = ${i + 1}\text{ (${scheduleKind})}`}
         display
       />
+      {chosen === 'learned' && (
+        <p className="muted" data-testid="learned-sigma-note">
+          A learned Σ_θ = exp(v·log β_t + (1 − v)·log β̃_t) (Nichol &amp; Dhariwal 2021, eq. 15) has
+          its own σ_t² per pixel, between β̃_t and β_t, so it has no single w_t: the weights above
+          are for σ² = β̃_t. Look for a smaller bound than with β̃ or β where the model learned v.
+        </p>
+      )}
     </section>
   );
 }
