@@ -1,5 +1,7 @@
 // The Likelihood view on the pretrained MNIST model (wasm): a running estimate with its
 // uncertainty while t are evaluated, then the exact sum over all 1000 t for one test image.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { test, expect, backendOf } from './fixtures';
 
 test('computes the ELBO of a test image term by term', async ({ page, consoleErrors }) => {
@@ -35,5 +37,48 @@ test('computes the ELBO of a test image term by term', async ({ page, consoleErr
   await expect(page.getByTestId('likelihood-cumulative-chart')).toBeVisible();
   // The page's own link carries them on.
   expect(page.url()).toMatch(/lnum=1&lvar=beta&lcond=0&lseed=3/);
+  expect(consoleErrors).toEqual([]);
+});
+
+// Improved DDPM's learned Σ_θ (Nichol & Dhariwal 2021): σ² = learned is offered only for a model
+// that has it (models/mnist-learned-sigma, uploaded), in Reverse sampling and in this view.
+test('a learned-Σ model offers σ² = learned, and a DDPM step runs with it', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(60_000);
+  await page.goto('./?backend=wasm#view=sampling&n=1&steps=2');
+  await expect(page.getByTestId('sampling-step')).toHaveText('2', { timeout: 40_000 });
+  await page.getByRole('combobox', { name: 'Sampler' }).selectOption('ddpm');
+  const variance = page.getByRole('combobox', { name: 'DDPM variance' });
+  await expect(variance.locator('option[value="learned"]')).toHaveCount(0);
+  const folder = resolve('models/mnist-learned-sigma');
+  await page.getByLabel('Upload a model').setInputFiles([
+    {
+      name: 'model.json',
+      mimeType: 'application/json',
+      buffer: readFileSync(resolve(folder, 'model.json')),
+    },
+    {
+      name: 'weights.bin',
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(resolve(folder, 'weights.bin')),
+    },
+  ]);
+  await expect(page.getByTestId('model-info')).toHaveAttribute('data-origin', 'checkpoint', {
+    timeout: 30_000,
+  });
+  await variance.selectOption('learned');
+  await expect(page.getByTestId('learned-variance-note')).toContainText('between β̃_t and β_t');
+  expect(page.url()).toMatch(/sampler=ddpm.*var=learned/);
+  await page.getByRole('button', { name: 'Sample', exact: true }).click();
+  await expect(page.getByTestId('sampling-step')).toHaveText('0');
+  await page.getByRole('button', { name: 'Step forward' }).click();
+  await expect(page.getByTestId('sampling-step')).toHaveText('1', { timeout: 20_000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Likelihood' }).click();
+  await expect(
+    page.getByRole('combobox', { name: 'Reverse variance' }).locator('option[value="learned"]'),
+  ).toHaveCount(1);
   expect(consoleErrors).toEqual([]);
 });

@@ -1,7 +1,12 @@
-// The sampler flags shared by `sample` and `eval`: --sampler, --steps, --eta, --snr,
+// The sampler flags shared by `sample` and `eval`: --sampler, --steps, --eta, --variance, --snr,
 // --langevin-steps, each validated with a one-line UsageError.
 import { DEFAULT_SNR } from '../diffusion/scoreSamplers';
-import { SAMPLER_KINDS, type SamplerKind } from '../engine/sampling/options';
+import {
+  REVERSE_VARIANCES,
+  SAMPLER_KINDS,
+  type ReverseVariance,
+  type SamplerKind,
+} from '../engine/sampling/options';
 import { MAX_LANGEVIN_STEPS } from '../engine/sampling/scoreOptions';
 import {
   DEFAULT_LANGEVIN_STEPS,
@@ -15,6 +20,7 @@ export const SAMPLER_FLAG_OPTIONS = {
   sampler: { type: 'string' },
   steps: { type: 'string' },
   eta: { type: 'string' },
+  variance: { type: 'string' },
   snr: { type: 'string' },
   'langevin-steps': { type: 'string' },
 } as const;
@@ -26,8 +32,11 @@ export const SAMPLER_FLAGS_USAGE = `  --sampler NAME        ddim (default), ddpm
                         + Langevin corrector, NFE = 2K), annealed-langevin (NCSN-style over
                         the model's noise levels, NFE = K·M)
   --steps K             noise levels visited by ddim and the score samplers, 1..T (default
-                        50, or T if smaller)
+                        50, or T if smaller); with ddpm: respaced DDPM on K of the T steps
+                        (default T; improved-diffusion respace.py)
   --eta E               ddim eta >= 0 (default 0: deterministic; Song et al. 2021)
+  --variance V          ddpm's σ²: beta (default), betaTilde, or learned (the model's Σ_θ,
+                        Nichol & Dhariwal 2021 eq. 15; models trained with --learn-sigma)
   --snr R               pc: the corrector's signal-to-noise ratio, (0, 1] (default ${DEFAULT_SNR})
   --langevin-steps M    annealed-langevin: Langevin steps per level, 1..${MAX_LANGEVIN_STEPS} (default ${DEFAULT_LANGEVIN_STEPS})
 `;
@@ -37,6 +46,8 @@ export interface SamplerFlags {
   /** null: the default, min(50, T). */
   steps: number | null;
   eta: number;
+  /** DDPM's σ² (null for the other samplers). */
+  variance: ReverseVariance | null;
   snr: number;
   langevinSteps: number;
 }
@@ -45,6 +56,7 @@ interface RawSamplerFlags {
   sampler?: string;
   steps?: string;
   eta?: string;
+  variance?: string;
   snr?: string;
   'langevin-steps'?: string;
 }
@@ -54,12 +66,13 @@ export function parseSamplerFlags(v: RawSamplerFlags, nfeList = false): SamplerF
   if (nfeList) {
     return {
       ...parseSamplerFlags({ snr: undefined, 'langevin-steps': undefined }),
+      variance: null,
       ...scoreFlags(v),
     };
   }
   const sampler = parseChoice('--sampler', v.sampler ?? 'ddim', SAMPLER_KINDS);
-  if (sampler === 'ddpm' && v.steps !== undefined) {
-    throw new UsageError('--steps does not apply to --sampler ddpm (it runs all T steps)');
+  if (sampler !== 'ddpm' && v.variance !== undefined) {
+    throw new UsageError('--variance applies only to --sampler ddpm');
   }
   if (sampler !== 'ddim' && v.eta !== undefined) {
     throw new UsageError('--eta applies only to --sampler ddim');
@@ -74,6 +87,10 @@ export function parseSamplerFlags(v: RawSamplerFlags, nfeList = false): SamplerF
     sampler,
     steps: v.steps === undefined ? null : parseIntegerFlag('--steps', v.steps, 1, 100_000),
     eta: v.eta === undefined ? 0 : parseNumberFlag('--eta', v.eta, { min: 0 }),
+    variance:
+      sampler === 'ddpm'
+        ? parseChoice('--variance', v.variance ?? 'beta', REVERSE_VARIANCES)
+        : null,
     ...scoreFlags(v),
   };
 }
@@ -91,22 +108,24 @@ function scoreFlags(v: RawSamplerFlags): Pick<SamplerFlags, 'snr' | 'langevinSte
 /** Network evaluations of one image batch, e.g. for the summary line. */
 export function samplerNfe(f: SamplerFlags, T: number): number {
   const steps = f.steps ?? Math.min(50, T);
-  if (f.sampler === 'ddpm') return T;
+  if (f.sampler === 'ddpm') return f.steps ?? T;
   if (f.sampler === 'ddim') return steps;
   return scoreSamplerNfe(f.sampler, steps, f.langevinSteps);
 }
 
 /** "pf-ode 50 levels, NFE 99" and the like. */
 export function samplerSummary(f: SamplerFlags, T: number): string {
-  const steps = f.sampler === 'ddpm' ? T : (f.steps ?? Math.min(50, T));
+  const steps = f.steps ?? (f.sampler === 'ddpm' ? T : Math.min(50, T));
   const extra =
     f.sampler === 'ddim'
       ? `, eta ${f.eta}`
-      : f.sampler === 'pc'
-        ? `, snr ${f.snr}`
-        : f.sampler === 'annealed-langevin'
-          ? `, ${f.langevinSteps} Langevin step(s) per level`
-          : '';
+      : f.sampler === 'ddpm'
+        ? `, σ² ${f.variance ?? 'beta'}`
+        : f.sampler === 'pc'
+          ? `, snr ${f.snr}`
+          : f.sampler === 'annealed-langevin'
+            ? `, ${f.langevinSteps} Langevin step(s) per level`
+            : '';
   const unit = isScoreSampler(f.sampler) ? 'levels' : 'steps';
   return `${f.sampler} ${steps} ${unit}${extra}, NFE ${samplerNfe(f, T)}`;
 }

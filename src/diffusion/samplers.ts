@@ -40,6 +40,11 @@ export interface DdpmStepArgs<R extends tf.Rank> {
   /** Standard normal z; required when t > 0, ignored at t = 0. */
   noise?: tf.Tensor<R>;
   variance: DdpmVariance;
+  /**
+   * A learned log Σ_θ per pixel (Nichol & Dhariwal 2021, eq. 15; vlbTensor.ts), shaped like x_t:
+   * when given, σ = exp(½·logVariance) replaces the fixed `variance`.
+   */
+  logVariance?: tf.Tensor;
   /** Clamp x̂_0 to [−1, 1] before forming the mean (Ho et al.'s code does). */
   clipX0?: boolean;
 }
@@ -58,7 +63,8 @@ export function ddpmStep<R extends tf.Rank>(args: DdpmStepArgs<R>): StepResult<R
   return tf.tidy(() => {
     const x0Pred = predictX0FromEps(xt, t, eps, schedule, args.clipX0 ?? false);
     const mean = posteriorMean(x0Pred, xt, t, schedule);
-    const xPrev = t > 0 && noise ? tf.add<tf.Tensor<R>>(mean, tf.mul(noise, sigma)) : mean;
+    const scale = args.logVariance ? tf.exp(tf.mul(args.logVariance, 0.5)) : sigma;
+    const xPrev = t > 0 && noise ? tf.add<tf.Tensor<R>>(mean, tf.mul(noise, scale)) : mean;
     const epsUsed = args.clipX0 ? epsFromX0(xt, x0Pred, schedule.alphaBars[t]) : tf.clone(eps);
     return { xPrev, x0Pred, epsUsed };
   });

@@ -14,6 +14,9 @@ import type { Schedule } from './schedule';
 /** The reverse-process variance: σ² = β, σ² = β̃ (Ho et al. 2020, Sec. 3.2). */
 export type VlbVariance = 'beta' | 'betaTilde';
 
+/** The fixed ones, or a learned Σ_θ (Nichol & Dhariwal 2021, eq. 15) of a model that has one. */
+export type ElboVariance = VlbVariance | 'learned';
+
 /** KL(N(m1, e^{lv1}) ‖ N(m2, e^{lv2})) for one dimension, in nats (improved-diffusion normal_kl). */
 export function normalKl(m1: number, lv1: number, m2: number, lv2: number): number {
   const d = m1 - m2;

@@ -35,6 +35,21 @@ export interface UNetConfig {
    * guided grid in seconds on one CPU core.
    */
   patchSize?: number;
+  /**
+   * Improved DDPM's learned variance (Nichol & Dhariwal 2021, Sec. 3.1): the network outputs 2C
+   * channels, ε̂ and an interpolation value v per pixel and channel, with
+   * Σ_θ = exp(v·log β_t + (1 − v)·log β̃_t) (eq. 15). Absent or false: C channels, ε̂ only.
+   */
+  learnSigma?: boolean;
+}
+
+export function learnsSigma(c: UNetConfig): boolean {
+  return c.learnSigma === true;
+}
+
+/** Channels the network outputs per pixel: C (ε̂), or 2C (ε̂ then v) when it learns Σ_θ. */
+export function outputChannels(c: UNetConfig): number {
+  return c.inChannels * (learnsSigma(c) ? 2 : 1);
 }
 
 export function patchSize(c: UNetConfig): number {
@@ -98,6 +113,9 @@ export function validateConfig(c: UNetConfig): UNetConfig {
   }
   if (c.patchSize !== undefined && !isPositiveInt(c.patchSize)) {
     errors.push(`patchSize must be a positive integer, got ${c.patchSize}`);
+  }
+  if (c.learnSigma !== undefined && typeof c.learnSigma !== 'boolean') {
+    errors.push(`learnSigma must be true or false, got ${String(c.learnSigma)}`);
   }
   if (errors.length === 0) {
     const levels = c.channelMults.length;

@@ -15,7 +15,7 @@
 // not depend on which other parameters exist.
 import * as tf from '@tensorflow/tfjs';
 import { buildArchitecture, type ResUnit } from './architecture';
-import { gridChannels, type UNetConfig } from './config';
+import { gridChannels, outputChannels, patchSize, type UNetConfig } from './config';
 import { hashSeed } from '../random/seeded';
 
 export type Params = Map<string, tf.Variable>;
@@ -126,9 +126,11 @@ export function paramSpecs(config: UNetConfig): ParamSpec[] {
       specs.push(...convSpecs(`${u.name}.conv`, 3, u.ch, u.ch));
     }
   }
+  // With a learned Σ_θ the output conv also gives v: 2C channels per pixel, patched like ε̂.
+  const outGrid = outputChannels(config) * patchSize(config) ** 2;
   specs.push(
     ...norm('norm_out', arch.outCh),
-    ...convSpecs('conv_out', 3, arch.outCh, inChannels, true),
+    ...convSpecs('conv_out', 3, arch.outCh, outGrid, true),
   );
   return specs;
 }

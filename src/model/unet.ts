@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { timestepEmbedding } from '../diffusion/embedding';
 import { buildArchitecture, type Architecture, type ResUnit, type Unit } from './architecture';
-import { patchSize, type UNetConfig } from './config';
+import { learnsSigma, patchSize, type UNetConfig } from './config';
 import { conv2d, dense, silu, type ConvWeights, type DenseWeights } from './layers/basic';
 import { attentionBlock } from './layers/attention';
 import { groupNorm, type NormWeights } from './layers/groupNorm';
@@ -86,11 +86,13 @@ export function unpatchify(x: tf.Tensor4D, p: number): tf.Tensor4D {
 }
 
 /**
- * Predicts ε for a batch: x [B, H, W, C] (float32), t [B] timesteps (float32 or int32),
- * y [B] int32 labels in 0..numClasses (numClasses = null class) or null (= all null; must be null
- * for unconditional models). Returns a new [B, H, W, C] tensor; all intermediates are disposed.
+ * The network's whole output for a batch: x [B, H, W, C] (float32), t [B] timesteps (float32 or
+ * int32), y [B] int32 labels in 0..numClasses (numClasses = null class) or null (= all null; must
+ * be null for unconditional models). Returns a new [B, H, W, C] tensor (ε̂), or [B, H, W, 2C]
+ * (ε̂ then the variance output v, see splitOutput) for a model that learns Σ_θ; all intermediates
+ * are disposed.
  */
-export function unetApply(
+export function unetApplyOutput(
   params: Params,
   config: UNetConfig,
   x: tf.Tensor4D,
@@ -148,8 +150,65 @@ export function unetApply(
       }
     }
     h = silu(groupNorm(h, normW(root.child('norm_out')), groups));
-    return unpatchify(conv2d(h, convW(root.child('conv_out'))), patch);
+    const out = conv2d(h, convW(root.child('conv_out')));
+    if (!learnsSigma(config)) return unpatchify(out, patch);
+    // ε̂'s patch channels first, then v's: an ε-only model's conv_out is the first half, so
+    // widening it with zeros (withLearnedSigma) keeps its ε̂ exactly.
+    const [eps, v] = tf.split(out, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+    return tf.concat([unpatchify(eps, patch), unpatchify(v, patch)], 3);
   });
+}
+
+/** ε̂ alone, [B, H, W, C], whether or not the model also learns Σ_θ (see unetApplyOutput). */
+export function unetApply(
+  params: Params,
+  config: UNetConfig,
+  x: tf.Tensor4D,
+  t: tf.Tensor1D,
+  y: tf.Tensor1D | null,
+  opts: ApplyOptions,
+  arch: Architecture = buildArchitecture(config),
+): tf.Tensor4D {
+  if (!learnsSigma(config)) return unetApplyOutput(params, config, x, t, y, opts, arch);
+  return tf.tidy(
+    () => splitOutput(config, unetApplyOutput(params, config, x, t, y, opts, arch)).eps,
+  );
+}
+
+export interface SplitOutput {
+  /** ε̂, [B, H, W, C]. */
+  eps: tf.Tensor4D;
+  /** The raw variance output v (Nichol & Dhariwal 2021, eq. 15, before (v + 1)/2), or null. */
+  v: tf.Tensor4D | null;
+}
+
+/** Splits a network output into ε̂ (the first C channels) and v (the last C, when learned). */
+export function splitOutput(config: UNetConfig, out: tf.Tensor4D): SplitOutput {
+  if (!learnsSigma(config)) return { eps: out, v: null };
+  const [eps, v] = tf.split(out, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+  return { eps, v };
+}
+
+/**
+ * A model that learns Σ_θ from one that predicts ε only: the same parameters, with conv_out widened
+ * by zero weights and biases for v (Nichol & Dhariwal 2021, eq. 15), so its ε̂ is unchanged and it
+ * starts at v = 0, Σ_θ = √(β_t·β̃_t). Fine-tuning such a model is the cheap way to a learned Σ_θ.
+ * The new model owns new variables; the given one is left as it was.
+ */
+export function withLearnedSigma(unet: UNet): UNet {
+  if (learnsSigma(unet.config)) throw new Error('the model already learns Σ_θ');
+  const config: UNetConfig = { ...unet.config, learnSigma: true };
+  const params: Params = new Map();
+  for (const [name, v] of unet.params) {
+    const widen = name === 'conv_out.w' || name === 'conv_out.b';
+    params.set(
+      name,
+      tf.tidy(() =>
+        tf.variable(widen ? tf.concat([v, tf.zerosLike(v)], v.rank - 1) : tf.clone(v), true),
+      ),
+    );
+  }
+  return new UNet(config, params);
 }
 
 /** Config + parameters + forward pass in one object. */
@@ -174,6 +233,16 @@ export class UNet {
     opts: ApplyOptions = { training: false },
   ): tf.Tensor4D {
     return unetApply(this.params, this.config, x, t, y, opts, this.arch);
+  }
+
+  /** The whole output: ε̂, or ε̂ and v concatenated on channels (see unetApplyOutput). */
+  applyOutput(
+    x: tf.Tensor4D,
+    t: tf.Tensor1D,
+    y: tf.Tensor1D | null = null,
+    opts: ApplyOptions = { training: false },
+  ): tf.Tensor4D {
+    return unetApplyOutput(this.params, this.config, x, t, y, opts, this.arch);
   }
 
   get numParams(): number {

@@ -1,12 +1,13 @@
 // State of the Likelihood view, outside the view so a run survives tab switches: the settings,
 // the run in progress and every term the worker has sent (bits/dim per t and image).
 import { create } from 'zustand';
-import type { VlbVariance } from '../diffusion/vlb';
+import type { ElboVariance } from '../diffusion/vlb';
 
 export interface LikelihoodSettings {
   /** Test images in the batch, starting at the chosen one. */
   images: number;
-  variance: VlbVariance;
+  /** "learned": the model's Σ_θ (only runs with a model that has one; the worker refuses others). */
+  variance: ElboVariance;
   conditional: boolean;
   seed: number;
 }

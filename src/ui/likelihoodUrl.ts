@@ -27,8 +27,9 @@ export function parseLikelihoodHash(hash: string): {
   }
   const variance = params.get(KEY.variance);
   if (variance !== null) {
-    if (variance === 'beta' || variance === 'betaTilde') state.variance = variance;
-    else bad(KEY.variance, variance, 'is not beta or betaTilde; using the default');
+    if (variance === 'beta' || variance === 'betaTilde' || variance === 'learned') {
+      state.variance = variance;
+    } else bad(KEY.variance, variance, 'is not beta, betaTilde or learned; using the default');
   }
   const conditional = params.get(KEY.conditional);
   if (conditional !== null) {

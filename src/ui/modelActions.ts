@@ -19,7 +19,11 @@ function adopt(model: ModelInfo, opts: { syncDataset?: boolean } = {}): ModelInf
   useTraining.getState().resetHistory();
   useSampling.getState().reset();
   // The sampling settings are checked against this model (e.g. steps clamped to its T).
-  useSampling.getState().setLimits({ T: model.schedule.T, numClasses: model.numClasses });
+  useSampling.getState().setLimits({
+    T: model.schedule.T,
+    numClasses: model.numClasses,
+    learnSigma: model.learnSigma,
+  });
   const app = usePlayground.getState();
   if ((opts.syncDataset ?? true) && app.dataset !== model.dataset) app.setDataset(model.dataset);
   return model;

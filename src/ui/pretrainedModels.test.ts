@@ -19,6 +19,7 @@ function model(patch: Partial<ModelInfo>): ModelInfo {
     numClasses: 10,
     imageSize: 28,
     channels: 1,
+    learnSigma: false,
     ...patch,
   };
 }

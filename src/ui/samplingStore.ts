@@ -6,6 +6,8 @@ import {
   validSampling,
   type ModelLimits,
   type SamplerName,
+  validVariance,
+  type DdpmVarianceName,
   type SamplingValues,
 } from './validation';
 
@@ -20,8 +22,11 @@ export interface SamplingSettings extends SamplingValues {
   n: number;
   /** Clip x̂_0 to [−1, 1] in every step. */
   clipX0: boolean;
-  /** DDPM only: σ_t² = β_t or β̃_t (Ho et al. 2020, Sec. 3.2: both gave similar results). */
-  variance: 'beta' | 'betaTilde';
+  /**
+   * DDPM only: σ_t² = β_t or β̃_t (Ho et al. 2020, Sec. 3.2: both gave similar results), or the
+   * model's learned Σ_θ (Nichol & Dhariwal 2021, eq. 15; only for a model that has it).
+   */
+  variance: DdpmVarianceName;
 }
 
 /** Also the first grid's settings when a link does not say otherwise (16 images, DDIM 50). */
@@ -70,6 +75,8 @@ interface SamplingStore {
   /** Steps done of a run advanced many steps in one call (the progress bar); null otherwise. */
   progress: SamplingProgress | null;
   error: string | null;
+  /** Why a requested σ² could not be used (e.g. "learned" with a model without Σ_θ), or null. */
+  varianceProblem: string | null;
   /** Counts reset()s (model swaps): actions started before the last one are stale. */
   generation: number;
   /** When the first grid was painted (ms since page load), once it has been. */
@@ -99,15 +106,22 @@ export const useSampling = create<SamplingStore>()((set) => ({
   busy: false,
   progress: null,
   error: null,
+  varianceProblem: null,
   generation: 0,
   firstGridMs: null,
   setSettings: (patch) =>
-    set((s) => ({
-      settings: validSampling({ ...s.settings, ...patch }, s.limits, DEFAULT_SAMPLING),
-    })),
+    set((s) => {
+      const { variance, problem } = validVariance(patch.variance ?? s.settings.variance, s.limits);
+      const settings = validSampling({ ...s.settings, ...patch }, s.limits, DEFAULT_SAMPLING);
+      return { settings: { ...settings, variance }, varianceProblem: problem };
+    }),
   // A new model re-checks the settings against its T and classes (steps clamped to T at load).
   setLimits: (limits) =>
-    set((s) => ({ limits, settings: validSampling(s.settings, limits, DEFAULT_SAMPLING) })),
+    set((s) => {
+      const { variance, problem } = validVariance(s.settings.variance, limits);
+      const settings = validSampling(s.settings, limits, DEFAULT_SAMPLING);
+      return { limits, settings: { ...settings, variance }, varianceProblem: problem };
+    }),
   setPendingStep: (pendingStep) =>
     set({ pendingStep: pendingStep === null ? null : Math.max(0, Math.round(pendingStep)) }),
   begin: (first, note = null) => set({ frames: [first], note, view: 0, error: null }),

@@ -23,6 +23,7 @@ const full: SharedState = {
   clipX0: false,
   guidanceMethod: 'both',
   classifierScale: 12.5,
+  variance: 'learned',
 };
 
 describe('URL hash state', () => {

@@ -17,6 +17,7 @@ import {
   MAX_IMAGES,
   MAX_SEED,
   SAMPLERS,
+  DDPM_VARIANCES,
   SCHEDULE_KINDS,
   TEST_SET_SIZE,
   THEMES,
@@ -24,6 +25,7 @@ import {
   T_MIN,
   VIEWS,
   type SamplerName,
+  type DdpmVarianceName,
   type Theme,
   type ViewId,
   GUIDANCE_METHOD_NAMES,
@@ -58,6 +60,8 @@ export interface SharedState {
   /** Sampling: the guidance method and classifier scale (in the link unless classifier-free). */
   guidanceMethod: GuidanceMethodName;
   classifierScale: number;
+  /** Sampling, DDPM: σ² = β, β̃ or a learned Σ_θ (`var`; checked against the model on load). */
+  variance: DdpmVarianceName;
 }
 
 export interface ParsedHash {
@@ -94,6 +98,7 @@ const KEY: Record<keyof SharedState, string> = {
   clipX0: 'clip',
   guidanceMethod: 'gmethod',
   classifierScale: 'cscale',
+  variance: 'var',
 };
 
 function oneOf<V extends string>(raw: string, allowed: readonly V[]): V | undefined {
@@ -210,6 +215,8 @@ export function parseHash(hash: string): ParsedHash {
   if (method) state.guidanceMethod = method;
   const cscale = decimalField('classifierScale', MAX_CLASSIFIER_SCALE, '5 or 12.5');
   if (cscale !== undefined) state.classifierScale = cscale;
+  const variance = enumField('variance', DDPM_VARIANCES);
+  if (variance) state.variance = variance;
   return { state, problems };
 }
 
@@ -238,5 +245,6 @@ export function formatHash(s: SharedState): string {
     params.set(KEY.guidanceMethod, s.guidanceMethod);
     params.set(KEY.classifierScale, String(s.classifierScale));
   }
+  if (s.sampler === 'ddpm') params.set(KEY.variance, s.variance);
   return `#${params.toString()}`;
 }

@@ -30,6 +30,7 @@ function shared(s: PlaygroundState): SharedState {
     clipX0: settings.clipX0,
     guidanceMethod: settings.guidanceMethod,
     classifierScale: settings.classifierScale,
+    variance: settings.variance,
     view: s.view,
     dataset: s.dataset,
     scheduleKind: s.scheduleKind,
@@ -97,6 +98,7 @@ export function applyHash(hash: string): void {
     clipX0,
     guidanceMethod,
     classifierScale,
+    variance,
     ...playground
   } = state;
   // The data set of a model in training cannot change under it (the select is disabled too).
@@ -120,6 +122,7 @@ export function applyHash(hash: string): void {
     clipX0,
     guidanceMethod,
     classifierScale,
+    variance,
   });
   useSampling.getState().setSettings(sampling);
   if (step !== undefined) useSampling.getState().setPendingStep(step);

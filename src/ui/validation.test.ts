@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PLAYGROUND_DEFAULTS, usePlayground } from './store';
 import { DEFAULT_SAMPLING, useSampling } from './samplingStore';
-import { validPlayground, validSampling } from './validation';
+import { validPlayground, validSampling, validVariance } from './validation';
 import { applyHash } from './useUrlState';
 import { useTraining } from './trainingStore';
 
@@ -96,5 +96,44 @@ describe('the stores validate every write', () => {
     useTraining.setState({ state: 'paused' });
     applyHash('#data=cifar10');
     expect(usePlayground.getState().dataset).toBe('cifar10');
+  });
+});
+
+describe('validVariance (DDPM σ², Nichol & Dhariwal 2021 for "learned")', () => {
+  it('keeps "learned" for a model with Σ_θ or before a model is known, refuses it otherwise', () => {
+    const known = { T: 1000, numClasses: 10 };
+    expect(validVariance('learned', { ...known, learnSigma: true })).toEqual({
+      variance: 'learned',
+      problem: null,
+    });
+    expect(validVariance('learned', { T: null, numClasses: null })).toEqual({
+      variance: 'learned',
+      problem: null,
+    });
+    const refused = validVariance('learned', { ...known, learnSigma: false });
+    expect(refused.variance).toBe('beta');
+    expect(refused.problem).toMatch(/learned Σ_θ/);
+    expect(validVariance('betaTilde', { ...known, learnSigma: false }).variance).toBe('betaTilde');
+    expect(validVariance('<script>', known)).toEqual({ variance: 'beta', problem: null });
+  });
+});
+
+describe('a link asking for σ² = learned', () => {
+  it('is kept for a model with Σ_θ and refused with a message for one without', () => {
+    useSampling.setState({ settings: DEFAULT_SAMPLING, limits: { T: null, numClasses: null } });
+    applyHash('#sampler=ddpm&var=learned');
+    expect(useSampling.getState().settings.variance).toBe('learned');
+    useSampling.getState().setLimits({ T: 1000, numClasses: 10, learnSigma: false });
+    expect(useSampling.getState().settings.variance).toBe('beta');
+    expect(useSampling.getState().varianceProblem).toMatch(/needs a model trained with a learned/);
+    useSampling.getState().setLimits({ T: 1000, numClasses: 10, learnSigma: true });
+    applyHash('#sampler=ddpm&var=learned');
+    expect(useSampling.getState().settings.variance).toBe('learned');
+    expect(useSampling.getState().varianceProblem).toBeNull();
+    applyHash('#sampler=ddpm&var=huge');
+    expect(usePlayground.getState().notice).toMatch(
+      /var="huge" is not one of beta, betaTilde, learned/,
+    );
+    useSampling.setState({ settings: DEFAULT_SAMPLING, limits: { T: null, numClasses: null } });
   });
 });

@@ -122,6 +122,32 @@ export interface SamplingValues {
 export interface ModelLimits {
   T: number | null;
   numClasses: number | null;
+  /** Whether it has a learned Σ_θ (DDPM's σ² "learned"); absent or null: not known yet. */
+  learnSigma?: boolean | null;
+}
+
+/** DDPM's σ²: β_t, β̃_t, or a learned Σ_θ (Nichol & Dhariwal 2021, eq. 15). */
+export type DdpmVarianceName = 'beta' | 'betaTilde' | 'learned';
+export const DDPM_VARIANCES: readonly DdpmVarianceName[] = ['beta', 'betaTilde', 'learned'];
+
+/**
+ * The σ² to use: "learned" only with a model known to have Σ_θ (while no model is loaded it is
+ * kept, so a link can ask for it before the model arrives). Returns why it was changed, if it was.
+ */
+export function validVariance(
+  v: unknown,
+  limits: ModelLimits,
+): { variance: DdpmVarianceName; problem: string | null } {
+  const variance = oneOf(v, DDPM_VARIANCES, 'beta');
+  if (variance === 'learned' && limits.learnSigma === false) {
+    return {
+      variance: 'beta',
+      problem:
+        'σ² = learned needs a model trained with a learned Σ_θ (Improved DDPM); this model has ' +
+        'only the fixed β and β̃, so σ² = β is used',
+    };
+  }
+  return { variance, problem: null };
 }
 
 /**

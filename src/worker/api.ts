@@ -279,6 +279,8 @@ export interface ModelInfo {
   numClasses: number;
   imageSize: number;
   channels: number;
+  /** The model also outputs v for a learned Σ_θ (Nichol & Dhariwal 2021, eq. 15). */
+  learnSigma: boolean;
 }
 
 export interface CreateModelRequest {

@@ -226,6 +226,28 @@ describe('cli eval', () => {
     expect(() => parseEvalArgs(['--model', 'm', '--clip-x0', '--no-clip-x0'])).toThrow(
       /contradict/,
     );
+    expect(parseEvalArgs(['--model', 'm'])).toMatchObject({ sampler: 'ddim', variance: null });
+    expect(
+      parseEvalArgs([
+        '--model',
+        'm',
+        '--sampler',
+        'ddpm',
+        '--steps',
+        '25',
+        '--variance',
+        'learned',
+      ]),
+    ).toMatchObject({ sampler: 'ddpm', steps: 25, variance: 'learned' });
+    expect(() => parseEvalArgs(['--model', 'm', '--variance', 'beta'])).toThrow(
+      /--variance applies only to --sampler ddpm/,
+    );
+    expect(() => parseEvalArgs(['--model', 'm', '--sampler', 'ddpm', '--variance', 'x'])).toThrow(
+      /--variance must be/,
+    );
+    expect(() => parseEvalArgs(['--model', 'm', '--sampler', 'ddpm', '--eta', '1'])).toThrow(
+      /--eta applies only/,
+    );
     const a = parseEvalArgs(['--model', 'm', '--guidance', '1.5, 2', '--guidance=-1']);
     expect(a !== 'help' && a.scales).toEqual([1.5, 2, -1]);
     const help = await cli('--help');

@@ -187,7 +187,7 @@ function jsonResult(r: ScaleResult) {
 
 function checkAgainstModel(
   args: EvalArgs,
-  model: { dataset: string; T: number; numClasses: number },
+  model: { dataset: string; T: number; numClasses: number; learnSigma: boolean },
   judge: Judge,
 ): void {
   const k = judge.classifier.config.numClasses;
@@ -204,6 +204,11 @@ function checkAgainstModel(
   }
   if (args.steps !== null && args.steps > T) {
     throw new UsageError(`--steps must be <= T = ${T} (got ${args.steps})`);
+  }
+  if (args.variance === 'learned' && !model.learnSigma) {
+    throw new UsageError(
+      '--variance learned needs a model trained with --learn-sigma; this one has only β and β̃',
+    );
   }
   if (args.n < 2 * k) {
     throw new UsageError(`--n must be >= ${2 * k} (two images per class; got ${args.n})`);
@@ -235,7 +240,12 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
   try {
     checkAgainstModel(
       args,
-      { dataset: manifest.dataset, T: schedule.T, numClasses: manifest.modelConfig.numClasses },
+      {
+        dataset: manifest.dataset,
+        T: schedule.T,
+        numClasses: manifest.modelConfig.numClasses,
+        learnSigma: manifest.modelConfig.learnSigma === true,
+      },
       judge,
     );
     const unet = createUNetFromCheckpoint(decoded);
@@ -245,7 +255,9 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
         await runNfeTable(args, args.nfeTable, target, choice.backend, argv, io);
         return;
       }
-      const steps = args.steps ?? Math.min(DEFAULT_DDIM_STEPS, schedule.T);
+      const steps =
+        args.steps ??
+        (args.sampler === 'ddpm' ? schedule.T : Math.min(DEFAULT_DDIM_STEPS, schedule.T));
       const acc = judge.manifest.testAccuracy;
       io.stderr(
         `eval: ${args.model} (${manifest.dataset}, ${manifest.trainingSteps} steps), judge ${args.judge}` +
@@ -267,6 +279,7 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
         scales: args.scales,
         samplesPerScale: args.n,
         sampler: args.sampler,
+        ...(args.variance !== null ? { variance: args.variance } : {}),
         steps,
         eta: args.eta,
         snr: args.snr,

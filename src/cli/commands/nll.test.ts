@@ -48,7 +48,7 @@ describe('cli nll', () => {
     expect(() => parseNllArgs(['--model', 'x', '--n', '0'])).toThrow(/--n/);
     expect(parseNllArgs(['--model', 'x'])).toMatchObject({
       n: 256,
-      variance: 'betaTilde',
+      variance: null,
       conditional: false,
     });
   });
@@ -83,6 +83,12 @@ describe('cli nll', () => {
     expect(sum).toBeCloseTo(out.bitsPerDim, 9);
     // An untrained network is far from the data: many bits per pixel (8 would be uniform).
     expect(out.bitsPerDim).toBeGreaterThan(1);
+  });
+
+  it('refuses --variance learned for a model without Σ_θ', async () => {
+    const r = await cli('--model', path.join(dir, 'm'), '--n', '1', '--variance', 'learned');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--variance learned needs a model trained with --learn-sigma/);
   });
 
   it('refuses a missing checkpoint with a clear error', async () => {

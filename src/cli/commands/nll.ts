@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../../data/dataset';
 import { fsSource } from '../../data/fsSource';
 import { makeSchedule } from '../../diffusion/schedule';
-import type { VlbVariance } from '../../diffusion/vlb';
+import type { ElboVariance } from '../../diffusion/vlb';
 import { nodeWasmDir } from '../../engine/backends/nodeWasm';
 import { initBackend } from '../../engine/backends/select';
 import { createUNetFromCheckpoint, decodeCheckpoint } from '../../engine/checkpoint';
@@ -30,7 +30,11 @@ image and t. The ± is the standard error over the images. It costs T·n network
 Options:
   --model PATH                  checkpoint directory (model.json + weights.bin) or file
   --n N                         test images (default 256)
-  --variance beta|betaTilde     the reverse-process variance σ² (default betaTilde)
+  --variance beta|betaTilde|learned
+                                the reverse-process variance σ² (default: learned for a model
+                                trained with --learn-sigma, whose Σ_θ is Nichol & Dhariwal 2021's
+                                eq. 15; it then also prints β and β̃ from the same passes;
+                                otherwise betaTilde)
   --conditional                 the bound of p(x | y) with the true labels (default: the
                                 unconditional model, i.e. the null class of a CFG model)
   --seed S                      seed of the noise (default 0)
@@ -57,7 +61,8 @@ const OPTIONS = {
 export interface NllArgs {
   model: string;
   n: number;
-  variance: VlbVariance;
+  /** null: learned for a model with Σ_θ, else betaTilde. */
+  variance: ElboVariance | null;
   conditional: boolean;
   seed: number;
   batch: number;
@@ -73,7 +78,10 @@ export function parseNllArgs(argv: string[]): NllArgs | 'help' {
   return {
     model: v.model,
     n: v.n === undefined ? 256 : parseIntegerFlag('--n', v.n, 1, 10_000),
-    variance: parseChoice('--variance', v.variance ?? 'betaTilde', ['beta', 'betaTilde'] as const),
+    variance:
+      v.variance === undefined
+        ? null
+        : parseChoice('--variance', v.variance, ['beta', 'betaTilde', 'learned'] as const),
     conditional: v.conditional ?? false,
     seed: v.seed === undefined ? 0 : parseIntegerFlag('--seed', v.seed, 0, Number.MAX_SAFE_INTEGER),
     batch: v.batch === undefined ? 64 : parseIntegerFlag('--batch', v.batch, 1, 4096),
@@ -96,6 +104,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
   const { manifest } = decoded;
   const schedule = makeSchedule(manifest.schedule);
+  const hasSigma = manifest.modelConfig.learnSigma === true;
+  if (args.variance === 'learned' && !hasSigma) {
+    throw new UsageError(
+      '--variance learned needs a model trained with --learn-sigma; this one has only β and β̃',
+    );
+  }
+  const variance: ElboVariance = args.variance ?? (hasSigma ? 'learned' : 'betaTilde');
   const ds = await loadDataset(fsSource(args.data), manifest.dataset, 'test', { limit: args.n });
   const n = Math.min(args.n, ds.count);
   const size = ds.height * ds.width * ds.channels;
@@ -111,10 +126,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const start = performance.now();
     io.stderr(
       `nll: ${manifest.dataset}, ${n} test images, T = ${schedule.T} (${total} network evaluations), ` +
-        `σ² = ${args.variance}, ${args.conditional ? 'conditional' : 'unconditional'}, ${choice.backend}\n`,
+        `σ² = ${variance}, ${args.conditional ? 'conditional' : 'unconditional'}, ${choice.backend}\n`,
     );
     const terms = await computeNllTerms(model, schedule, x0, {
-      variance: args.variance,
+      variance,
       labels,
       seed: args.seed,
       batchSize: args.batch,
@@ -139,6 +154,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         `  L_T (prior)        ${f4(s.prior)}\n` +
         `  ${seconds.toFixed(1)} s\n`,
     );
+    const fixed = terms.fixed
+      ? Object.fromEntries(
+          (['betaTilde', 'beta'] as const).map((v) => {
+            const f = summarizeNll({ ...terms, variance: v, terms: terms.fixed?.[v] ?? [] });
+            io.stdout(
+              `same passes, σ² = ${v}: bits/dim ${f4(f.bitsPerDim)} ± ${f4(f.standardError)} ` +
+                `(L_0 ${f4(f.decoder)}, Σ L_{t-1} ${f4(f.diffusion)})\n`,
+            );
+            const { bitsPerDim, standardError, decoder, diffusion } = f;
+            return [v, { bitsPerDim, standardError, decoder, diffusion }];
+          }),
+        )
+      : undefined;
     if (args.json) {
       const json = {
         command: commandLine('nll', argv),
@@ -148,7 +176,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         dataset: manifest.dataset,
         n,
         T: schedule.T,
-        variance: args.variance,
+        variance,
+        ...(fixed ? { fixedVariances: fixed } : {}),
         conditional: args.conditional,
         seed: args.seed,
         bitsPerDim: s.bitsPerDim,

@@ -142,6 +142,21 @@ describe('cli sample', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/ddpm 20 steps/);
     expect(readNpy(out).shape).toEqual([1, 28, 28, 1]);
+    // Respaced DDPM on 4 of the 20 steps.
+    const few = await cli(
+      '--model',
+      uncondDir,
+      '--n',
+      '1',
+      '--sampler',
+      'ddpm',
+      '--steps',
+      '4',
+      '--out',
+      out,
+    );
+    expect(few.code).toBe(0);
+    expect(few.stderr).toMatch(/ddpm 4 steps/);
   });
 
   it.each([
@@ -186,10 +201,6 @@ describe('cli sample', () => {
       /--guidance must be a number/,
     ],
     [
-      ['--model', 'm', '--n', '2', '--out', 'x.png', '--sampler', 'ddpm', '--steps', '5'],
-      /--steps does not apply to --sampler ddpm/,
-    ],
-    [
       ['--model', 'm', '--n', '2', '--out', 'x.png', '--sampler', 'pf-ode', '--eta', '1'],
       /--eta applies only to --sampler ddim/,
     ],
@@ -213,6 +224,18 @@ describe('cli sample', () => {
       ],
       /--langevin-steps must be an integer >= 1/,
     ],
+    [
+      ['--model', 'm', '--n', '2', '--out', 'x.png', '--sampler', 'ddpm', '--eta', '1'],
+      /--eta applies only to --sampler ddim/,
+    ],
+    [
+      ['--model', 'm', '--n', '2', '--out', 'x.png', '--variance', 'learned'],
+      /--variance applies only to --sampler ddpm/,
+    ],
+    [
+      ['--model', 'm', '--n', '2', '--out', 'x.png', '--sampler', 'ddpm', '--variance', 'big'],
+      /--variance must be/,
+    ],
     [['--model', 'm', '--n', '2', '--out', 'x.png', '--eta=-1'], /--eta must be >= 0/],
     [
       ['--model', 'm', '--n', '2', '--out', 'x.png', '--backend', 'webgpu'],
@@ -235,6 +258,10 @@ describe('cli sample', () => {
     [() => [condDir, '--class', '10'], /--class must be in \[0, 9\] \(got 10\)/],
     [() => [uncondDir, '--class', '0'], /the model is unconditional/],
     [() => [condDir, '--steps', '21'], /--steps must be <= T = 20/],
+    [
+      () => [condDir, '--sampler', 'ddpm', '--variance', 'learned'],
+      /--variance learned needs a model trained with --learn-sigma/,
+    ],
   ])('checks the arguments against the model (exit 2)', async (model, message) => {
     const r = await cli('--model', ...model(), '--n', '1', '--out', path.join(dir, 'never.png'));
     expect(r.code).toBe(2);

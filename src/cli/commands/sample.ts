@@ -156,7 +156,17 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
 }
 
 /** Checks the arguments against the model; throws UsageError. */
-function checkAgainstModel(args: SampleArgs, numClasses: number, T: number): void {
+function checkAgainstModel(
+  args: SampleArgs,
+  numClasses: number,
+  T: number,
+  learnSigma = false,
+): void {
+  if (args.variance === 'learned' && !learnSigma) {
+    throw new UsageError(
+      '--variance learned needs a model trained with --learn-sigma; this one has only β and β̃',
+    );
+  }
   if (args.classLabel !== null && numClasses === 0) {
     throw new UsageError('--class given, but the model is unconditional (it has no classes)');
   }
@@ -180,7 +190,12 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
   const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
   const { manifest } = decoded;
   const schedule: Schedule = makeSchedule(manifest.schedule);
-  checkAgainstModel(args, manifest.modelConfig.numClasses, schedule.T);
+  checkAgainstModel(
+    args,
+    manifest.modelConfig.numClasses,
+    schedule.T,
+    manifest.modelConfig.learnSigma,
+  );
   const cgArgs = args.classifierGuidance;
   const { modelConfig } = manifest;
   const guiding =
@@ -203,6 +218,7 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
       n: args.n,
       sampler: args.sampler,
       steps: args.steps ?? undefined,
+      variance: args.variance ?? undefined,
       eta: args.eta,
       snr: args.snr,
       langevinSteps: args.langevinSteps,

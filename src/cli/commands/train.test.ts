@@ -119,7 +119,16 @@ describe('cli train', () => {
 
   it('parses defaults and prints help', async () => {
     const a = parseTrainArgs(['--dataset', 'cifar10', '--steps', '3', '--out', 'o']);
-    expect(a).toMatchObject({ backend: 'wasm', saveEvery: 1000, logEvery: 100, resume: false });
+    expect(a).toMatchObject({
+      backend: 'wasm',
+      saveEvery: 1000,
+      logEvery: 100,
+      resume: false,
+      learnSigma: false,
+    });
+    expect(
+      parseTrainArgs(['--dataset', 'mnist', '--steps', '3', '--out', 'o', '--learn-sigma']),
+    ).toMatchObject({ learnSigma: true });
     const help = await cli('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: cli train/);

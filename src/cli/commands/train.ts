@@ -20,7 +20,7 @@ import {
   type DatasetName,
   type PresetName,
 } from '../../model/presets';
-import { UNet } from '../../model/unet';
+import { UNet, withLearnedSigma } from '../../model/unet';
 import { nodeWasmDir } from '../../engine/backends/nodeWasm';
 import { initBackend } from '../../engine/backends/select';
 import {
@@ -78,6 +78,9 @@ Options:
   --init-from DIR           start a new run from a checkpoint's weights (its model config and
                             data set must match --dataset and --preset); Adam starts fresh and
                             the EMA starts at those weights; recorded in the provenance
+  --learn-sigma             learn the reverse variance Σ_θ (Nichol & Dhariwal 2021, eq. 15) with
+                            L_hybrid = L_simple + 0.001·L_vlb (eq. 16); with --init-from an
+                            ε-only checkpoint, its output layer gains zero-initialised v outputs
   -h, --help                show this help
 `;
 
@@ -97,6 +100,7 @@ const OPTIONS = {
   out: { type: 'string' },
   resume: { type: 'boolean' },
   'init-from': { type: 'string' },
+  'learn-sigma': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -118,6 +122,8 @@ export interface TrainArgs {
   resume: boolean;
   /** A checkpoint (directory or .dpck) whose weights a new run starts from. */
   initFrom: string | null;
+  /** --learn-sigma given (a learned Σ_θ and L_hybrid); with --resume it must match the run. */
+  learnSigma: boolean;
 }
 
 /** What a run is, saved in train-state/state.json and restored by --resume. */
@@ -188,6 +194,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
     out: v.out,
     resume,
     initFrom: v['init-from'] ?? null,
+    learnSigma: v['learn-sigma'] ?? false,
   };
 }
 
@@ -197,7 +204,9 @@ function freshRun(a: TrainArgs, command: string): RunConfig {
   return {
     dataset,
     preset,
-    modelConfig: getPreset(dataset, preset),
+    modelConfig: a.learnSigma
+      ? { ...getPreset(dataset, preset), learnSigma: true }
+      : getPreset(dataset, preset),
     schedule: SCHEDULE,
     limit: a.limit,
     trainer: {
@@ -231,6 +240,11 @@ function resumedRun(saved: RunConfig, a: TrainArgs, command: string): RunConfig 
         `${flag} ${String(given)} differs from the saved run's ${String(was)}; omit it to resume`,
       );
     }
+  }
+  if (a.learnSigma && saved.modelConfig.learnSigma !== true) {
+    throw new UsageError(
+      '--learn-sigma differs from the saved run, which does not learn Σ; omit it to resume',
+    );
   }
   return {
     ...saved,
@@ -406,15 +420,26 @@ async function unetFrom(dir: string, run: RunConfig): Promise<UNet> {
       `--init-from ${dir} was trained on ${manifest.dataset}, not ${run.dataset}`,
     );
   }
-  if (!sameJson(manifest.modelConfig, run.modelConfig)) {
+  const { learnSigma: fromSigma, ...fromConfig } = manifest.modelConfig;
+  const { learnSigma: runSigma, ...runConfig } = run.modelConfig;
+  if (!sameJson(fromConfig, runConfig)) {
     throw new UsageError(
       `--init-from ${dir} has another model config than the ${run.preset} preset of ${run.dataset}`,
     );
   }
+  if (fromSigma === true && runSigma !== true) {
+    throw new UsageError(`--init-from ${dir} learns Σ_θ: pass --learn-sigma to continue it`);
+  }
   if (!sameJson(manifest.schedule, run.schedule)) {
     throw new UsageError(`--init-from ${dir} was trained with another noise schedule`);
   }
-  return createUNetFromCheckpoint(decoded);
+  const unet = createUNetFromCheckpoint(decoded);
+  if (runSigma !== true || fromSigma === true) return unet;
+  try {
+    return withLearnedSigma(unet);
+  } finally {
+    unet.dispose();
+  }
 }
 
 async function loop(ctx: Run, io: CliIo): Promise<number> {

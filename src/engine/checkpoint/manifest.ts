@@ -68,6 +68,9 @@ function readModelConfig(r: JsonReader): UNetConfig {
   if (ted !== undefined) config.timeEmbedDim = ted;
   const patch = c.optional('patchSize', (k) => c.int(k));
   if (patch !== undefined) config.patchSize = patch;
+  // Absent in checkpoints written before the learned variance existed: they predict ε only.
+  const learnSigma = c.optional('learnSigma', (k) => c.boolean(k));
+  if (learnSigma !== undefined) config.learnSigma = learnSigma;
   try {
     validateConfig(config);
   } catch (e) {

@@ -21,7 +21,7 @@ import type { ReferenceStats } from '../judge/types';
 import type { EpsModel } from '../sampling/eps';
 import type { NoisyClassifier } from '../../model/noisyClassifier';
 import { modelConditioning, usesClassifier, type GuidanceMethod } from '../sampling/guidanceMethod';
-import { DEFAULT_DDIM_STEPS, type SamplerKind } from '../sampling/options';
+import { DEFAULT_DDIM_STEPS, type ReverseVariance, type SamplerKind } from '../sampling/options';
 import { sampleImages } from '../sampling/sampleImages';
 
 /** What s means in this code base (src/diffusion/guidance.ts: ε̃ = ε_u + s (ε_c − ε_u)). */
@@ -62,7 +62,9 @@ export interface EvaluateGuidanceOptions {
   sampler?: SamplerKind;
   snr?: number;
   langevinSteps?: number;
-  /** DDIM steps (default min(50, T)). */
+  /** DDPM's σ²: β (default), β̃ or the model's learned Σ_θ (Nichol & Dhariwal 2021). */
+  variance?: ReverseVariance;
+  /** Steps or levels (default min(50, T); DDPM: T, fewer runs it respaced). */
   steps?: number;
   /** DDIM η (default 0: deterministic). */
   eta?: number;
@@ -111,6 +113,8 @@ export interface GuidanceEvaluation {
   guidanceConvention: string;
   settings: {
     sampler: SamplerKind;
+    /** DDPM only. */
+    variance?: ReverseVariance;
     steps: number;
     eta: number;
     clipX0: boolean;
@@ -179,8 +183,9 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
   const d = judge.config.featureDim;
   const sampler = o.sampler ?? 'ddim';
   const steps =
-    sampler === 'ddpm' ? schedule.T : (o.steps ?? Math.min(DEFAULT_DDIM_STEPS, schedule.T));
+    o.steps ?? (sampler === 'ddpm' ? schedule.T : Math.min(DEFAULT_DDIM_STEPS, schedule.T));
   const eta = o.eta ?? 0;
+  const ddpm = sampler === 'ddpm' ? { variance: o.variance ?? 'beta' } : {};
   const clipX0 = o.clipX0 ?? true;
   const seed = o.seed ?? 0;
   const batch = o.batch ?? DEFAULT_EVALUATION_BATCH;
@@ -209,6 +214,7 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
       eta: sampler === 'ddim' ? eta : undefined,
       snr: o.snr,
       langevinSteps: o.langevinSteps,
+      ...ddpm,
       clipX0,
       seed,
       ...guidance(s),
@@ -256,6 +262,7 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
     guidanceConvention: GUIDANCE_CONVENTION,
     settings: {
       sampler,
+      ...ddpm,
       steps,
       eta,
       clipX0,

@@ -3,6 +3,8 @@
 // src/diffusion/vlb.ts. Index 0 is L_0 (the discretised decoder), index i ≥ 1 is the KL the paper
 // calls L_{t−1} with t = i + 1; L_T (the prior term) needs no network. (image, index) pairs are
 // batched into passes of `batchSize` whatever their index, so a full sum costs T·N/batchSize passes.
+// With a learned Σ_θ (Nichol & Dhariwal 2021) the terms come from vlbTermsBpd (vlbTensor.ts) on
+// the model's v output; the same passes also give the fixed-variance terms (`fixed`).
 import * as tf from '@tensorflow/tfjs';
 import { coefficientAt } from '../../diffusion/coefficients';
 import type { Schedule } from '../../diffusion/schedule';
@@ -12,13 +14,16 @@ import {
   klTermFromSquaredError,
   modelLogVariance,
   priorKl,
+  type ElboVariance,
   type VlbVariance,
 } from '../../diffusion/vlb';
+import { learnedLogVarianceTensor, vlbTermsBpd } from '../../diffusion/vlbTensor';
 import type { EpsModel } from '../sampling/eps';
 import { streamNoise } from '../sampling/seeds';
 
 export interface NllOptions {
-  variance: VlbVariance;
+  /** "learned" needs a model with a learned Σ_θ (config.learnSigma and applyOutput). */
+  variance: ElboVariance;
   /** Labels of the images for the conditional bound, or null for the unconditional one (the null
    * class of a classifier-free-guidance model, or a model without classes). */
   labels: Int32Array | null;
@@ -46,7 +51,12 @@ export interface NllTerms {
   prior: Float64Array;
   /** Dimensions per image (H·W·C). */
   D: number;
-  variance: VlbVariance;
+  variance: ElboVariance;
+  /**
+   * With a learned Σ_θ: the terms of the same passes with σ² = β and β̃ (same layout as terms),
+   * so one run compares all three.
+   */
+  fixed?: Record<VlbVariance, Float64Array[]>;
 }
 
 export class NllAbortedError extends Error {
@@ -85,6 +95,13 @@ export async function computeNllTerms(
   const terms = Array.from({ length: schedule.T }, () => new Float64Array(N).fill(Number.NaN));
   const prior = Float64Array.from(images, (img) => priorKl(schedule, img));
   const conditional = opts.labels !== null && model.config.numClasses > 0;
+  const learned = opts.variance === 'learned';
+  if (learned && (model.config.learnSigma !== true || !model.applyOutput)) {
+    throw new Error('σ² "learned" needs a model trained with a learned Σ_θ (--learn-sigma)');
+  }
+  const newTerms = () =>
+    Array.from({ length: schedule.T }, () => new Float64Array(N).fill(Number.NaN));
+  const fixed = learned ? { beta: newTerms(), betaTilde: newTerms() } : undefined;
 
   const pairs: Array<[number, number]> = [];
   for (const i of indices) for (let n = 0; n < N; n++) pairs.push([i, n]);
@@ -125,37 +142,61 @@ export async function computeNllTerms(
         const xt = tf.add(tf.mul(x, a), tf.mul(eps, b)) as tf.Tensor4D;
         const y =
           conditional && opts.labels ? tf.gather(tf.tensor1d(opts.labels, 'int32'), rows) : null;
-        const epsPred = model.apply(xt, t, y as tf.Tensor1D | null, { training: false });
+        const yy = y as tf.Tensor1D | null;
+        const opt = { training: false };
+        let epsPred: tf.Tensor4D;
+        let learnedBpd: tf.Tensor = tf.zeros([0]);
+        if (learned && model.applyOutput) {
+          const [e, v] = tf.split(model.applyOutput(xt, t, yy, opt), 2, 3) as tf.Tensor4D[];
+          epsPred = e;
+          const logVariance = learnedLogVarianceTensor(schedule, t, v);
+          learnedBpd = vlbTermsBpd(schedule, { x0: x, xt, t, eps: e, logVariance });
+        } else {
+          epsPred = model.apply(xt, t, yy, opt);
+        }
         const err = tf.sum(tf.square(tf.sub(epsPred, eps)), [1, 2, 3]);
         // x̂_0 (Ho et al. 2020, eq. 15, not clipped) for the decoder term at index 0.
         const ra = coefficientAt(schedule.sqrtRecipAlphaBars, t, 4);
         const rb = coefficientAt(schedule.sqrtRecipM1AlphaBars, t, 4);
         const pred = needsX0 ? tf.sub(tf.mul(xt, ra), tf.mul(epsPred, rb)) : tf.zeros([0]);
-        return { err, pred };
+        return { err, pred, learnedBpd };
       });
       const sqErr = out.err;
       const x0Pred = needsX0 ? out.pred : null;
       if (!needsX0) out.pred.dispose();
       let errs: Float32Array;
       let preds: Float32Array | null = null;
+      let learnedBits: Float32Array | null = null;
       try {
         errs = (await sqErr.data()) as Float32Array;
         if (x0Pred) preds = (await x0Pred.data()) as Float32Array;
+        learnedBits = learned ? ((await out.learnedBpd.data()) as Float32Array) : null;
       } finally {
         sqErr.dispose();
         x0Pred?.dispose();
+        out.learnedBpd.dispose();
       }
       const done: NllTerm[] = [];
+      const fixedTerm = (variance: VlbVariance, i: number, n: number, k: number) =>
+        i === 0 && preds
+          ? decoderNll(
+              schedule,
+              images[n],
+              preds.subarray(k * D, (k + 1) * D),
+              modelLogVariance(schedule, 0, variance),
+            )
+          : klTermFromSquaredError(schedule, i, variance, errs[k], D);
       chunk.forEach(([i, n], k) => {
-        const nats =
-          i === 0 && preds
-            ? decoderNll(
-                schedule,
-                images[n],
-                preds.subarray(k * D, (k + 1) * D),
-                modelLogVariance(schedule, 0, opts.variance),
-              )
-            : klTermFromSquaredError(schedule, i, opts.variance, errs[k], D);
+        let nats: number;
+        if (opts.variance === 'learned') {
+          nats = (learnedBits as Float32Array)[k] * D * Math.LN2;
+          if (fixed) {
+            fixed.beta[i][n] = fixedTerm('beta', i, n, k);
+            fixed.betaTilde[i][n] = fixedTerm('betaTilde', i, n, k);
+          }
+        } else {
+          nats = fixedTerm(opts.variance, i, n, k);
+        }
         terms[i][n] = nats;
         done.push({ index: i, image: n, nats });
       });
@@ -166,7 +207,9 @@ export async function computeNllTerms(
   } finally {
     for (const z of noiseCache.values()) z.dispose();
   }
-  return { terms, prior, D, variance: opts.variance };
+  return fixed
+    ? { terms, prior, D, variance: opts.variance, fixed }
+    : { terms, prior, D, variance: opts.variance };
 }
 
 export interface NllSummary {

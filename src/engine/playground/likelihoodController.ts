@@ -9,7 +9,7 @@ import type { Dataset } from '../../data/dataset';
 import { sampleBatch } from '../../data/dataset';
 import type { Schedule } from '../../diffusion/schedule';
 import { makeStrata, stratifiedOrder } from '../../diffusion/stratified';
-import { bitsPerDim, priorKl, type VlbVariance } from '../../diffusion/vlb';
+import { bitsPerDim, priorKl, type ElboVariance } from '../../diffusion/vlb';
 import { computeNllTerms, NllAbortedError } from '../likelihood/nll';
 import { deriveSeed, mulberry32, STREAM } from '../../random/seeded';
 import type { WeightsLease } from './weights';
@@ -18,7 +18,8 @@ export interface LikelihoodRequest {
   /** First test image; the run uses images first .. first + images − 1. */
   firstImage: number;
   images: number;
-  variance: VlbVariance;
+  /** "learned" needs a model with a learned Σ_θ (Nichol & Dhariwal 2021). */
+  variance: ElboVariance;
   /** The bound of p(x | y) with the true labels instead of the unconditional one. */
   conditional: boolean;
   seed: number;
@@ -74,8 +75,10 @@ function checkRequest(req: LikelihoodRequest, count: number): void {
       `test images ${firstImage}..${firstImage + images - 1} are outside 0..${count - 1}`,
     );
   }
-  if (req.variance !== 'beta' && req.variance !== 'betaTilde') {
-    throw new RangeError(`variance must be "beta" or "betaTilde" (got ${String(req.variance)})`);
+  if (req.variance !== 'beta' && req.variance !== 'betaTilde' && req.variance !== 'learned') {
+    throw new RangeError(
+      `variance must be "beta", "betaTilde" or "learned" (got ${String(req.variance)})`,
+    );
   }
   if (!Number.isInteger(seed) || seed < 0) {
     throw new RangeError(`the seed must be an integer >= 0 (got ${seed})`);

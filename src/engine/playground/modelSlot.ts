@@ -37,6 +37,8 @@ export interface ModelInfo extends ModelMeta {
   numClasses: number;
   imageSize: number;
   channels: number;
+  /** The model also outputs v for a learned Σ_θ (Nichol & Dhariwal 2021, eq. 15). */
+  learnSigma: boolean;
 }
 
 export const DEFAULT_SCHEDULE: ScheduleOptions = { kind: 'linear', T: 1000 };
@@ -219,5 +221,6 @@ function describe(config: UNetConfig, meta: ModelMeta): ModelInfo {
     numClasses: config.numClasses,
     imageSize: config.imageSize,
     channels: config.inChannels,
+    learnSigma: config.learnSigma === true,
   };
 }

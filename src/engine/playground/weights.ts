@@ -3,7 +3,13 @@
 // the EMA weights). A lease owns whatever it copied and frees it on release().
 import * as tf from '@tensorflow/tfjs';
 import type { EpsModel } from '../sampling';
-import { unetApply, buildArchitecture, disposeParams, type Params } from '../../model';
+import {
+  unetApply,
+  unetApplyOutput,
+  buildArchitecture,
+  disposeParams,
+  type Params,
+} from '../../model';
 import type { UNet } from '../../model';
 
 export interface WeightsLease {
@@ -21,6 +27,8 @@ export function leaseCopiedWeights(unet: UNet, params: Params): WeightsLease {
   const model: EpsModel = {
     config,
     apply: (x, t, y, opts = { training: false }) => unetApply(params, config, x, t, y, opts, arch),
+    applyOutput: (x, t, y, opts = { training: false }) =>
+      unetApplyOutput(params, config, x, t, y, opts, arch),
   };
   let released = false;
   return {

@@ -3,6 +3,10 @@ import type { DdpmVariance } from '../../diffusion/samplers';
 import { isScoreSampler, SCORE_SAMPLERS, type ScoreSamplerKind } from './scorePlan';
 import { resolveScoreOptions, type ScoreSamplerOptions } from './scoreOptions';
 
+/** σ² = β, β̃, or the model's learned Σ_θ (Nichol & Dhariwal 2021, eq. 15; DDPM only). */
+export type ReverseVariance = DdpmVariance | 'learned';
+export const REVERSE_VARIANCES: readonly ReverseVariance[] = ['beta', 'betaTilde', 'learned'];
+
 export type SamplerKind = 'ddpm' | 'ddim' | ScoreSamplerKind;
 export const SAMPLER_KINDS: readonly SamplerKind[] = ['ddpm', 'ddim', ...SCORE_SAMPLERS];
 
@@ -11,14 +15,18 @@ export interface SamplingOptions extends ScoreSamplerOptions {
   n: number;
   sampler: SamplerKind;
   /**
-   * DDIM and the score samplers: number of timesteps visited (levels), in [1, T]. Default
-   * min(50, T). DDPM always runs T.
+   * Number of respaced steps (levels for the score samplers), in [1, T]. DDIM and the score
+   * samplers: default min(50, T). DDPM: default T (Alg. 2); fewer runs DDPM on the respaced
+   * schedule (improved-diffusion respace.py).
    */
   steps?: number;
   /** DDIM only: 0 = deterministic DDIM, 1 = DDPM-like noise (Song et al. 2021, eq. 16). */
   eta?: number;
-  /** DDPM only: σ_t² = β_t (default; Ho et al.'s CIFAR-10 "fixedlarge") or β̃_t. */
-  variance?: DdpmVariance;
+  /**
+   * DDPM only: σ_t² = β_t (default; Ho et al.'s CIFAR-10 "fixedlarge"), β̃_t, or "learned" (the
+   * model's Σ_θ; only for a model that learns it).
+   */
+  variance?: ReverseVariance;
   /**
    * One label per image (0..numClasses-1, or numClasses = the null class), or null for
    * unconditional sampling (all null labels; required for unconditional models).
@@ -39,7 +47,7 @@ export interface ResolvedOptions extends Required<ScoreSamplerOptions> {
   sampler: SamplerKind;
   steps: number;
   eta: number;
-  variance: DdpmVariance;
+  variance: ReverseVariance;
   classes: Int32Array | null;
   seed: number;
   guidanceScale: number;
@@ -81,6 +89,7 @@ export function resolveOptions(
   opts: SamplingOptions,
   numClasses: number,
   T: number,
+  learnsSigma = false,
 ): ResolvedOptions {
   const { n, sampler, seed } = opts;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be an integer >= 1 (got ${n})`);
@@ -90,7 +99,7 @@ export function resolveOptions(
   }
   if (!Number.isSafeInteger(seed))
     throw new RangeError(`seed must be a safe integer (got ${seed})`);
-  const steps = sampler === 'ddpm' ? T : (opts.steps ?? Math.min(DEFAULT_DDIM_STEPS, T));
+  const steps = opts.steps ?? (sampler === 'ddpm' ? T : Math.min(DEFAULT_DDIM_STEPS, T));
   if (!Number.isInteger(steps) || steps < 1 || steps > T) {
     throw new RangeError(`steps must be an integer in [1, ${T}] (got ${steps})`);
   }
@@ -99,8 +108,16 @@ export function resolveOptions(
     throw new RangeError(`eta must be a finite number >= 0 (got ${eta})`);
   }
   const variance = opts.variance ?? 'beta';
-  if (variance !== 'beta' && variance !== 'betaTilde') {
-    throw new RangeError(`variance must be "beta" or "betaTilde" (got ${String(variance)})`);
+  if (variance !== 'beta' && variance !== 'betaTilde' && variance !== 'learned') {
+    throw new RangeError(
+      `variance must be "beta", "betaTilde" or "learned" (got ${String(variance)})`,
+    );
+  }
+  if (variance === 'learned' && !learnsSigma) {
+    throw new RangeError(
+      'variance "learned" needs a model trained with a learned Σ_θ (train --learn-sigma); ' +
+        'this model has only the fixed σ² = β or β̃',
+    );
   }
   return {
     ...resolveScoreOptions(opts),

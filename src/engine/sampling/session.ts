@@ -157,7 +157,14 @@ export class SamplingSession {
     private readonly guide: ClassifierGuide | null = null,
   ) {
     const { imageSize, inChannels, numClasses } = model.config;
-    this.options = resolveOptions(options, numClasses, schedule.T);
+    this.options = resolveOptions(options, numClasses, schedule.T, model.config.learnSigma);
+    if (guide && this.options.variance === 'learned' && this.options.sampler === 'ddpm') {
+      // Alg. 1 shifts the mean by s·Σ·g; with a learned Σ_θ that Σ is per pixel and per step,
+      // which the guide does not take (it shifts by the plan's scalar σ²).
+      throw new RangeError(
+        'classifier guidance with a learned Σ_θ is not supported: choose σ² = β or β̃',
+      );
+    }
     this.plan = makePlan(schedule, this.options);
     this.scale = this.options.guidanceScale;
     this.shape = [this.options.n, imageSize, imageSize, inChannels];
@@ -355,14 +362,23 @@ export class SamplingSession {
       }
       cg = held.first;
     } else {
-      pred = predictEps(this.model, this.x, ps.modelT, classes, s);
+      const learned = this.plan.variance === 'learned' && ps.kind === 'ddpm';
+      pred = predictEps(this.model, this.x, ps.modelT, classes, s, learned);
       let noise: tf.Tensor4D | undefined;
       const target = this.guide ? guidanceTarget(this.plan, ps) : null;
       try {
         if (this.guide && target) cg = this.guide.beforeStep(this.x, ps.modelT, pred.eps, target);
         // Fresh z only where σ > 0: none at t = 0 (Alg. 2 line 3) nor for DDIM with η = 0.
         noise = ps.sigma > 0 ? streamNoise(this.shape, seed, stepNoiseStream(index)) : undefined;
-        result = reverseStep(this.plan, ps, this.x, cg?.eps ?? pred.eps, noise, clipX0);
+        result = reverseStep(
+          this.plan,
+          ps,
+          this.x,
+          cg?.eps ?? pred.eps,
+          noise,
+          clipX0,
+          pred.v ?? null,
+        );
         if (this.guide && target && cg) {
           const shifted = this.guide.afterStep(result.xPrev, cg.grad, target);
           result.xPrev.dispose();

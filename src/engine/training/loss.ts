@@ -2,10 +2,22 @@
 //   L_simple(θ) = E_{t, x_0, ε} ‖ε − ε_θ(√ᾱ_t x_0 + √(1−ᾱ_t) ε, t)‖²,
 // with t ~ Uniform{1..T} (our indices 0..T−1) and ε ~ N(0, I). We average over pixels as well as
 // over the batch (as Ho et al.'s code does, `mean_flat`), so a model predicting ε = 0 scores 1.
+//
+// A model that learns Σ_θ is trained on Improved DDPM's hybrid objective (Nichol & Dhariwal 2021,
+// eq. 16): L_hybrid = L_simple + λ·L_vlb, λ = 0.001, with the mean's gradient stopped in L_vlb.
+// L_vlb = Σ_t L_t is estimated from the one sampled t as T·L_t (in bits/dim, vlbTensor.ts), so
+// each example's loss is mean‖ε − ε̂‖² + λ·T·L_t: for T = 1000 exactly improved-diffusion's
+// `mse + vb` (their loss_type MSE with learn_sigma).
 import * as tf from '@tensorflow/tfjs';
 import { qSample } from '../../diffusion/forward';
+import { learnedLogVarianceTensor, stopGradient, vlbTermsBpd } from '../../diffusion/vlbTensor';
+import { learnsSigma } from '../../model/config';
+import { splitOutput } from '../../model/unet';
 import type { Schedule } from '../../diffusion/schedule';
 import type { ApplyOptions, UNet } from '../../model/unet';
+
+/** λ of L_hybrid (Nichol & Dhariwal 2021, Sec. 3.1). */
+export const HYBRID_LAMBDA = 0.001;
 
 /** Number of t-buckets the per-example loss is grouped into for display. */
 export const LOSS_BUCKETS = 10;
@@ -22,13 +34,19 @@ export interface LossInputs {
 }
 
 export interface DiffusionLoss {
-  /** L_simple: mean over batch and pixels. */
+  /** L_simple (or L_hybrid for a model that learns Σ_θ): mean over batch and pixels. */
   loss: tf.Scalar;
-  /** Mean over pixels of each example's squared error, [B]; loss = mean(perExample). */
+  /**
+   * Each example's loss, [B]; loss = mean(perExample): the mean over pixels of its squared error,
+   * plus λ·T·L_t (bits/dim) with a learned Σ_θ.
+   */
   perExample: tf.Tensor1D;
 }
 
-/** Computes L_simple for one batch. Intermediates are freed; the two results are the caller's. */
+/**
+ * Computes L_simple, or L_hybrid when the model learns Σ_θ, for one batch. Intermediates are
+ * freed; the two results are the caller's.
+ */
 export function diffusionLoss(
   unet: UNet,
   schedule: Schedule,
@@ -37,8 +55,14 @@ export function diffusionLoss(
 ): DiffusionLoss {
   return tf.tidy(() => {
     const xt = qSample(x0, t, noise, schedule);
-    const eps = unet.apply(xt, t, y, opts);
-    const perExample = tf.mean(tf.squaredDifference(noise, eps), [1, 2, 3]) as tf.Tensor1D;
+    const { eps, v } = splitOutput(unet.config, unet.applyOutput(xt, t, y, opts));
+    const mse = tf.mean(tf.squaredDifference(noise, eps), [1, 2, 3]) as tf.Tensor1D;
+    if (!learnsSigma(unet.config) || v === null) {
+      return { loss: tf.mean(mse) as tf.Scalar, perExample: mse };
+    }
+    const logVariance = learnedLogVarianceTensor(schedule, t, v);
+    const vlb = vlbTermsBpd(schedule, { x0, xt, t, eps: stopGradient(eps), logVariance });
+    const perExample = tf.add(mse, tf.mul(vlb, HYBRID_LAMBDA * schedule.T)) as tf.Tensor1D;
     return { loss: tf.mean(perExample) as tf.Scalar, perExample };
   });
 }

@@ -16,11 +16,15 @@ import { formatSeconds } from '../evaluationFormat';
 import { useTraining } from '../trainingStore';
 import { usePlayground } from '../store';
 import { makeSchedule } from '../../diffusion/schedule';
-import { vlbWeight, type VlbVariance } from '../../diffusion/vlb';
+import { vlbWeight, type ElboVariance, type VlbVariance } from '../../diffusion/vlb';
 import { Tex } from '../components/Tex';
 import { CumulativeChart, TermsChart, WeightsChart } from '../components/LikelihoodCharts';
 
-const VARIANCE_LABEL: Record<VlbVariance, string> = { betaTilde: 'β̃_t', beta: 'β_t' };
+const VARIANCE_LABEL: Record<ElboVariance, string> = {
+  betaTilde: 'β̃_t',
+  beta: 'β_t',
+  learned: 'Σ_θ (learned)',
+};
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '…');
 
 function Controls() {
@@ -78,10 +82,15 @@ function Controls() {
           aria-label="Reverse variance"
           value={settings.variance}
           disabled={running}
-          onChange={(e) => setSettings({ variance: e.target.value as VlbVariance })}
+          onChange={(e) => setSettings({ variance: e.target.value as ElboVariance })}
         >
           <option value="betaTilde">β̃ (posterior variance)</option>
           <option value="beta">β</option>
+          {(model?.learnSigma === true || settings.variance === 'learned') && (
+            <option value="learned">
+              Σ_θ learned: exp(v log β + (1−v) log β̃), Nichol &amp; Dhariwal 2021 eq. 15
+            </option>
+          )}
         </select>
       </label>
       <label className="advanced checkbox">
@@ -241,7 +250,9 @@ function Weights() {
       t: s.t,
     })),
   );
-  const variance = useLikelihood((s) => s.settings.variance);
+  // A learned Σ_θ has no single w_t (it is per pixel): the weights are shown for β̃ then.
+  const chosen = useLikelihood((s) => s.settings.variance);
+  const variance: VlbVariance = chosen === 'learned' ? 'betaTilde' : chosen;
   const points = useMemo(
     () => weightPoints(T, variance, linearScaled),
     [T, variance, linearScaled],
@@ -267,6 +278,13 @@ function Weights() {
         expr={String.raw`w_t = \frac{\beta_t^2}{2\sigma_t^2\,\alpha_t\,(1-\bar\alpha_t)} = \frac{${sig(beta)}^2}{2\cdot ${sig(sigma2)}\cdot ${sig(1 - beta)}\cdot ${sig(1 - schedule.alphaBars[i])}} = ${sig(w)}\quad\text{at } t = ${i + 1}\text{ (${scheduleKind})}`}
         display
       />
+      {chosen === 'learned' && (
+        <p className="muted" data-testid="learned-sigma-note">
+          A learned Σ_θ = exp(v·log β_t + (1 − v)·log β̃_t) (Nichol &amp; Dhariwal 2021, eq. 15) has
+          its own σ_t² per pixel, between β̃_t and β_t, so it has no single w_t: the weights above
+          are for σ² = β̃_t. Look for a smaller bound than with β̃ or β where the model learned v.
+        </p>
+      )}
     </section>
   );
 }

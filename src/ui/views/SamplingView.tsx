@@ -37,6 +37,7 @@ import {
   scoreNfeText,
 } from '../components/ScoreSamplerFormula';
 import { isScoreSamplerName, SCORE_SAMPLER_NAMES, type SamplerName } from '../validation';
+import { VarianceSelect } from '../components/VarianceSelect';
 
 const DATA = [-1, 1] as const;
 const NOISE = [-3, 3] as const;
@@ -358,19 +359,7 @@ export function SamplingView() {
             ))}
           </select>
         </label>
-        {settings.sampler === 'ddpm' && (
-          <label>
-            Variance σ²
-            <select
-              aria-label="DDPM variance"
-              value={settings.variance}
-              onChange={(e) => setSettings({ variance: e.target.value as 'beta' | 'betaTilde' })}
-            >
-              <option value="beta">σ² = β_t (Ho et al.: upper bound)</option>
-              <option value="betaTilde">σ² = β̃_t (lower bound: the posterior’s)</option>
-            </select>
-          </label>
-        )}
+        {settings.sampler === 'ddpm' && <VarianceSelect />}
         {settings.sampler !== 'ddpm' && (
           <>
             <label>
