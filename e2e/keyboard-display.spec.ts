@@ -107,6 +107,8 @@ test('keys work after clicking a tab or dragging a slider; Space restarts a fini
   await expect.poll(async () => Number(await step.textContent())).toBeLessThan(50);
   await page.keyboard.press(' ');
   await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
+  // A step already in flight when Pause was pressed still lands: wait until the worker is idle.
+  await expect(page.getByRole('button', { name: 'Step forward' })).toBeEnabled();
   const paused = Number(await step.textContent());
 
   // Dragging the guidance slider changes s; the arrows then step the sampler, not s.
