@@ -15,8 +15,11 @@ export default defineConfig({
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   use: {
     baseURL: `http://127.0.0.1:${port}/`,
-    screenshot: 'on',
-    trace: 'retain-on-failure',
+    // Every test's last screen in test-results/ and the report here; in CI only failures'.
+    screenshot: process.env.CI ? 'only-on-failure' : 'on',
+    // A trace snapshots the page at every action: worth it when debugging here, not in CI's
+    // 15-minute budget (a failure there still leaves its screenshot and error context).
+    trace: process.env.CI ? 'off' : 'retain-on-failure',
     viewport: { width: 1280, height: 900 },
     launchOptions: {
       executablePath: chromium,

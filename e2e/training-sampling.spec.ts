@@ -1,5 +1,5 @@
 // The engine through the worker on WebGPU, driven as a teacher would drive the UI: train a tiny
-// model a few steps, then sample it step by step with guidance changing mid-run, save and reload.
+// model six steps, then sample it step by step with guidance changing mid-run, save and reload.
 import { test, expect, backendOf } from './fixtures';
 
 test('train a tiny model on WebGPU, then sample it step by step with guidance', async ({
@@ -13,20 +13,20 @@ test('train a tiny model on WebGPU, then sample it step by step with guidance', 
   await page.getByRole('combobox', { name: 'Model size' }).selectOption('tiny');
   await page.getByRole('spinbutton', { name: 'Batch size' }).fill('2');
   await page.getByRole('spinbutton', { name: 'Learning rate' }).fill('0.002');
-  await page.getByRole('spinbutton', { name: 'Steps to train' }).fill('10');
+  await page.getByRole('spinbutton', { name: 'Steps to train' }).fill('6');
   await page.getByRole('spinbutton', { name: 'Preview every' }).fill('0');
 
   // One single step first.
   await page.getByRole('button', { name: 'Step', exact: true }).click();
-  await expect(page.getByTestId('step-counter')).toHaveText('step 1 of 10', { timeout: 120_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('step 1 of 6', { timeout: 120_000 });
   await expect(page.getByTestId('model-info')).toContainText('mnist');
 
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('training-state')).toHaveText('running');
-  await expect(page.getByTestId('step-counter')).toHaveText('step 10 of 10', { timeout: 240_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('step 6 of 6', { timeout: 240_000 });
   await expect(page.getByTestId('training-state')).toHaveText('finished');
   expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(
-    5,
+    4,
   );
   await expect
     .poll(async () => Number(await page.getByTestId('bucket-chart').getAttribute('data-filled')))
@@ -105,7 +105,7 @@ test('train a tiny model on WebGPU, then sample it step by step with guidance', 
   await page.getByRole('tab', { name: 'Training' }).click();
   await page.getByRole('button', { name: 'Load tiny-e2e' }).click();
   await expect(page.getByTestId('model-info')).toContainText('saved model "tiny-e2e"');
-  await expect(page.getByTestId('model-steps')).toHaveText('10');
+  await expect(page.getByTestId('model-steps')).toHaveText('6');
   expect(consoleErrors).toEqual([]);
 });
 

@@ -243,9 +243,10 @@ export interface PlaygroundWorkerApi extends EngineApi, Score2dApi {
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /**
    * Checks the U-Net's output and gradients on the active backend against the cpu backend
-   * (tiny MNIST and CIFAR-10 models). Refused while training runs: it switches backends.
+   * (tiny MNIST and CIFAR-10 models, or the data sets named). Refused while training runs: it
+   * switches backends.
    */
-  parityCheck(): Promise<ParitySummary>;
+  parityCheck(opts?: { datasets?: DatasetName[] }): Promise<ParitySummary>;
   /**
    * Times a training step and a forward pass of a fresh U-Net preset ('mnist/tiny', …) on the
    * active backend: the same JSON row as `npm run bench` (the browser bench,

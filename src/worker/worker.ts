@@ -85,11 +85,15 @@ const api: PlaygroundWorkerApi = {
   ...engine,
   ...createScore2dApi(),
 
-  async parityCheck() {
+  async parityCheck(opts) {
     if ((await engine.trainingState()).state === 'running') {
       throw new Error('pause the training first: the check switches backends for a moment');
     }
-    const run = runUNetParity({ backend: tf.getBackend() });
+    const datasets = opts?.datasets?.filter((d) => d === 'mnist' || d === 'cifar10');
+    const run = runUNetParity({
+      backend: tf.getBackend(),
+      ...(datasets && datasets.length > 0 ? { datasets } : {}),
+    });
     parityRun = run.catch(() => undefined);
     const r = await run;
     return {
