@@ -82,3 +82,28 @@ test('a learned-Σ model offers σ² = learned, and a DDPM step runs with it', a
   ).toHaveCount(1);
   expect(consoleErrors).toEqual([]);
 });
+
+// The same, trained in the browser: the "Learn Σ" switch makes Train/Step start a model with a v
+// output, trained on L_hybrid; Reverse sampling then offers σ² = learned for it.
+test('"Learn Σ" trains a model with a learned variance in the browser', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(90_000);
+  await page.goto('./?backend=wasm#view=training');
+  expect(await backendOf(page)).toBe('wasm');
+  await page.getByRole('combobox', { name: 'Model size' }).selectOption('tiny');
+  await page.getByRole('spinbutton', { name: 'Batch size' }).fill('2');
+  await page.getByRole('spinbutton', { name: 'Steps to train' }).fill('3');
+  await page.getByRole('checkbox', { name: 'Learn Σ' }).check();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect(page.getByTestId('step-counter')).toHaveText('step 1 of 3', { timeout: 60_000 });
+  await expect(page.getByTestId('model-info')).toContainText('learned Σ_θ');
+  await expect(page.getByTestId('loss-value')).not.toHaveText('–');
+  await page.getByRole('tab', { name: 'Reverse sampling' }).click();
+  await page.getByRole('combobox', { name: 'Sampler' }).selectOption('ddpm');
+  await expect(
+    page.getByRole('combobox', { name: 'DDPM variance' }).locator('option[value="learned"]'),
+  ).toHaveCount(1);
+  expect(consoleErrors).toEqual([]);
+});

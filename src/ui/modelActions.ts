@@ -29,21 +29,35 @@ function adopt(model: ModelInfo, opts: { syncDataset?: boolean } = {}): ModelInf
   return model;
 }
 
-export async function createModel(dataset: DatasetName, preset: PresetName): Promise<ModelInfo> {
-  return adopt(await getWorker().createModel({ dataset, preset, seed: 0 }));
+export async function createModel(
+  dataset: DatasetName,
+  preset: PresetName,
+  learnSigma = false,
+): Promise<ModelInfo> {
+  return adopt(await getWorker().createModel({ dataset, preset, learnSigma, seed: 0 }));
 }
 
 /**
- * The model to train: the one in use when it is for this data set, else a new one. A pretrained
- * model is never trained further here: Train shows a model learning from scratch.
+ * The model to train: the one in use when it is for this data set (and learns Σ_θ or not, as
+ * asked), else a new one. A pretrained model is never trained further here: Train shows a model
+ * learning from scratch.
  */
-export async function ensureModel(dataset: DatasetName, preset: PresetName): Promise<ModelInfo> {
+export async function ensureModel(
+  dataset: DatasetName,
+  preset: PresetName,
+  learnSigma = false,
+): Promise<ModelInfo> {
   const current = useTraining.getState().model ?? (await getWorker().modelInfo());
-  if (current && current.dataset === dataset && current.origin !== 'pretrained') {
+  if (
+    current &&
+    current.dataset === dataset &&
+    current.origin !== 'pretrained' &&
+    current.learnSigma === learnSigma
+  ) {
     useTraining.getState().setModel(current);
     return current;
   }
-  return createModel(dataset, preset);
+  return createModel(dataset, preset, learnSigma);
 }
 
 /**

@@ -54,6 +54,9 @@ interface TrainingStore {
   defaultsReason: string | null;
   /** The user changed a setting: picked defaults no longer replace them. */
   edited: boolean;
+  /** Train a model that also learns Σ_θ (Improved DDPM's L_hybrid); applies to a new model. */
+  learnSigma: boolean;
+  setLearnSigma(learnSigma: boolean): void;
   setModel(model: ModelInfo | null): void;
   setSettings(patch: Partial<TrainingSettings>): void;
   /** Defaults picked for this machine; unlike setSettings, they count as not edited. */
@@ -83,6 +86,8 @@ export const useTraining = create<TrainingStore>()((set) => ({
   measuredGflops: null,
   defaultsReason: null,
   edited: false,
+  learnSigma: false,
+  setLearnSigma: (learnSigma) => set({ learnSigma }),
   setModel: (model) => set({ model }),
   setSettings: (patch) => set((s) => ({ settings: { ...s.settings, ...patch }, edited: true })),
   applyDefaults: (settings, reason) => set({ settings, defaultsReason: reason, edited: false }),

@@ -287,6 +287,8 @@ export interface ModelInfo {
 export interface CreateModelRequest {
   dataset: DatasetName;
   preset: PresetName;
+  /** Also learn the reverse variance Σ_θ, trained on L_hybrid (Nichol & Dhariwal 2021). */
+  learnSigma?: boolean;
   seed?: number;
   schedule?: ScheduleRequest;
 }

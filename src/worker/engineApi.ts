@@ -167,6 +167,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
         return slot.create(req.dataset, req.preset, classNames, {
           seed: req.seed,
           schedule: req.schedule,
+          learnSigma: req.learnSigma === true,
         }) as Promise<ModelInfo>;
       });
     },

@@ -97,3 +97,23 @@ describe('pretrained models in the slot', () => {
     slot.dispose();
   });
 });
+
+describe('a new model in the slot', () => {
+  it('learns Σ_θ when asked: a v output, learnSigma in its info and label', async () => {
+    const baseline = tf.memory().numTensors;
+    const slot = new ModelSlot();
+    const names = Array.from({ length: 10 }, (_, i) => String(i));
+    const plain = await slot.create('mnist', 'tiny', names);
+    expect(plain.learnSigma).toBe(false);
+    expect(plain.label).toBe('new mnist tiny model');
+    const learned = await slot.create('mnist', 'tiny', names, { learnSigma: true });
+    expect(learned.learnSigma).toBe(true);
+    expect(learned.label).toBe('new mnist tiny model (learned Σ_θ)');
+    const config = getPreset('mnist', 'tiny');
+    // The output conv is twice as wide: ε̂ and v per pixel.
+    expect(learned.numParams).toBeGreaterThan(countParams(config));
+    expect(learned.numParams).toBe(countParams({ ...config, learnSigma: true }));
+    slot.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+});

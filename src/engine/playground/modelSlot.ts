@@ -78,9 +78,12 @@ export class ModelSlot {
     dataset: DatasetName,
     preset: PresetName,
     classNames: string[],
-    opts: { seed?: number; schedule?: ScheduleOptions } = {},
+    opts: { seed?: number; schedule?: ScheduleOptions; learnSigma?: boolean } = {},
   ): Promise<ModelInfo> {
-    const config = getPreset(dataset, preset);
+    // learnSigma: the output conv gives ε̂ and v, and training uses L_hybrid (engine/training/loss.ts).
+    const config = opts.learnSigma
+      ? { ...getPreset(dataset, preset), learnSigma: true }
+      : getPreset(dataset, preset);
     const schedule = makeSchedule(opts.schedule ?? DEFAULT_SCHEDULE);
     const unet = UNet.create(config, { seed: opts.seed ?? 0 });
     return this.replace(unet, schedule, {
@@ -91,7 +94,7 @@ export class ModelSlot {
       trainingSteps: 0,
       ema: false,
       origin: 'new',
-      label: `new ${dataset} ${preset} model`,
+      label: `new ${dataset} ${preset} model${opts.learnSigma ? ' (learned Σ_θ)' : ''}`,
     });
   }
 

@@ -198,6 +198,7 @@ export function TrainingView() {
   const running = state === 'running';
   const pretrainedInUse = useTraining((x) => x.model?.origin === 'pretrained');
   const defaultsReason = useTraining((x) => (x.edited ? null : x.defaultsReason));
+  const learnSigma = useTraining((x) => x.learnSigma);
   useSpeedDefaults();
 
   // Train and Step stay disabled while their call is in flight (the worker also joins a second
@@ -215,13 +216,13 @@ export function TrainingView() {
   };
   const train = () =>
     once(async () => {
-      await ensureModel(dataset, settings.preset);
+      await ensureModel(dataset, settings.preset, learnSigma);
       await getWorker().startTraining(toConfig(settings), listener);
     });
   const pause = () => reportErrors(() => getWorker().pauseTraining());
   const step = () =>
     once(async () => {
-      await ensureModel(dataset, settings.preset);
+      await ensureModel(dataset, settings.preset, learnSigma);
       const p = await getWorker().stepTraining(toConfig(settings), listener);
       useTraining.getState().onEvent({ type: 'progress', progress: p });
     });
@@ -258,6 +259,19 @@ export function TrainingView() {
             <option value="small">small</option>
             <option value="medium">medium (needs a GPU)</option>
           </select>
+        </label>
+        <label
+          className="advanced"
+          title="Improved DDPM (Nichol & Dhariwal 2021): the U-Net also outputs v, Σ_θ = exp(v·log β_t + (1−v)·log β̃_t) (eq. 15), trained on L_hybrid = L_simple + 0.001·L_vlb with the mean's gradient stopped in L_vlb (eq. 16). Applies to a new model; sample it with σ² = learned."
+        >
+          <input
+            type="checkbox"
+            aria-label="Learn Σ"
+            checked={learnSigma}
+            disabled={running}
+            onChange={(e) => useTraining.getState().setLearnSigma(e.target.checked)}
+          />
+          Learn Σ_θ (L_hybrid)
         </label>
         <NumberField
           label="Batch size"
