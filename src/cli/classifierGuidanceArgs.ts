@@ -83,6 +83,26 @@ export function checkClassifierAgainstModel(
 }
 
 /** Reads, validates and checks the classifier, then creates its variables. */
+/** The classifier --classifier names, checked against the diffusion checkpoint's manifest; null without one. */
+export function guidingClassifierFor(
+  args: ClassifierGuidanceArgs,
+  manifest: {
+    dataset: string;
+    modelConfig: { imageSize: number; inChannels: number; numClasses: number };
+    schedule: GuidedModelInfo['schedule'];
+  },
+): Promise<{ classifier: NoisyClassifier; manifest: NoisyClassifierManifest } | null> {
+  if (args.classifier === null) return Promise.resolve(null);
+  const { imageSize, inChannels, numClasses } = manifest.modelConfig;
+  return loadGuidingClassifier(args.classifier, {
+    dataset: manifest.dataset,
+    imageSize,
+    inChannels,
+    numClasses,
+    schedule: manifest.schedule,
+  });
+}
+
 export async function loadGuidingClassifier(
   dir: string,
   model: GuidedModelInfo,

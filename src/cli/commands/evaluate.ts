@@ -31,7 +31,7 @@ import {
 import { EVAL_NFE_USAGE, parseNfeFlags, runNfeTable, type NfeFlags } from './evalNfe';
 import {
   CLASSIFIER_GUIDANCE_OPTIONS,
-  loadGuidingClassifier,
+  guidingClassifierFor,
   parseClassifierGuidanceArgs,
   type ClassifierGuidanceArgs,
 } from '../classifierGuidanceArgs';
@@ -223,20 +223,10 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
   const schedule = makeSchedule(manifest.schedule);
   const judge = loadJudge(await loadJudgeDir(args.judge));
   const cgArgs = args.classifierGuidance;
-  const { modelConfig } = manifest;
-  const guiding =
-    cgArgs.classifier === null
-      ? null
-      : await loadGuidingClassifier(cgArgs.classifier, {
-          dataset: manifest.dataset,
-          imageSize: modelConfig.imageSize,
-          inChannels: modelConfig.inChannels,
-          numClasses: modelConfig.numClasses,
-          schedule: manifest.schedule,
-        }).catch((e: unknown) => {
-          judge.classifier.dispose();
-          throw e;
-        });
+  const guiding = await guidingClassifierFor(cgArgs, manifest).catch((e: unknown) => {
+    judge.classifier.dispose();
+    throw e;
+  });
   try {
     checkAgainstModel(
       args,

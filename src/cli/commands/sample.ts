@@ -21,7 +21,7 @@ import {
 import {
   CLASSIFIER_GUIDANCE_OPTIONS,
   CLASSIFIER_GUIDANCE_USAGE,
-  loadGuidingClassifier,
+  guidingClassifierFor,
   parseClassifierGuidanceArgs,
   type ClassifierGuidanceArgs,
 } from '../classifierGuidanceArgs';
@@ -197,17 +197,7 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
     manifest.modelConfig.learnSigma,
   );
   const cgArgs = args.classifierGuidance;
-  const { modelConfig } = manifest;
-  const guiding =
-    cgArgs.classifier === null
-      ? null
-      : await loadGuidingClassifier(cgArgs.classifier, {
-          dataset: manifest.dataset,
-          imageSize: modelConfig.imageSize,
-          inChannels: modelConfig.inChannels,
-          numClasses: modelConfig.numClasses,
-          schedule: manifest.schedule,
-        });
+  const guiding = await guidingClassifierFor(cgArgs, manifest);
   const model = createUNetFromCheckpoint(decoded);
   const labels = args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel);
   const conditioning = modelConditioning(cgArgs.method, labels, args.guidance);
