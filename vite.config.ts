@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { viteStaticCopy } from 'vite-plugin-static-copy';
+import { wasmThreadSource } from './scripts/wasmThreadSource.mjs';
 
 // The Content-Security-Policy lives in index.html's meta tag (so every static host gets it); read
 // here so preview sends the very same policy as a header, which also covers the compute worker.
@@ -47,7 +48,9 @@ export default defineConfig({
       targets: [{ src: 'models/*/{model.json,weights.bin,reference-stats.json}', dest: '.' }],
     }),
   ],
-  worker: { format: 'es' },
+  // The worker bundles tfjs-backend-wasm: keep its threaded build's pthread source intact through
+  // minification (scripts/wasmThreadSource.mjs; scripts/check-bundle.mjs checks the result).
+  worker: { format: 'es', plugins: () => [wasmThreadSource()] },
   // Pre-bundle tfjs and its backends in one pass, so the dev server serves one copy of tfjs-core
   // (a backend found later would be bundled with its own copy and register on the wrong one).
   optimizeDeps: {

@@ -1,8 +1,10 @@
 // Build check: the page's main-thread JavaScript must not contain tfjs (all tensor work runs in
 // the worker). Follows index.html's entry script and its static imports, and looks for tfjs
-// kernel names, which survive minification as strings.
-import { readFileSync, existsSync } from 'node:fs';
+// kernel names, which survive minification as strings. Then checks that the threaded wasm
+// backend's pthread source survived minification (scripts/wasmThreadSource.mjs).
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+import { checkThreadSource } from './wasmThreadSource.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const html = readFileSync(join(dist, 'index.html'), 'utf8');
@@ -38,3 +40,28 @@ if (bad.length) {
   process.exit(1);
 }
 console.log(`check-bundle: main-thread bundle (${seen.size} files) is free of tfjs`);
+
+// The worker chunk that ships tfjs-backend-wasm's threaded factory to its pthreads.
+const assets = join(dist, 'assets');
+const threaded = readdirSync(assets)
+  .filter((f) => f.endsWith('.js'))
+  .map((f) => ({ f, code: readFileSync(join(assets, f), 'utf8') }))
+  .filter(({ code }) => code.includes('var WasmBackendModuleThreadedSimd = '));
+if (threaded.length === 0) {
+  console.error(
+    'check-bundle: no chunk ships the threaded wasm factory (tfjs-backend-wasm moved?)',
+  );
+  process.exit(1);
+}
+const threadProblems = threaded.flatMap(({ f, code }) =>
+  checkThreadSource(code).map((p) => `${f}: ${p}`),
+);
+if (threadProblems.length) {
+  console.error(
+    'check-bundle: the threaded wasm build would crash:\n  ' + threadProblems.join('\n  '),
+  );
+  process.exit(1);
+}
+console.log(
+  `check-bundle: the threaded wasm pthread source kept its typeof _scriptDir guards (${threaded.map((t) => t.f).join(', ')})`,
+);

@@ -1,14 +1,20 @@
 // The browser bench: the same JSON rows as `npm run bench`, measured inside the app's own Web
 // Worker in headless Chromium (WebGPU on whatever adapter the browser has; SwiftShader here).
 //   npm run build && npm run -s bench:browser -- [--backend wasm,webgpu] [--preset mnist/tiny]
-//                                               [--batch 16] [--steps 3] [--warmup 1] [--url URL]
+//       [--batch 16] [--steps 3] [--warmup 1] [--threads 1,2] [--rounds 1] [--profile] [--url URL]
 // Without --url it serves dist/ with `vite preview` on 127.0.0.1:4199 for the run. Each backend
 // gets a fresh page opened on the Schedules view (which starts no model work of its own), forced
 // with ?backend=; the worker's benchTrainStep times a fresh U-Net (src/engine/bench/trainStep.ts).
+// --threads 1,2: wasm once per thread count (?threads=N), each on a fresh page opened on the
+// Sampling view, so the row also carries that page's first grid: "firstGrid" holds the page's
+// milestones (ms since navigation: backendReady, modelLoaded, samplingStart, samplingDone,
+// firstGridPainted) and "gridMs" = samplingDone − samplingStart, the grid's own compute.
+// --rounds R repeats the thread counts R times, alternating their order, to spread a shared
+// machine's load over both. --profile adds the per-kernel profile (kernelProfile.ts).
 // One JSON object per backend and preset on stdout; progress and failures on stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +23,9 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '16' },
     steps: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
+    threads: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    profile: { type: 'boolean', default: false },
     url: { type: 'string' },
   },
 });
@@ -35,7 +44,11 @@ const settings = {
   batch: int('batch', values.batch, 1),
   steps: int('steps', values.steps, 1),
   warmup: int('warmup', values.warmup, 0),
+  profile: values.profile,
 };
+const threadCounts =
+  values.threads === undefined ? [] : list(values.threads).map((t) => int('threads', t, 1));
+const rounds = int('rounds', values.rounds, 1);
 
 interface BenchWorker {
   benchTrainStep(req: {
@@ -43,6 +56,7 @@ interface BenchWorker {
     batch: number;
     steps: number;
     warmup: number;
+    profile: boolean;
   }): Promise<Record<string, unknown>>;
 }
 
@@ -72,6 +86,77 @@ async function chosenBackend(page: Page): Promise<string> {
   return (await badge.getAttribute('data-backend')) ?? '';
 }
 
+type Timings = Partial<Record<string, number>>;
+
+/** The page's milestones once its first grid is painted (src/ui/timings.ts). */
+async function firstGrid(page: Page): Promise<Timings> {
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { __playground?: { timings?: Timings } }).__playground?.timings
+        ?.firstGridPainted !== undefined,
+    undefined,
+    { timeout: 300_000, polling: 200 },
+  );
+  return page.evaluate(() => ({
+    ...(window as unknown as { __playground: { timings: Timings } }).__playground.timings,
+  }));
+}
+
+async function benchRows(
+  page: Page,
+  backend: string,
+  extra: Record<string, unknown>,
+): Promise<void> {
+  for (const preset of list(values.preset)) {
+    process.stderr.write(
+      `bench:browser: ${backend} ${JSON.stringify(extra.threads ?? '')} ${preset} …\n`,
+    );
+    const row = await page.evaluate(
+      ({ preset, s }) => {
+        const w = window as unknown as { __playground: { worker(): BenchWorker } };
+        return w.__playground.worker().benchTrainStep({ preset, ...s });
+      },
+      { preset, s: settings },
+    );
+    process.stdout.write(`${JSON.stringify({ ...row, ...extra, where: 'browser' })}\n`);
+  }
+}
+
+/** wasm at each thread count, a fresh page each, alternating the order round by round. */
+async function benchThreads(browser: Browser, base: string): Promise<number> {
+  let failed = 0;
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? threadCounts : [...threadCounts].reverse();
+    for (const threads of order) {
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${base}?backend=wasm&threads=${threads}#view=sampling`);
+        if ((await chosenBackend(page)) !== 'wasm') {
+          process.stderr.write('bench:browser: wasm is unavailable here\n');
+          failed++;
+          continue;
+        }
+        const timings = await firstGrid(page);
+        const gridMs =
+          timings.samplingDone !== undefined && timings.samplingStart !== undefined
+            ? timings.samplingDone - timings.samplingStart
+            : null;
+        const isolated = await page.evaluate(() => window.crossOriginIsolated);
+        await benchRows(page, 'wasm', {
+          threadsAsked: threads,
+          crossOriginIsolated: isolated,
+          firstGrid: timings,
+          gridMs,
+          round: r,
+        });
+      } finally {
+        await page.close();
+      }
+    }
+  }
+  return failed;
+}
+
 async function main(): Promise<void> {
   const port = 4199;
   const server = values.url ? null : await startPreview(port);
@@ -82,7 +167,9 @@ async function main(): Promise<void> {
   });
   let failed = 0;
   try {
+    if (threadCounts.length > 0) failed += await benchThreads(browser, base);
     for (const backend of list(values.backend)) {
+      if (threadCounts.length > 0 && backend === 'wasm') continue; // measured per thread count
       const page = await browser.newPage();
       try {
         await page.goto(`${base}?backend=${encodeURIComponent(backend)}#view=schedules`);
@@ -92,17 +179,7 @@ async function main(): Promise<void> {
           failed++;
           continue;
         }
-        for (const preset of list(values.preset)) {
-          process.stderr.write(`bench:browser: ${backend} ${preset} …\n`);
-          const row = await page.evaluate(
-            ({ preset, s }) => {
-              const w = window as unknown as { __playground: { worker(): BenchWorker } };
-              return w.__playground.worker().benchTrainStep({ preset, ...s });
-            },
-            { preset, s: settings },
-          );
-          process.stdout.write(`${JSON.stringify({ ...row, where: 'browser' })}\n`);
-        }
+        await benchRows(page, backend, {});
       } finally {
         await page.close();
       }

@@ -3,7 +3,7 @@
 // download all overlap with building the page. Idempotent (App calls it too).
 import { getWorker } from './workerClient';
 import { usePlayground } from './store';
-import { readBackendOverride } from './backendOverride';
+import { readBackendOverride, readThreadsOverride } from './backendOverride';
 import { readRemembered, remember } from './backendMemory';
 import { parseHash } from './urlState';
 import { describeError } from './errors';
@@ -23,6 +23,7 @@ export function boot(): void {
     .init({
       preferred: readBackendOverride(window.location.search),
       remembered: readRemembered(),
+      wasmThreads: readThreadsOverride(window.location.search),
       dataBaseUrl,
       modelBaseUrl,
     })

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { toRgba } from './components/ImageCanvas';
-import { readBackendOverride } from './backendOverride';
+import { readBackendOverride, readThreadsOverride } from './backendOverride';
+import { backendLabel, backendNote } from './components/BackendBadge';
+import type { BackendInfo } from '../worker/api';
 import { usePlayground } from './store';
 import { latestOnly } from './workerClient';
 import { describeError } from './errors';
@@ -24,6 +26,62 @@ describe('readBackendOverride', () => {
     expect(readBackendOverride('?backend=webgpu&x=1')).toBe('webgpu');
     expect(readBackendOverride('?backend=evil()')).toBeUndefined();
     expect(readBackendOverride('')).toBeUndefined();
+  });
+});
+
+describe('readThreadsOverride', () => {
+  it('accepts 1 to 64 threads and ignores anything else', () => {
+    expect(readThreadsOverride('?threads=1')).toBe(1);
+    expect(readThreadsOverride('?backend=wasm&threads=16')).toBe(16);
+    for (const bad of [
+      '?threads=0',
+      '?threads=65',
+      '?threads=2.5',
+      '?threads=-1',
+      '?threads=x',
+      '',
+    ]) {
+      expect(readThreadsOverride(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe('the backend badge', () => {
+  const wasm = (extra: Partial<BackendInfo>): BackendInfo => ({
+    backend: 'wasm',
+    reason: 'fastest by measurement',
+    how: 'measured',
+    measurements: [],
+    deviceKey: 'k',
+    ...extra,
+  });
+  it('names the wasm thread count', () => {
+    expect(backendLabel(wasm({ wasmThreads: 2 }))).toBe('wasm · 2 threads');
+    expect(backendLabel(wasm({ wasmThreads: 1 }))).toBe('wasm · 1 thread');
+    expect(backendLabel(wasm({}))).toBe('wasm');
+    expect(backendLabel({ ...wasm({}), backend: 'webgpu' })).toBe('webgpu');
+  });
+  it('says why wasm runs one thread, beside why it is not WebGPU', () => {
+    const software = {
+      vendor: 'google',
+      architecture: 'swiftshader',
+      device: '',
+      description: '',
+      software: true,
+    };
+    const note = backendNote(
+      wasm({
+        adapter: software,
+        wasmThreads: 1,
+        wasmThreadsNote: 'the page is not cross-origin isolated',
+      }),
+    );
+    expect(note).toBe(
+      'WebGPU here is a software adapter, so the CPU path is faster; the page is not cross-origin isolated',
+    );
+    expect(backendNote(wasm({ adapter: software, wasmThreads: 2 }))).toBe(
+      'WebGPU here is a software adapter, so the CPU path is faster',
+    );
   });
 });
 

@@ -65,6 +65,10 @@ export interface BackendInfo {
   measurements: BackendMeasurement[];
   adapter?: AdapterDescription;
   deviceKey: string;
+  /** wasm only: the threads XNNPACK runs with. */
+  wasmThreads?: number;
+  /** wasm only: why it runs on one thread, when it does (e.g. no COOP/COEP headers). */
+  wasmThreadsNote?: string;
 }
 
 export type DatasetName = 'mnist' | 'cifar10';
@@ -227,6 +231,8 @@ export interface PlaygroundWorkerApi extends EngineApi, Score2dApi {
     preferred?: BackendName;
     /** A decision kept by the page from an earlier load (used if the device is the same). */
     remembered?: RememberedDecision;
+    /** `?threads=N`: WebAssembly threads (default every core; one without cross-origin isolation). */
+    wasmThreads?: number;
     dataBaseUrl: string;
     modelBaseUrl?: string;
   }): Promise<BackendInfo>;
@@ -257,6 +263,8 @@ export interface PlaygroundWorkerApi extends EngineApi, Score2dApi {
     batch: number;
     steps: number;
     warmup: number;
+    /** Add the per-kernel profile of one forward pass and one step. */
+    profile?: boolean;
   }): Promise<BenchRow>;
 }
 

@@ -108,7 +108,7 @@ const api: PlaygroundWorkerApi = {
     };
   },
 
-  async benchTrainStep({ preset, batch, steps, warmup }) {
+  async benchTrainStep({ preset, batch, steps, warmup, profile }) {
     if ((await engine.trainingState()).state === 'running') {
       throw new Error('pause the training first: the bench would share the CPU or GPU with it');
     }
@@ -119,17 +119,26 @@ const api: PlaygroundWorkerApi = {
       throw new Error('batch and steps must be integers >= 1, warmup an integer >= 0');
     }
     await backendReady();
-    return benchPreset(tf.getBackend(), which, { batch, steps, warmup });
+    return benchPreset(tf.getBackend(), which, { batch, steps, warmup, profile: profile === true });
   },
 
-  async init({ preferred, remembered, dataBaseUrl, modelBaseUrl: models }): Promise<BackendInfo> {
+  async init({
+    preferred,
+    remembered,
+    wasmThreads,
+    dataBaseUrl,
+    modelBaseUrl: models,
+  }): Promise<BackendInfo> {
     // Set before the first await: a loadPretrained sent right after init finds it.
     modelBaseUrl = models ?? new URL('../models/', dataBaseUrl).href;
     // The page may call init more than once (React StrictMode in development): same answer.
-    const key = `${preferred ?? ''} ${dataBaseUrl}`;
+    const key = `${preferred ?? ''} ${wasmThreads ?? ''} ${dataBaseUrl}`;
     if (!initialised || initialised.key !== key) {
       datasets ??= new DatasetCache(fetchSource(dataBaseUrl));
-      initialised = { key, result: chooseBackend({ forced: preferred, remembered, wasmPaths }) };
+      initialised = {
+        key,
+        result: chooseBackend({ forced: preferred, remembered, wasmPaths, wasmThreads }),
+      };
     }
     return initialised.result;
   },

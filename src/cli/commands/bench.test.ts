@@ -47,7 +47,9 @@ describe('cli bench', () => {
     expect(lines).toHaveLength(2);
     const rows = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     rows.forEach((row, i) => {
-      expect(Object.keys(row)).toEqual(FIELDS);
+      // wasm rows add the thread count (one in Node).
+      expect(Object.keys(row)).toEqual([...FIELDS, 'threads']);
+      expect(row.threads).toBe(1);
       expect(row.backend).toBe('wasm');
       expect(row.preset).toBe(['mnist/tiny', 'cifar10/tiny'][i]);
       expect(row.batch).toBe(2);
@@ -68,6 +70,7 @@ describe('cli bench', () => {
       batch: 64,
       steps: 5,
       warmup: 2,
+      profile: false,
     });
     expect(
       parseBenchArgs([
@@ -83,6 +86,7 @@ describe('cli bench', () => {
         '3',
         '--warmup',
         '0',
+        '--profile',
       ]),
     ).toEqual({
       backends: ['wasm', 'cpu'],
@@ -93,8 +97,32 @@ describe('cli bench', () => {
       batch: 8,
       steps: 3,
       warmup: 0,
+      profile: true,
     });
     expect(parseBenchArgs(['-h'])).toBe('help');
+  });
+
+  it('adds a per-kernel profile of a forward pass and a step with --profile', async () => {
+    const r = await cli(
+      ...['--preset', 'mnist/tiny', '--batch', '1', '--steps', '1', '--warmup', '0', '--profile'],
+    );
+    expect(r.code).toBe(0);
+    const row = JSON.parse(r.stdout) as {
+      tensorsBefore: number;
+      tensorsAfter: number;
+      profile: Record<
+        'forward' | 'step',
+        { kernelMs: number; kernels: { kernel: string; calls: number }[] }
+      >;
+    };
+    expect(row.tensorsAfter).toBe(row.tensorsBefore);
+    const names = (p: 'forward' | 'step') => row.profile[p].kernels.map((k) => k.kernel);
+    expect(names('forward')).toContain('FusedConv2D');
+    expect(names('forward').some((n) => n.endsWith('__op'))).toBe(false);
+    // The step's backward pass runs our conv gradient kernels; the forward pass never does.
+    expect(names('step')).toContain('Conv2DBackpropFilter');
+    expect(names('forward')).not.toContain('Conv2DBackpropFilter');
+    expect(row.profile.step.kernelMs).toBeGreaterThan(row.profile.forward.kernelMs);
   });
 
   it('prints its help', async () => {

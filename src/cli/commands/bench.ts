@@ -50,7 +50,12 @@ Options:
   --batch N              images per step (default 64)
   --steps N              timed steps and forward passes (default 5)
   --warmup N             untimed steps and forward passes first (default 2)
+  --profile              add "profile": one forward pass and one step under tf.profile, the
+                         time and calls per kernel (top 30), wall and kernel totals, and on
+                         webgpu the dispatches of each pass
   -h, --help             show this help
+On wasm each row also says "threads" (one in Node); on webgpu "dispatchesPerStep" and
+"dispatchesPerForward" (compute dispatches recorded per training step and per forward pass).
 `;
 
 const OPTIONS = {
@@ -59,6 +64,7 @@ const OPTIONS = {
   batch: { type: 'string' },
   steps: { type: 'string' },
   warmup: { type: 'string' },
+  profile: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -105,6 +111,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     batch: parseIntegerFlag('--batch', v.batch ?? '64', 1, 4096),
     steps: parseIntegerFlag('--steps', v.steps ?? '5', 1, 10_000),
     warmup: parseIntegerFlag('--warmup', v.warmup ?? '2', 0, 10_000),
+    profile: v.profile === true,
   };
 }
 

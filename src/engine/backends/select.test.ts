@@ -12,12 +12,16 @@ describe('initBackend', () => {
     expect(choice.fallbackReason).toMatch(/^webgpu: .+; webgl: .+$/);
     expect(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
     expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeDefined();
+    // Node has no wasm threads: one, and the reason for the badge.
+    expect(choice.wasmThreads).toBe(1);
+    expect(choice.wasmThreadsNote).toMatch(/no threads in Node/);
   });
 
   it('takes the preferred backend first, without a fallback reason', async () => {
     expect(await initBackend('cpu')).toEqual({ backend: 'cpu' });
     expect(tf.getBackend()).toBe('cpu');
-    expect(await initBackend('wasm')).toEqual({ backend: 'wasm' });
+    expect(await initBackend('wasm')).toMatchObject({ backend: 'wasm', wasmThreads: 1 });
+    expect((await initBackend('wasm')).fallbackReason).toBeUndefined();
   });
 
   it('reports why the preferred backend failed', async () => {
@@ -37,8 +41,9 @@ describe('initBackend', () => {
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', factory, 2);
     const [a, b] = await Promise.all([initBackend('wasm', opts), initBackend('wasm', opts)]);
-    expect(a).toEqual({ backend: 'wasm' });
-    expect(b).toEqual({ backend: 'wasm' });
+    expect(a).toMatchObject({ backend: 'wasm' });
+    expect(b).toMatchObject({ backend: 'wasm' });
+    expect([a.fallbackReason, b.fallbackReason]).toEqual([undefined, undefined]);
     expect(tf.getBackend()).toBe('wasm');
   });
 });

@@ -5,6 +5,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerCpuKernelFixes } from './cpuKernels';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { registerWebGpuTrainingKernels } from './webgpuKernels';
+import { applyWasmThreads, planWasmThreads, wasmThreadsInUse, withThreadCap } from './wasmThreads';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -12,6 +13,10 @@ export interface BackendChoice {
   backend: BackendName;
   /** Why backends tried before the chosen one failed; absent when the first one tried worked. */
   fallbackReason?: string;
+  /** wasm only: the threads XNNPACK runs with (tfjs's getThreadsCount after initialisation). */
+  wasmThreads?: number;
+  /** wasm only: why it runs on one thread, when it does. */
+  wasmThreadsNote?: string;
 }
 
 export interface InitBackendOptions {
@@ -20,9 +25,16 @@ export interface InitBackendOptions {
    * or a map from binary name to URL (browser: Vite `?url` imports, see src/worker/wasmPaths.ts).
    */
   wasmPaths?: string | Record<string, string>;
+  /**
+   * WebAssembly threads to ask for (a bench's 1 against N); default every core the browser
+   * reports. Only a cross-origin isolated page can have more than one (wasmThreads.ts).
+   */
+  wasmThreads?: number;
 }
 
 const CHAIN: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+let wasmPathsSet = false;
 
 /** Resolves to null when the backend can be tried, else to why it cannot. */
 type Precheck = (opts: InitBackendOptions) => Promise<string | null>;
@@ -47,10 +59,15 @@ const prechecks: Record<BackendName, Precheck> = {
     return null;
   },
   async wasm(opts) {
-    // The threaded build crashes in a bundled module worker, even with one thread (FINDINGS):
-    // force the single-threaded binary. Must be set before the backend initialises.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    if (opts.wasmPaths !== undefined) setWasmPaths(opts.wasmPaths);
+    // Threads where the page is cross-origin isolated (the build keeps the threaded binary's
+    // pthread source intact: scripts/wasmThreadSource.mjs), else the single-threaded binary.
+    // Must be set before the backend initialises.
+    applyWasmThreads(planWasmThreads(opts.wasmThreads), opts.wasmThreads !== undefined);
+    // tfjs refuses new paths after a failed start; the first call's paths still hold then.
+    if (opts.wasmPaths !== undefined && !wasmPathsSet) {
+      setWasmPaths(opts.wasmPaths);
+      wasmPathsSet = true;
+    }
     // Without these a conv cannot be trained on wasm at all (no Conv2DBackpropFilter).
     registerWasmTrainingKernels();
     return null;
@@ -87,7 +104,33 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
   } catch (e) {
     return message(e);
   }
+  const threads = name === 'wasm' ? planWasmThreads(opts.wasmThreads).threads : 1;
+  const failed = await withThreadCap(threads, () => setBackendCapturingWarnings(name));
+  if (failed === null || name !== 'wasm' || !tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')) {
+    return failed;
+  }
+  // The threaded binary did not start (e.g. a policy forbids its blob: workers): one thread.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  threadedStartFailure = failed;
   return setBackendCapturingWarnings(name);
+}
+
+/** Why the threaded wasm binary failed to start, when it did (then wasm runs one thread). */
+let threadedStartFailure: string | null = null;
+
+/** The thread facts of a wasm choice, for the badge and the bench. */
+function wasmThreadFacts(
+  opts: InitBackendOptions,
+): Pick<BackendChoice, 'wasmThreads' | 'wasmThreadsNote'> {
+  const threads = wasmThreadsInUse();
+  const plan = planWasmThreads(opts.wasmThreads);
+  const note =
+    threadedStartFailure !== null
+      ? `the threaded WebAssembly build failed to start (${threadedStartFailure}), so it runs on one thread`
+      : plan.singleThreadReason;
+  return threads > 1 || note === undefined
+    ? { wasmThreads: threads }
+    : { wasmThreads: threads, wasmThreadsNote: note };
 }
 
 /**
@@ -120,9 +163,10 @@ async function initBackendNow(
     const reason = await tryBackend(name, opts);
     if (reason === null) {
       await tf.ready();
+      const threads = name === 'wasm' ? wasmThreadFacts(opts) : {};
       return reasons.length
-        ? { backend: name, fallbackReason: reasons.join('; ') }
-        : { backend: name };
+        ? { backend: name, fallbackReason: reasons.join('; '), ...threads }
+        : { backend: name, ...threads };
     }
     reasons.push(`${name}: ${reason}`);
   }

@@ -15,6 +15,8 @@ import {
 } from '../../model/presets';
 import { UNet } from '../../model/unet';
 import { Trainer } from '../training/trainer';
+import { wasmThreadsInUse } from '../backends/wasmThreads';
+import { countDispatches, profileStep, type StepProfile } from './kernelProfile';
 
 export interface BenchPreset {
   dataset: DatasetName;
@@ -33,6 +35,8 @@ export interface BenchSettings {
   batch: number;
   steps: number;
   warmup: number;
+  /** Also profile one forward pass and one step per kernel (kernelProfile.ts). */
+  profile?: boolean;
 }
 
 export interface BenchRow {
@@ -45,6 +49,13 @@ export interface BenchRow {
   trainGflops: number;
   tensorsBefore: number;
   tensorsAfter: number;
+  /** wasm only: the threads XNNPACK ran with. */
+  threads?: number;
+  /** webgpu only: compute dispatches per training step and per forward pass. */
+  dispatchesPerStep?: number;
+  dispatchesPerForward?: number;
+  /** With settings.profile: the per-kernel profile. */
+  profile?: StepProfile;
 }
 
 /** Random images of the data set's shape, labels 0..9: a stand-in with the real sizes. */
@@ -132,7 +143,7 @@ async function timeTrainStep(trainer: Trainer, steps: number, warmup: number): P
 export async function benchPreset(
   backend: string,
   { dataset, name }: BenchPreset,
-  { batch, steps, warmup }: BenchSettings,
+  { batch, steps, warmup, profile }: BenchSettings,
 ): Promise<BenchRow> {
   const config = getPreset(dataset, name);
   const flops = flopsPerImage(config);
@@ -141,8 +152,14 @@ export async function benchPreset(
   let trainer: Trainer | null = null;
   let forwardMs: number;
   let trainStepMs: number;
+  let forwardDispatches: number | undefined;
+  let stepDispatches: number | undefined;
+  let stepProfile: StepProfile | undefined;
   try {
-    forwardMs = await timeForward(unet, batch, steps, warmup);
+    // Dispatches are counted over the warm-up and timed passes alike: the same work each time.
+    const fwd = await countDispatches(() => timeForward(unet, batch, steps, warmup));
+    forwardMs = fwd.result;
+    forwardDispatches = fwd.dispatches;
     const ds = randomDataset(dataset, config.imageSize, config.inChannels, batch);
     const schedule = makeSchedule({ kind: 'linear', T: 1000 });
     trainer = new Trainer(unet, ds, schedule, {
@@ -151,7 +168,10 @@ export async function benchPreset(
       reportEvery: 1,
       seed: 0,
     });
-    trainStepMs = await timeTrainStep(trainer, steps, warmup);
+    const step = await countDispatches(() => timeTrainStep(trainer!, steps, warmup));
+    trainStepMs = step.result;
+    stepDispatches = step.dispatches;
+    if (profile) stepProfile = await profileStep(unet, trainer, batch);
   } finally {
     trainer?.dispose();
     unet.dispose();
@@ -166,5 +186,13 @@ export async function benchPreset(
     trainGflops: round(trainGflops(flops, batch, trainStepMs), 2),
     tensorsBefore,
     tensorsAfter: tf.memory().numTensors,
+    ...(backend === 'wasm' ? { threads: wasmThreadsInUse() } : {}),
+    ...(stepDispatches !== undefined && forwardDispatches !== undefined
+      ? {
+          dispatchesPerStep: Math.round(stepDispatches / (steps + warmup)),
+          dispatchesPerForward: Math.round(forwardDispatches / (steps + warmup)),
+        }
+      : {}),
+    ...(stepProfile ? { profile: stepProfile } : {}),
   };
 }

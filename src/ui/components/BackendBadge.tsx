@@ -19,11 +19,21 @@ export function backendNote(info: BackendInfo): string | null {
       ? 'WebGPU here is a software adapter on the CPU: very slow (choose WebAssembly)'
       : null;
   }
-  if (info.backend === 'wasm' && info.adapter?.software) {
-    return 'WebGPU here is a software adapter, so the CPU path is faster';
+  if (info.backend === 'wasm') {
+    const why = info.adapter?.software
+      ? 'WebGPU here is a software adapter, so the CPU path is faster'
+      : 'no GPU backend: training is slow';
+    // One thread where several were possible is worth saying: the fix is the server's headers.
+    return info.wasmThreadsNote ? `${why}; ${info.wasmThreadsNote}` : why;
   }
-  if (info.backend === 'wasm' || info.backend === 'cpu') return 'no GPU backend: training is slow';
+  if (info.backend === 'cpu') return 'no GPU backend: training is slow';
   return null;
+}
+
+/** The badge's words: the backend, and for wasm its thread count ("wasm · 2 threads"). */
+export function backendLabel(info: BackendInfo): string {
+  if (info.backend !== 'wasm' || info.wasmThreads === undefined) return info.backend;
+  return `wasm · ${info.wasmThreads} thread${info.wasmThreads === 1 ? '' : 's'}`;
 }
 
 function details(info: BackendInfo): string {
@@ -32,6 +42,11 @@ function details(info: BackendInfo): string {
     const a = info.adapter;
     lines.push(
       `WebGPU adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') || 'unnamed'}${a.software ? ' (software)' : ''}.`,
+    );
+  }
+  if (info.wasmThreads !== undefined) {
+    lines.push(
+      `WebAssembly threads: ${info.wasmThreads}${info.wasmThreadsNote ? ` (${info.wasmThreadsNote})` : ''}.`,
     );
   }
   if (info.fallbackReason) lines.push(`Not used: ${info.fallbackReason}.`);
@@ -59,8 +74,13 @@ export function BackendBadge() {
     <span className="badge-group">
       <label className="badge backend-select" title={details(backend)}>
         <span className="visually-hidden">Backend</span>
-        <span data-testid="backend" data-backend={backend.backend} data-how={backend.how}>
-          {backend.backend}
+        <span
+          data-testid="backend"
+          data-backend={backend.backend}
+          data-how={backend.how}
+          data-threads={backend.wasmThreads ?? ''}
+        >
+          {backendLabel(backend)}
         </span>
         <select
           aria-label="Backend"
