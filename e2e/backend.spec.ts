@@ -32,3 +32,43 @@ test('a software WebGPU adapter is not chosen; the choice is remembered and can 
   await expect(badge).toHaveAttribute('data-how', /measured|only/);
   expect(consoleErrors).toEqual([]);
 });
+
+test('wasm runs on every core: the threaded build starts in the bundled worker and trains', async ({
+  page,
+  consoleErrors,
+}) => {
+  await page.goto('./?backend=wasm#view=schedules');
+  expect(await backendOf(page)).toBe('wasm');
+  // The page is cross-origin isolated (COOP/COEP), so the pool gets every core (at most 8).
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const threads = Math.min(8, Math.max(1, cores));
+  const badge = page.getByTestId('backend');
+  await expect(badge).toHaveAttribute('data-threads', String(threads));
+  await expect(badge).toHaveText(`wasm · ${threads} thread${threads === 1 ? '' : 's'}`);
+  // A training step of the tiny U-Net runs XNNPACK's convolutions on the pthread pool: before the
+  // build kept the pthread source intact this crashed ("ReferenceError: e is not defined").
+  const row = await page.evaluate(() => {
+    const w = window as unknown as {
+      __playground: {
+        worker(): {
+          benchTrainStep(r: object): Promise<{
+            threads?: number;
+            trainStepMs: number;
+            tensorsBefore: number;
+            tensorsAfter: number;
+          }>;
+        };
+      };
+    };
+    return w.__playground.worker().benchTrainStep({
+      preset: 'mnist/tiny',
+      batch: 2,
+      steps: 1,
+      warmup: 0,
+    });
+  });
+  expect(row.threads).toBe(threads);
+  expect(row.trainStepMs).toBeGreaterThan(0);
+  expect(row.tensorsAfter).toBe(row.tensorsBefore);
+  expect(consoleErrors).toEqual([]);
+});
