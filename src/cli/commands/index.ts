@@ -19,6 +19,12 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, io) => (await import('./sample')).run(argv, io),
   },
   {
+    name: 'train-autoencoder',
+    description:
+      'train the KL-regularised autoencoder of latent diffusion and measure its reconstruction error',
+    run: async (argv, io) => (await import('./trainAutoencoder')).run(argv, io),
+  },
+  {
     name: 'train-classifier',
     description:
       'train the MNIST judge classifier and save it with its Fréchet reference statistics',
