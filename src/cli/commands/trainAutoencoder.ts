@@ -191,9 +191,10 @@ async function trainAutoencoder(args: TrainAutoencoderArgs, argv: string[], io: 
       }
     }
     const wallTimeSeconds = (performance.now() - started) / 1000;
-    const scaleSet = await encodeDataset(ae, train, { limit: SCALE_BATCH });
+    const scaleSet = await encodeDataset(ae, train, { limit: SCALE_BATCH, reconstruct: false });
     const scaleFactor = latentScaleFactor(scaleSet.latents);
     const measured = await encodeDataset(ae, test);
+    if (measured.mse === null) throw new Error('internal: no reconstruction error');
     const encoded = await encodeAutoencoder(ae, {
       autoencoderConfig: args.config,
       dataset: args.dataset,

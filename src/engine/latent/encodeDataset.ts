@@ -8,8 +8,8 @@ import { latentShape, type Autoencoder } from '../../model/autoencoder';
 export interface EncodedDataset {
   /** count × (s/4)² × zc latent means, NHWC. */
   latents: Float32Array;
-  /** Per-pixel mean squared error of D(μ) against x, model range [-1, 1]. */
-  mse: number;
+  /** Per-pixel mean squared error of D(μ) against x, model range [-1, 1]; null when skipped. */
+  mse: number | null;
   count: number;
 }
 
@@ -17,6 +17,8 @@ export interface EncodeOptions {
   batch?: number;
   /** Encode only the first `limit` images. */
   limit?: number;
+  /** Also decode and measure the reconstruction error (default true; false halves the cost). */
+  reconstruct?: boolean;
   onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function encodeDataset(
   opts: EncodeOptions = {},
 ): Promise<EncodedDataset> {
   const batch = opts.batch ?? 128;
+  const reconstruct = opts.reconstruct ?? true;
   const count = Math.min(ds.count, opts.limit ?? ds.count);
   if (count < 1) throw new RangeError('no images to encode');
   const perLatent = latentShape(ae.config).reduce((a, b) => a * b, 1);
@@ -39,18 +42,18 @@ export async function encodeDataset(
     const [mean, err] = tf.tidy(() => {
       const x = tf.tensor4d(images, shape);
       const q = ae.encode(x);
-      const xHat = ae.decode(q.mean);
-      return [q.mean, tf.sum(tf.squaredDifference(x, xHat))];
+      if (!reconstruct) return [q.mean, null];
+      return [q.mean, tf.sum(tf.squaredDifference(x, ae.decode(q.mean)))];
     });
     try {
       latents.set((await mean.data()) as Float32Array, start * perLatent);
-      squared += (await err.data())[0];
+      if (err) squared += (await err.data())[0];
     } finally {
-      tf.dispose([mean, err]);
+      tf.dispose(err ? [mean, err] : [mean]);
     }
     await opts.onProgress?.(start + n, count);
   }
-  return { latents, mse: squared / (count * perImage), count };
+  return { latents, mse: reconstruct ? squared / (count * perImage) : null, count };
 }
 
 /** A Dataset whose examples are the given (scaled) latents, with the source's labels. */
