@@ -60,6 +60,8 @@ Options:
   --warmup N             warm-up steps (default 100)
   --seed S               seed of init, batch order, t, noise, label dropout (default 0)
   --limit N              encode and train on the first N training images only (default all)
+  --time-limit MIN       stop (and save) after MIN minutes of training even before --steps
+                         (for a fixed time budget; the steps done are in the provenance)
   --save-every K         also save every K steps (default 500; 0: only at the end)
   --log-every K          progress line every K steps (default 50)
   --backend wasm|cpu     tfjs backend (default wasm)
@@ -78,6 +80,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   limit: { type: 'string' },
   'save-every': { type: 'string' },
+  'time-limit': { type: 'string' },
   'log-every': { type: 'string' },
   backend: { type: 'string' },
   data: { type: 'string' },
@@ -95,6 +98,8 @@ export interface TrainLatentArgs {
   seed: number;
   limit: number | null;
   saveEvery: number;
+  /** Minutes of training after which to stop and save; null: none. */
+  timeLimit: number | null;
   logEvery: number;
   backend: 'wasm' | 'cpu';
   data: string;
@@ -128,6 +133,10 @@ export function parseTrainLatentArgs(argv: string[]): TrainLatentArgs | 'help' {
     seed: int('--seed', v.seed, 0, 0, Number.MAX_SAFE_INTEGER),
     limit: v.limit === undefined ? null : parseIntegerFlag('--limit', v.limit, 1, 1e7),
     saveEvery: int('--save-every', v['save-every'], 500, 0),
+    timeLimit:
+      v['time-limit'] === undefined
+        ? null
+        : parseNumberFlag('--time-limit', v['time-limit'], { above: 0, max: 10_000 }),
     logEvery: int('--log-every', v['log-every'], 50, 1),
     backend,
     data: v.data ?? DEFAULT_DATA_DIR,
@@ -232,7 +241,8 @@ async function trainLatent(args: TrainLatentArgs, argv: string[], io: CliIo): Pr
           `elapsed ${elapsed.toFixed(1)}s\n`,
       );
     };
-    while (t.stepCount < args.steps) {
+    const deadline = args.timeLimit === null ? Infinity : started + args.timeLimit * 60_000;
+    while (t.stepCount < args.steps && performance.now() < deadline) {
       print(await t.step());
       if (args.saveEvery > 0 && t.stepCount % args.saveEvery === 0 && t.stepCount < args.steps) {
         print(await t.flush());
