@@ -19,7 +19,10 @@ export interface LatentApiDeps {
   modelBaseUrl: () => string;
 }
 
-const buffers = (arrays: Float32Array[]) => arrays.map((a) => a.buffer as ArrayBuffer);
+/** Each underlying buffer once (arrays may be views of one buffer; a repeat fails to clone). */
+const buffers = (arrays: Float32Array[]) => [
+  ...new Set(arrays.map((a) => a.buffer as ArrayBuffer)),
+];
 
 export function createLatentApi(deps: LatentApiDeps): LatentApi {
   const controller = new LatentController();
