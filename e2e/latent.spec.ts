@@ -37,3 +37,32 @@ test('samples in the latent, decodes every step, walks and reconstructs', async 
   expect(page.url()).toMatch(/ldsteps=4/);
   expect(consoleErrors).toEqual([]);
 });
+
+test('1024×768 classroom: the latent trajectory panel on the first screen, seed hidden', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(40_000);
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.addInitScript(() =>
+    localStorage.setItem(
+      'diffusion-playground/display',
+      JSON.stringify({ theme: 'light', classroom: true }),
+    ),
+  );
+  await page.goto('./?backend=wasm#view=latent');
+  expect(await backendOf(page)).toBe('wasm');
+  await expect(page.getByTestId('latent-model-info')).toContainText('models/mnist-latent');
+  const panel = page.getByRole('region', { name: 'Latent trajectory' });
+  await expect(panel).toBeVisible();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const box = await panel.boundingBox();
+  expect(box && box.y + box.height).toBeLessThanOrEqual(768);
+  expect(box && box.x + box.width).toBeLessThanOrEqual(1024);
+  await expect(page.getByRole('spinbutton', { name: 'Latent seed' })).toBeHidden();
+  // Keyboard: the sample button is reachable and starts sampling with Enter.
+  await page.getByRole('button', { name: 'Sample latents' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('latent-decoded-xt')).toHaveAttribute('data-ready', 'true');
+  expect(consoleErrors).toEqual([]);
+});
