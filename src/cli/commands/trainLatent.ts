@@ -27,7 +27,9 @@ import {
 import { encodeDataset, latentDataset } from '../../engine/latent/encodeDataset';
 import { readModelFiles, writeLatentIndexFile } from '../../engine/latent/fsStore';
 import { LATENT_FORMAT, LATENT_FORMAT_VERSION } from '../../engine/latent/latentIndex';
-import { latentUNetConfig } from '../../engine/latent/latentModel';
+import { disposeLatentModel, latentUNetConfig } from '../../engine/latent/latentModel';
+import { checkScaleAgrees } from '../../engine/latent/latentIndex';
+import { loadLatentModelDir } from '../latentLoad';
 import { Smoother } from '../../engine/training/smoothing';
 import { Trainer, type StepStats } from '../../engine/training/trainer';
 import { parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
@@ -62,6 +64,9 @@ Options:
   --limit N              encode and train on the first N training images only (default all)
   --time-limit MIN       stop (and save) after MIN minutes of training even before --steps
                          (for a fixed time budget; the steps done are in the provenance)
+  --init-from DIR        start from the latent U-Net of a latent folder (cli train-latent's --out) to
+                         train it further: same --channels, and its scale factor must be the
+                         autoencoder's; the step count and commands add up in the provenance
   --save-every K         also save every K steps (default 500; 0: only at the end)
   --log-every K          progress line every K steps (default 50)
   --backend wasm|cpu     tfjs backend (default wasm)
@@ -81,6 +86,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   'save-every': { type: 'string' },
   'time-limit': { type: 'string' },
+  'init-from': { type: 'string' },
   'log-every': { type: 'string' },
   backend: { type: 'string' },
   data: { type: 'string' },
@@ -98,6 +104,8 @@ export interface TrainLatentArgs {
   seed: number;
   limit: number | null;
   saveEvery: number;
+  /** A latent folder whose U-Net this run continues; null: a fresh U-Net. */
+  initFrom: string | null;
   /** Minutes of training after which to stop and save; null: none. */
   timeLimit: number | null;
   logEvery: number;
@@ -133,6 +141,7 @@ export function parseTrainLatentArgs(argv: string[]): TrainLatentArgs | 'help' {
     seed: int('--seed', v.seed, 0, 0, Number.MAX_SAFE_INTEGER),
     limit: v.limit === undefined ? null : parseIntegerFlag('--limit', v.limit, 1, 1e7),
     saveEvery: int('--save-every', v['save-every'], 500, 0),
+    initFrom: v['init-from'] ?? null,
     timeLimit:
       v['time-limit'] === undefined
         ? null
@@ -145,7 +154,9 @@ export function parseTrainLatentArgs(argv: string[]): TrainLatentArgs | 'help' {
 
 async function trainLatent(args: TrainLatentArgs, argv: string[], io: CliIo): Promise<void> {
   const unetDir = path.join(args.out, UNET_DIR);
-  if (existsSync(path.join(unetDir, 'model.json'))) {
+  const continuing =
+    args.initFrom !== null && path.resolve(args.initFrom) === path.resolve(args.out);
+  if (!continuing && existsSync(path.join(unetDir, 'model.json'))) {
     throw new UsageError(`${unetDir} already holds a latent U-Net; pick another --out`);
   }
   const command = commandLine('train-latent', argv);
@@ -171,7 +182,31 @@ async function trainLatent(args: TrainLatentArgs, argv: string[], io: CliIo): Pr
         `${((performance.now() - t0) / 1000).toFixed(1)} s, scale factor ${scale.toFixed(4)}\n`,
     );
     const config = latentUNetConfig(shape, train.classNames.length, args.channels);
-    unet = UNet.create(config, { seed: args.seed });
+    const init = args.initFrom === null ? null : await loadLatentModelDir(args.initFrom);
+    let before = { steps: 0, seconds: 0, command: '' };
+    if (init) {
+      try {
+        checkScaleAgrees(init.index, scale);
+        if (JSON.stringify(init.unet.config) !== JSON.stringify(config)) {
+          throw new UsageError(
+            `--init-from ${args.initFrom} has another U-Net config (base channels ${init.unet.config.baseChannels}); pass its --channels`,
+          );
+        }
+        const tr = init.unetManifest.training;
+        before = {
+          steps: init.unetManifest.trainingSteps,
+          seconds: tr?.wallTimeSeconds ?? 0,
+          command: tr?.command ? `${tr.command} ; ` : '',
+        };
+        unet = new UNet(config, init.unet.params);
+        init.autoencoder.dispose();
+      } catch (e) {
+        disposeLatentModel(init);
+        throw e;
+      }
+    } else {
+      unet = UNet.create(config, { seed: args.seed });
+    }
     const trainerOptions = {
       batchSize: args.batch,
       learningRate: args.lr,
@@ -198,7 +233,7 @@ async function trainLatent(args: TrainLatentArgs, argv: string[], io: CliIo): Pr
         schedule: SCHEDULE,
         dataset: aeManifest.dataset,
         classNames: [...train.classNames],
-        trainingSteps: t.stepCount,
+        trainingSteps: before.steps + t.stepCount,
         ema: true,
         latentShape: shape,
         training: {
@@ -206,8 +241,8 @@ async function trainLatent(args: TrainLatentArgs, argv: string[], io: CliIo): Pr
           learningRate: t.learningRate,
           pUncond: trainerOptions.pUncond,
           seed: args.seed,
-          wallTimeSeconds: (performance.now() - started) / 1000,
-          command,
+          wallTimeSeconds: before.seconds + (performance.now() - started) / 1000,
+          command: `${before.command}${command}`,
           ...(git ? { gitCommit: git } : {}),
           machine: machine(choice.backend),
         },
