@@ -64,5 +64,9 @@ test('1024×768 classroom: the latent trajectory panel on the first screen, seed
   await page.getByRole('button', { name: 'Sample latents' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('latent-decoded-xt')).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByRole('heading', { name: /step 25 of 25/ })).toBeVisible();
+  // ← steps back through the trajectory, as in Reverse sampling.
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByRole('heading', { name: /step 24 of 25/ })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
