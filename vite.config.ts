@@ -45,7 +45,11 @@ export default defineConfig({
     // at ./models/<name>/ beside the page, in dev and in dist/; only the checkpoint files travel,
     // with the judge's reference statistics (models/mnist-classifier/reference-stats.json).
     viteStaticCopy({
-      targets: [{ src: 'models/*/{model.json,weights.bin,reference-stats.json}', dest: '.' }],
+      targets: [
+        { src: 'models/*/{model.json,weights.bin,reference-stats.json}', dest: '.' },
+        // A latent diffusion model: latent.json beside its autoencoder/ and unet/ checkpoints.
+        { src: 'models/*/{latent.json,*/model.json,*/weights.bin}', dest: '.' },
+      ],
     }),
   ],
   // The worker bundles tfjs-backend-wasm: keep its threaded build's pthread source intact through

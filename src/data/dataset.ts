@@ -25,6 +25,11 @@ export interface Dataset {
   images: Uint8Array;
   /** count class indices into classNames. */
   labels: Uint8Array;
+  /**
+   * Optional float examples (count*height*width*channels, NHWC) that sampleBatch returns in place
+   * of the 0..255 `images`: the scaled latents a latent diffusion model trains on.
+   */
+  floats?: Float32Array;
 }
 
 export interface LoadOptions {
@@ -179,9 +184,14 @@ export function sampleBatch(ds: Dataset, indices: ArrayLike<number>): Batch {
   const labels = new Int32Array(n);
   for (let b = 0; b < n; b++) {
     const i = indices[b];
-    const src = getImage(ds, i);
-    const base = b * size;
-    for (let j = 0; j < size; j++) images[base + j] = TO_FLOAT[src[j]];
+    if (ds.floats) {
+      checkIndex(ds, i);
+      images.set(ds.floats.subarray(i * size, (i + 1) * size), b * size);
+    } else {
+      const src = getImage(ds, i);
+      const base = b * size;
+      for (let j = 0; j < size; j++) images[base + j] = TO_FLOAT[src[j]];
+    }
     labels[b] = ds.labels[i];
   }
   return { images, labels, shape: [n, ds.height, ds.width, ds.channels] };

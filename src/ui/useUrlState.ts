@@ -11,6 +11,8 @@ import { useScore2d } from './score2dStore';
 import { formatScore2dHash, parseScore2dHash, withoutDrawnPoints } from './score2dUrl';
 import { useLikelihood } from './likelihoodStore';
 import { formatLikelihoodHash, parseLikelihoodHash } from './likelihoodUrl';
+import { useLatent } from './latentStore';
+import { formatLatentHash, parseLatentHash } from './latentUrl';
 import { useComparison } from './comparisonStore';
 import { formatComparisonHash, parseComparisonHash } from './comparisonUrl';
 
@@ -61,7 +63,9 @@ function fullHash(s: PlaygroundState): string {
   const likelihood = formatLikelihoodHash(useLikelihood.getState().settings);
   // The samplers side by side (comparisonUrl.ts).
   const comparison = formatComparisonHash(useComparison.getState().sides);
-  return `${formatHash(shared(s))}&${extra}&${likelihood}&${comparison}`;
+  // The Latent diffusion view's keys (latentUrl.ts), only those that differ from the defaults.
+  const latent = formatLatentHash(useLatent.getState().settings);
+  return `${formatHash(shared(s))}&${extra}&${likelihood}&${comparison}${latent ? `&${latent}` : ''}`;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -80,11 +84,14 @@ export function applyHash(hash: string): void {
   useLikelihood.getState().setSettings(likelihood.state);
   const comparison = parseComparisonHash(hash);
   comparison.sides.forEach((side, i) => useComparison.getState().setSide(i as 0 | 1, side));
+  const latent = parseLatentHash(short);
+  useLatent.getState().setSettings(latent.state);
   const problems = [
     ...appProblems,
     ...score.problems,
     ...likelihood.problems,
     ...comparison.problems,
+    ...latent.problems,
   ];
   const {
     classIndex,
@@ -155,6 +162,7 @@ export function useUrlState(): void {
     const unsubscribeScore = useScore2d.subscribe(write);
     const unsubscribeLikelihood = useLikelihood.subscribe(write);
     const unsubscribeComparison = useComparison.subscribe(write);
+    const unsubscribeLatent = useLatent.subscribe(write);
     return () => {
       window.removeEventListener('hashchange', onHashChange);
       unsubscribe();
@@ -162,6 +170,7 @@ export function useUrlState(): void {
       unsubscribeScore();
       unsubscribeLikelihood();
       unsubscribeComparison();
+      unsubscribeLatent();
     };
   }, []);
 }

@@ -2,6 +2,7 @@
 // Only types live here, so the UI can import this file without pulling in tfjs.
 import type { ScheduleKind } from '../diffusion/schedule';
 import type { BenchRow } from '../engine/bench/trainStep';
+import type { LatentApi } from './latentApiTypes';
 import type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
 import type {
   AdapterDescription,
@@ -220,7 +221,7 @@ export interface Score2dApi {
   }): Promise<Score2dModelDensity>;
 }
 
-export interface PlaygroundWorkerApi extends EngineApi, Score2dApi {
+export interface PlaygroundWorkerApi extends EngineApi, Score2dApi, LatentApi {
   /**
    * Picks and initialises a tfjs backend: `preferred` if given (`?backend=`), else the one
    * remembered for this device, else the fastest by a short probe (a software WebGPU adapter is

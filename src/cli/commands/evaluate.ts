@@ -54,7 +54,10 @@ Guidance: ε̃ = ε_u + s·(ε_c − ε_u): s = 0 unconditional, s = 1 condition
 Every scale uses the same noise and labels.
 
 Options:
-  --model PATH        class-conditional checkpoint directory (model.json + weights.bin) or file
+  --model PATH        class-conditional checkpoint directory (model.json + weights.bin) or file,
+                      or a latent diffusion folder (cli train-latent): its samples are decoded,
+                      x = D(ẑ₀ / scale), before the judge sees them; x̂₀ clipping is then off
+                      unless --clip-x0 is given
   --judge DIR         judge directory (default <repo>/models/mnist-classifier)
   --guidance S[,S..]  scales, repeatable or comma-separated (default ${DEFAULT_GUIDANCE_SCALES.join(',')})
   --n N               images per scale, >= 2 per class (default ${DEFAULT_SAMPLES_PER_SCALE})
@@ -166,7 +169,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   };
 }
 
-const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
+export const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
 
 export const TABLE_HEADER = `${'s'.padStart(6)}  ${'accuracy'.padStart(8)}  ${'FD'.padStart(9)}  ${'diversity'.padStart(9)}  ${'s/image'.padStart(8)}\n`;
 
@@ -180,12 +183,12 @@ export function tableRow(r: ScaleResult): string {
 }
 
 /** The result without the kept images, for JSON. */
-function jsonResult(r: ScaleResult) {
+export function jsonResult(r: ScaleResult) {
   const { images: _images, labels: _labels, ...rest } = r;
   return rest;
 }
 
-function checkAgainstModel(
+export function checkAgainstModel(
   args: EvalArgs,
   model: { dataset: string; T: number; numClasses: number; learnSigma: boolean },
   judge: Judge,
@@ -315,6 +318,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseEvalArgs(argv);
   if (args === 'help') {
     io.stdout(EVAL_USAGE);
+    return EXIT_OK;
+  }
+  if ((await import('../latentLoad')).isLatentModelDir(args.model)) {
+    await (await import('./evaluateLatent')).evaluateLatent(args, argv, io);
     return EXIT_OK;
   }
   await evaluate(args, argv, io);

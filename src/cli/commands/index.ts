@@ -19,6 +19,18 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, io) => (await import('./sample')).run(argv, io),
   },
   {
+    name: 'train-autoencoder',
+    description:
+      'train the KL-regularised autoencoder of latent diffusion and measure its reconstruction error',
+    run: async (argv, io) => (await import('./trainAutoencoder')).run(argv, io),
+  },
+  {
+    name: 'train-latent',
+    description:
+      "train a diffusion U-Net on an autoencoder's scaled latents (latent diffusion, with guidance)",
+    run: async (argv, io) => (await import('./trainLatent')).run(argv, io),
+  },
+  {
     name: 'train-classifier',
     description:
       'train the MNIST judge classifier and save it with its Fréchet reference statistics',

@@ -36,7 +36,10 @@ Samples N images from a checkpoint and writes FILE:
   *.npy  float32 array [N, H, W, C] with pixels in [0, 1] (x/2 + 0.5, clipped)
 
 Options:
-  --model PATH          checkpoint directory (model.json + weights.bin) or packed file
+  --model PATH          checkpoint directory (model.json + weights.bin) or packed file, or a
+                        latent diffusion folder (latent.json, autoencoder/, unet/; cli
+                        train-latent): it samples latents and decodes them, x = D(ẑ₀ / scale);
+                        x̂₀ clipping is then off unless --clip-x0 is given
   --n N                 number of images, 1..${MAX_N}
   --class C             label for every image, 0..K-1 (conditional models only); omitted:
                         the null label, i.e. unconditional samples
@@ -156,7 +159,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
 }
 
 /** Checks the arguments against the model; throws UsageError. */
-function checkAgainstModel(
+export function checkAgainstModel(
   args: SampleArgs,
   numClasses: number,
   T: number,
@@ -243,6 +246,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseSampleArgs(argv);
   if (args === 'help') {
     io.stdout(SAMPLE_USAGE);
+    return EXIT_OK;
+  }
+  const latent = await import('../latentLoad');
+  if (latent.isLatentModelDir(args.model)) {
+    io.stderr(`${await (await import('./sampleLatent')).sampleLatentToFile(args, argv)}\n`);
     return EXIT_OK;
   }
   io.stderr(`${await sampleToFile(args)}\n`);

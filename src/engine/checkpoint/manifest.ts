@@ -98,8 +98,12 @@ function readDataset(r: JsonReader, config: UNetConfig): DatasetName {
     r.fail('dataset', `one of ${DATASETS.map((d) => `"${d}"`).join(', ')}`);
   }
   const name = dataset as DatasetName;
-  // The app feeds the model this data set's images and shows its samples as such.
-  const { imageSize, inChannels } = getPreset(name, 'tiny');
+  // The app feeds the model this data set's images and shows its samples as such; a latent
+  // model takes its autoencoder's latents instead (latentShape).
+  const latent = readLatentShape(r);
+  const { imageSize, inChannels } = latent
+    ? { imageSize: latent[0], inChannels: latent[2] }
+    : getPreset(name, 'tiny');
   if (config.imageSize !== imageSize || config.inChannels !== inChannels) {
     configError(
       `checkpoint modelConfig takes ${config.imageSize}x${config.imageSize}x${config.inChannels} ` +
@@ -107,6 +111,15 @@ function readDataset(r: JsonReader, config: UNetConfig): DatasetName {
     );
   }
   return name;
+}
+
+function readLatentShape(r: JsonReader): [number, number, number] | undefined {
+  if (!r.has('latentShape')) return undefined;
+  const shape = r.intArray('latentShape', { min: 1, max: 1024 });
+  if (shape.length !== 3 || shape[0] !== shape[1]) {
+    r.fail('latentShape', 'three integers [h, w, c] with h = w');
+  }
+  return [shape[0], shape[1], shape[2]];
 }
 
 /** A class name fits a select and a caption (CIFAR-10's longest is 10 characters). */
@@ -179,6 +192,8 @@ export function validateManifest(json: unknown): CheckpointManifest {
   };
   const training = readTraining(r);
   if (training) manifest.training = training;
+  const latentShape = readLatentShape(r);
+  if (latentShape) manifest.latentShape = latentShape;
   const crc = r.optional('weightsCrc32', (k) => r.string(k));
   if (crc !== undefined) {
     if (!/^[0-9a-f]{8}$/.test(crc)) r.fail('weightsCrc32', '8 lowercase hex digits');

@@ -75,6 +75,12 @@ export interface CheckpointMeta {
   /** ISO 8601; defaults to the time of saving. */
   createdAt?: string;
   training?: TrainingProvenance;
+  /**
+   * Latent diffusion (Rombach et al. 2022): the model denoises an autoencoder's latents of this
+   * [h, w, c] shape (its modelConfig takes them), not the data set's images; the autoencoder is
+   * beside it (src/engine/latent/latentIndex.ts). Absent for pixel-space models.
+   */
+  latentShape?: [number, number, number];
 }
 
 /** A validated model.json. */

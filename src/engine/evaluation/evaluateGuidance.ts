@@ -88,6 +88,17 @@ export interface EvaluateGuidanceOptions {
   guidanceMethod?: GuidanceMethod;
   classifier?: NoisyClassifier;
   cfgScale?: number;
+  /**
+   * Latent diffusion: the model samples latents and this turns n of them into images of the
+   * given size (x = D(ẑ₀ / scale)); the decoding counts in the time per image.
+   */
+  decode?: LatentDecoder;
+}
+
+export interface LatentDecoder {
+  imageSize: number;
+  inChannels: number;
+  decode: (z: Float32Array, n: number) => Promise<Float32Array>;
 }
 
 export interface ScaleResult {
@@ -133,7 +144,8 @@ export interface GuidanceEvaluation {
 
 function checkOptions(o: EvaluateGuidanceOptions): void {
   const k = o.judge.config.numClasses;
-  const { numClasses, imageSize, inChannels } = o.unet.config;
+  const { numClasses } = o.unet.config;
+  const { imageSize, inChannels } = o.decode ?? o.unet.config;
   const j = o.judge.config;
   if (numClasses !== k) {
     throw new RangeError(
@@ -207,7 +219,7 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
   for (const [scaleIndex, s] of scales.entries()) {
     o.signal?.throwIfAborted();
     const started = performance.now();
-    const x = await sampleImages(unet, schedule, {
+    const sampled = await sampleImages(unet, schedule, {
       n,
       sampler,
       steps,
@@ -235,6 +247,7 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
             scales.length,
         }),
     });
+    const x = o.decode ? await o.decode.decode(sampled, n) : sampled;
     const out = await judgeImages(judge, x, n);
     const fd = frechetParts(featureStats(out.features, n, d), real);
     const seconds = (performance.now() - started) / 1000;
