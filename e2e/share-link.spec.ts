@@ -38,6 +38,19 @@ test('a share link restores the view, schedule and t; a tampered one falls back'
   await expect(page.getByTestId('step-formula')).toContainText('Probability-flow ODE');
   await expect(page.getByTestId('sample-grid')).toHaveAttribute('aria-label', 'samples x₀');
 
+  // The score samplers' own settings travel too: pc's snr r, annealed Langevin's M; a tampered
+  // value is named in the notice and the rest of the link still applies.
+  await page.goto('./?backend=wasm#view=sampling&sampler=pc&snr=0.3&steps=2&n=1&class=4');
+  await expect(page.getByRole('spinbutton', { name: 'Corrector snr' })).toHaveValue('0.3');
+  await expect(page.getByTestId('sampling-nfe')).toContainText('(NFE) 4 of 4', { timeout: 60_000 });
+  await page.getByRole('combobox', { name: 'Sampler' }).selectOption('annealed-langevin');
+  await page.getByRole('spinbutton', { name: 'Langevin steps per level' }).fill('3');
+  await expect.poll(() => page.evaluate(() => window.location.hash)).toContain('lsteps=3');
+  await page.goto('./?backend=wasm#view=sampling&sampler=pc&snr=9e9&lsteps=-1&class=6&n=1&steps=1');
+  await expect(page.getByRole('status').filter({ hasText: 'snr="9e9"' })).toBeVisible();
+  await expect(page.getByRole('spinbutton', { name: 'Corrector snr' })).toHaveValue('0.16');
+  await expect(page.getByRole('combobox', { name: 'Class' })).toHaveValue('6');
+
   await page.goto('./?x=1#view=%3Cscript%3Ealert(1)%3C/script%3E&T=abc&t=-5');
   await expect(
     page.getByRole('status').filter({ hasText: 'link settings were ignored' }),
