@@ -434,7 +434,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     // touch the weights this run samples from.
     const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
     const classifier =
-      req.guidanceMethod === 'classifier'
+      req.guidanceMethod === 'classifier' || req.guidanceMethod === 'both'
         ? (
             await guiding
               .forModel({
