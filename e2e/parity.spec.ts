@@ -8,10 +8,11 @@ interface Worker {
     outputRelErr: number;
     gradRelErr: number;
     worstParam: string;
+    classifierGradient: { pass: boolean; gradRelErr: number; probsMaxAbsDiff: number; ms: number };
   }>;
 }
 
-test('U-Net output and gradients on WebGPU match the cpu backend', async ({
+test('U-Net output and gradients, and the classifier-guidance gradient, on WebGPU match cpu', async ({
   page,
   consoleErrors,
 }) => {
@@ -29,5 +30,9 @@ test('U-Net output and gradients on WebGPU match the cpu backend', async ({
   expect(report.pass).toBe(true);
   expect(report.outputRelErr).toBeLessThan(1e-3);
   expect(report.gradRelErr).toBeLessThan(1e-2);
+  // Classifier guidance's g = ∇ₓ log p_φ(y | x_t, t) through the noise-aware classifier, and p_φ.
+  expect(report.classifierGradient.pass).toBe(true);
+  expect(report.classifierGradient.gradRelErr).toBeLessThan(1e-2);
+  expect(report.classifierGradient.probsMaxAbsDiff).toBeLessThan(1e-3);
   expect(consoleErrors).toEqual([]);
 });

@@ -145,6 +145,17 @@ export interface ParitySummary {
   pass: boolean;
   leakedTensors: number;
   ms: number;
+  /**
+   * Classifier guidance's gradient g = ∇ₓ log p_φ(y | x_t, t) and p_φ against cpu
+   * (engine/classifierGuideParity.ts); `pass` above covers it too.
+   */
+  classifierGradient: {
+    gradRelErr: number;
+    probsMaxAbsDiff: number;
+    tolerance: { grad: number; probs: number };
+    pass: boolean;
+    ms: number;
+  };
 }
 
 // ---- The 2-D "Score & SDE" view (closed-form scores: no tfjs needed) -----------------------

@@ -12,6 +12,7 @@ import { wasmPaths } from './wasmPaths';
 import { createEngineApi } from './engineApi';
 import { createScore2dApi } from './score2dApi';
 import { runUNetParity } from '../engine/parity';
+import { runClassifierGradientParity } from '../engine/classifierGuideParity';
 import { benchPreset, parseBenchPreset } from '../engine/bench/trainStep';
 import type {
   BackendInfo,
@@ -90,21 +91,34 @@ const api: PlaygroundWorkerApi = {
       throw new Error('pause the training first: the check switches backends for a moment');
     }
     const datasets = opts?.datasets?.filter((d) => d === 'mnist' || d === 'cifar10');
-    const run = runUNetParity({
-      backend: tf.getBackend(),
-      ...(datasets && datasets.length > 0 ? { datasets } : {}),
-    });
+    const backend = tf.getBackend();
+    const run = (async () => {
+      const unet = await runUNetParity({
+        backend,
+        ...(datasets && datasets.length > 0 ? { datasets } : {}),
+      });
+      // Then classifier guidance's gradient through the noise-aware classifier.
+      const cg = await runClassifierGradientParity({ backend });
+      return { unet, cg };
+    })();
     parityRun = run.catch(() => undefined);
-    const r = await run;
+    const { unet: r, cg } = await run;
     return {
       backend: r.backend,
       outputRelErr: r.outputRelErr,
       gradRelErr: r.gradRelErr,
       worstParam: r.worstParam,
       tolerance: { ...r.tolerance },
-      pass: r.pass,
-      leakedTensors: r.leakedTensors,
-      ms: r.ms,
+      pass: r.pass && cg.pass,
+      leakedTensors: r.leakedTensors + cg.leakedTensors,
+      ms: r.ms + cg.ms,
+      classifierGradient: {
+        gradRelErr: cg.gradRelErr,
+        probsMaxAbsDiff: cg.probsMaxAbsDiff,
+        tolerance: { ...cg.tolerance },
+        pass: cg.pass,
+        ms: cg.ms,
+      },
     };
   },
 
