@@ -88,6 +88,12 @@ test('a learned-Σ model offers σ² = learned, and a DDPM step runs with it', a
   await expect(
     page.getByRole('combobox', { name: 'Reverse variance' }).locator('option[value="learned"]'),
   ).toHaveCount(1);
+  // Σ_θ against β_t and β̃_t per t (Nichol & Dhariwal 2021, eq. 15), measured for this model.
+  const sigma = page.getByTestId('sigma-profile-panel');
+  await expect(sigma.getByTestId('sigma-profile-chart')).toBeVisible({ timeout: 30_000 });
+  await expect(sigma.locator('.recharts-line')).toHaveCount(3);
+  await expect(sigma.locator('.recharts-area')).toHaveCount(1);
+  await expect(sigma.getByTestId('sigma-formula')).toContainText('t=');
   expect(consoleErrors).toEqual([]);
 });
 

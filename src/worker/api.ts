@@ -3,6 +3,8 @@
 import type { ScheduleKind } from '../diffusion/schedule';
 import type { BenchRow } from '../engine/bench/trainStep';
 import type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
+import type { SigmaProfileRequest } from '../engine/playground/sigmaProfileRun';
+import type { SigmaProfile } from '../engine/likelihood/sigmaProfile';
 import type {
   AdapterDescription,
   BackendMeasurement,
@@ -328,6 +330,8 @@ export type {
 export type { BucketAccuracy } from '../engine/noisyClassifier/types';
 export type { GuidanceMethod } from '../engine/sampling/guidanceMethod';
 export type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
+export type { SigmaProfileRequest } from '../engine/playground/sigmaProfileRun';
+export type { SigmaProfile } from '../engine/likelihood/sigmaProfile';
 export type {
   ComparisonProgress,
   ComparisonRequest,
@@ -433,6 +437,11 @@ export interface EngineApi {
     listener: (e: LikelihoodEvent) => void,
   ): Promise<{ evaluated: number }>;
   cancelLikelihood(): Promise<void>;
+  /**
+   * A learned Σ_θ per t against β_t and β̃_t (Nichol & Dhariwal 2021, eq. 15), over the first test
+   * images noised to each t (engine/likelihood/sigmaProfile.ts). Only for a model with Σ_θ.
+   */
+  learnedSigmaProfile(req: SigmaProfileRequest): Promise<SigmaProfile>;
 
   saveModel(name: string): Promise<SavedModelInfo[]>;
   listSavedModels(): Promise<SavedModelInfo[]>;

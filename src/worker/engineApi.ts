@@ -15,6 +15,7 @@ import { fetchNoisyClassifier } from '../engine/noisyClassifier/fetchStore';
 import { GuidingClassifiers } from '../engine/playground/guidingClassifier';
 import { usesClassifier } from '../engine/sampling/guidanceMethod';
 import { LikelihoodController } from '../engine/playground/likelihoodController';
+import { runSigmaProfile } from '../engine/playground/sigmaProfileRun';
 import { ComparisonController } from '../engine/playground/comparisonController';
 import { networkDiagram } from '../model/blocks';
 import { getPreset } from '../model/presets';
@@ -335,6 +336,18 @@ export function createEngineApi(env: EngineEnv): EngineApi {
 
     async cancelLikelihood() {
       likelihood.cancel();
+    },
+
+    async learnedSigmaProfile(req) {
+      return once(`learnedSigmaProfile ${JSON.stringify(req)}`, async () => {
+        await env.backendReady();
+        await slot.settled();
+        const info = slot.info;
+        if (!info) throw new Error('no model yet: load a pretrained model or train one first');
+        const dataset = await datasets().get(info.dataset, 'test');
+        const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
+        return runSigmaProfile({ lease, schedule: slot.schedule, dataset }, req);
+      });
     },
 
     async saveModel(name) {
