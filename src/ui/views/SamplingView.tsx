@@ -354,9 +354,16 @@ export function SamplingView() {
             value={settings.sampler}
             onChange={(e) => {
               const sampler = e.target.value as SamplerName;
-              // DDPM starts at all T steps (Ho et al.'s Alg. 2); fewer steps respace it.
+              // DDPM starts at all T steps (Ho et al.'s Alg. 2); fewer steps respace it. A model
+              // with a learned Σ_θ samples with it (Nichol & Dhariwal 2021).
               setSettings(
-                sampler === 'ddpm' ? { sampler, steps: model?.schedule.T ?? 1000 } : { sampler },
+                sampler === 'ddpm'
+                  ? {
+                      sampler,
+                      steps: model?.schedule.T ?? 1000,
+                      ...(model?.learnSigma === true ? { variance: 'learned' as const } : {}),
+                    }
+                  : { sampler },
               );
             }}
           >
