@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initWasmForTests } from './backends/testing';
+import { MNIST_NOISY_CLASSIFIER } from '../model/noisyClassifier';
 import { runClassifierGradientParity } from './classifierGuideParity';
 import { CPU_TOLERANCE } from './parity';
 
@@ -22,6 +23,13 @@ describe('runClassifierGradientParity', () => {
     expect(r.pass).toBe(true);
     expect(r.gradRelErr).toBeLessThan(1e-5);
     expect(r.probsMaxAbsDiff).toBeLessThan(1e-6);
+    // The shipped classifier's own size agrees too.
+    const shipped = await runClassifierGradientParity({
+      backend: 'wasm',
+      config: MNIST_NOISY_CLASSIFIER,
+    });
+    expect(shipped.pass).toBe(true);
+    expect(shipped.gradRelErr).toBeLessThan(1e-5);
   }, 60_000);
 
   it('fails fast on a backend that cannot start, and restores the original backend', async () => {

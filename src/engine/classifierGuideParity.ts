@@ -2,8 +2,9 @@
 // 2021, Alg. 1 and 2), the one piece of guided sampling that differentiates through a second
 // network: computed on the backend under test and on 'cpu' (the reference) from identical
 // weights, images, t and classes, then compared, with p_φ(· | x_t, t) too. Tiny on purpose (the
-// shipped MNIST classifier's config, two images) so it runs in seconds on WebGPU in Chromium's
-// SwiftShader; the e2e parity test calls it in the app's worker. No node modules.
+// shipped classifier's layers at 14×14 with a few channels, so 14 → 7 → 4 takes the odd-size path
+// of 28 → 14 → 7; two images) so it runs in seconds on WebGPU in Chromium's SwiftShader; the e2e
+// parity test calls it in the app's worker. No node modules.
 //
 // Like runUNetParity it switches the global backend, and restores the original before resolving.
 import * as tf from '@tensorflow/tfjs';
@@ -29,6 +30,14 @@ export interface ClassifierGradientParity {
   leakedTensors: number;
   ms: number;
 }
+
+/** The default: every layer of MNIST_NOISY_CLASSIFIER, at a size SwiftShader runs quickly. */
+export const PARITY_CLASSIFIER: NoisyClassifierConfig = {
+  ...MNIST_NOISY_CLASSIFIER,
+  imageSize: 14,
+  channels: [4, 8],
+  timeEmbedDim: 8,
+};
 
 type HostWeights = Map<string, { shape: number[]; values: Float32Array }>;
 
@@ -62,11 +71,14 @@ async function gradientOn(
   }
 }
 
-export async function runClassifierGradientParity(
-  opts: { backend: string; seed?: number; modelT?: number } = { backend: 'cpu' },
-): Promise<ClassifierGradientParity> {
+export async function runClassifierGradientParity(opts: {
+  backend: string;
+  seed?: number;
+  modelT?: number;
+  config?: NoisyClassifierConfig;
+}): Promise<ClassifierGradientParity> {
   const start = performance.now();
-  const config = MNIST_NOISY_CLASSIFIER;
+  const config = opts.config ?? PARITY_CLASSIFIER;
   const seed = opts.seed ?? 1;
   const modelT = opts.modelT ?? 300;
   const defaults = defaultTolerance(opts.backend);

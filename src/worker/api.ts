@@ -5,6 +5,7 @@ import type { BenchRow } from '../engine/bench/trainStep';
 import type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
 import type { SigmaProfileRequest } from '../engine/playground/sigmaProfileRun';
 import type { SigmaProfile } from '../engine/likelihood/sigmaProfile';
+import type { ClassifierGradientParity } from '../engine/classifierGuideParity';
 import type {
   AdapterDescription,
   BackendMeasurement,
@@ -147,17 +148,6 @@ export interface ParitySummary {
   pass: boolean;
   leakedTensors: number;
   ms: number;
-  /**
-   * Classifier guidance's gradient g = ∇ₓ log p_φ(y | x_t, t) and p_φ against cpu
-   * (engine/classifierGuideParity.ts); `pass` above covers it too.
-   */
-  classifierGradient: {
-    gradRelErr: number;
-    probsMaxAbsDiff: number;
-    tolerance: { grad: number; probs: number };
-    pass: boolean;
-    ms: number;
-  };
 }
 
 // ---- The 2-D "Score & SDE" view (closed-form scores: no tfjs needed) -----------------------
@@ -260,6 +250,12 @@ export interface PlaygroundWorkerApi extends EngineApi, Score2dApi {
    * switches backends.
    */
   parityCheck(opts?: { datasets?: DatasetName[] }): Promise<ParitySummary>;
+  /**
+   * Classifier guidance's gradient g = ∇ₓ log p_φ(y | x_t, t) and p_φ on the active backend
+   * against cpu, on a tiny noise-aware classifier (engine/classifierGuideParity.ts). Refused
+   * while training runs: it switches backends.
+   */
+  classifierGradientParity(): Promise<ClassifierGradientParity>;
   /**
    * Times a training step and a forward pass of a fresh U-Net preset ('mnist/tiny', …) on the
    * active backend: the same JSON row as `npm run bench` (the browser bench,
