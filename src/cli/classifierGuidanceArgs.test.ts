@@ -184,7 +184,7 @@ describe('flag validation', () => {
       false,
     ]);
     expect(() => parseEvalArgs(['--model', 'm', '--guidance-method', 'both'])).toThrow(
-      /--classifier DIR/,
+      /--guidance-method both needs --classifier DIR/,
     );
     expect(() => parseEvalArgs(['--model', 'm', '--guidance-method', 'side'])).toThrow(
       /--guidance-method must be "cfg" or "classifier-free" or "classifier" or "both" or "combined"/,

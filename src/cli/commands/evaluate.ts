@@ -143,6 +143,11 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   const sideBySide = evalMethod === 'both';
   const sampling =
     evalMethod === 'cfg' ? 'classifier-free' : evalMethod === 'combined' ? 'both' : evalMethod;
+  if (sideBySide && v.classifier === undefined) {
+    throw new UsageError(
+      '--guidance-method both needs --classifier DIR (a noise-aware classifier, cli train-noisy-classifier)',
+    );
+  }
   // Side by side, the classifier half is checked like --guidance-method classifier.
   const cg = parseClassifierGuidanceArgs({
     ...v,
