@@ -65,6 +65,30 @@ test('measures accuracy, Fréchet distance and diversity per guidance scale', as
   await expect(page.getByTestId('eval-samples-3')).toHaveAttribute('data-ready', 'true');
   await page.screenshot({ path: test.info().outputPath('guidance-trade-off.png'), fullPage: true });
 
+  // Both methods side by side in one run (same noise and classes): at s = 0 both are the
+  // unconditional model, so their s = 0 rows agree; four lines on the chart, two of diversity.
+  await page.getByRole('combobox', { name: 'Evaluated guidance' }).selectOption('both');
+  await page.getByRole('spinbutton', { name: 'DDIM steps' }).fill('2');
+  await page.getByRole('textbox', { name: 'Guidance scales' }).fill('0');
+  await page.getByRole('textbox', { name: 'Classifier scales' }).fill('0, 10');
+  await expect(page.locator('#eval-scales-help')).toContainText('3 scales × 20 samples × 2 steps');
+  await run.click();
+  await expect(page.getByTestId('cg-eval-row')).toHaveCount(2, { timeout: 60_000 });
+  await expect(run).toBeEnabled();
+  await expect(page.getByTestId('eval-row')).toHaveCount(1);
+  await expect(page.getByTestId('eval-caption')).toContainText('side by side');
+  const cell = (prefix: string, id: string) =>
+    page
+      .locator(`[data-testid="${prefix}eval-row"][data-scale="0"] [data-testid="${prefix}${id}"]`)
+      .getAttribute('data-value');
+  expect(Number(await cell('cg-', 'eval-fd'))).toBeCloseTo(Number(await cell('', 'eval-fd')), 3);
+  expect(await cell('cg-', 'eval-accuracy')).toBe(await cell('', 'eval-accuracy'));
+  await expect(page.getByTestId('tradeoff-chart').locator('.recharts-line')).toHaveCount(4);
+  await expect(page.getByTestId('diversity-chart').locator('.recharts-line')).toHaveCount(2);
+  await expect(page.getByTestId('cg-eval-samples-10')).toHaveAttribute('data-ready', 'true');
+  await page.getByRole('combobox', { name: 'Evaluated guidance' }).selectOption('classifier-free');
+  await page.getByRole('spinbutton', { name: 'DDIM steps' }).fill('10');
+
   // Cancel stops a longer run and leaves the page ready for the next one.
   await page.getByRole('textbox', { name: 'Guidance scales' }).fill('1, 2');
   await run.click();

@@ -71,15 +71,29 @@ test('a learned-Σ model offers σ² = learned, and a DDPM step runs with it', a
   await variance.selectOption('learned');
   await expect(page.getByTestId('learned-variance-note')).toContainText('between β̃_t and β_t');
   expect(page.url()).toMatch(/sampler=ddpm.*var=learned/);
+  // Respaced DDPM (Nichol & Dhariwal 2021, Sec. 4): selecting DDPM starts at all T steps; fewer
+  // keep round(linspace(T−1, 0, K)) of them, with Σ_θ of the kept steps.
+  const steps = page.getByRole('spinbutton', { name: 'Sampling steps' });
+  await expect(steps).toHaveValue('1000');
+  await steps.fill('5');
+  await expect(page.getByTestId('steps-spacing')).toContainText('respaced');
+  expect(page.url()).toMatch(/steps=5/);
   await page.getByRole('button', { name: 'Sample', exact: true }).click();
   await expect(page.getByTestId('sampling-step')).toHaveText('0');
   await page.getByRole('button', { name: 'Step forward' }).click();
   await expect(page.getByTestId('sampling-step')).toHaveText('1', { timeout: 20_000 });
+  await expect(page.getByTestId('sampling-nfe')).toContainText('(NFE) 1 of 5');
   await expect(page.getByRole('alert')).toHaveCount(0);
   await page.getByRole('tab', { name: 'Likelihood' }).click();
   await expect(
     page.getByRole('combobox', { name: 'Reverse variance' }).locator('option[value="learned"]'),
   ).toHaveCount(1);
+  // Σ_θ against β_t and β̃_t per t (Nichol & Dhariwal 2021, eq. 15), measured for this model.
+  const sigma = page.getByTestId('sigma-profile-panel');
+  await expect(sigma.getByTestId('sigma-profile-chart')).toBeVisible({ timeout: 30_000 });
+  await expect(sigma.locator('.recharts-line')).toHaveCount(3);
+  await expect(sigma.locator('.recharts-area')).toHaveCount(1);
+  await expect(sigma.getByTestId('sigma-formula')).toContainText(/t\s*=\s*\d+/);
   expect(consoleErrors).toEqual([]);
 });
 

@@ -88,6 +88,8 @@ const KEYS = [
   'at',
   'theme',
   'classroom',
+  'snr',
+  'lsteps',
   '__proto__',
   'constructor',
 ];

@@ -9,6 +9,13 @@ interface Worker {
     gradRelErr: number;
     worstParam: string;
   }>;
+  classifierGradientParity(): Promise<{
+    pass: boolean;
+    gradRelErr: number;
+    probsMaxAbsDiff: number;
+    leakedTensors: number;
+    ms: number;
+  }>;
 }
 
 test('U-Net output and gradients on WebGPU match the cpu backend', async ({
@@ -29,5 +36,26 @@ test('U-Net output and gradients on WebGPU match the cpu backend', async ({
   expect(report.pass).toBe(true);
   expect(report.outputRelErr).toBeLessThan(1e-3);
   expect(report.gradRelErr).toBeLessThan(1e-2);
+  expect(consoleErrors).toEqual([]);
+});
+
+// Classifier guidance's g = ∇ₓ log p_φ(y | x_t, t) (Dhariwal & Nichol 2021) differentiates
+// through a second network: on WebGPU it must match cpu too (a tiny classifier, two images).
+test('the classifier-guidance gradient on WebGPU matches the cpu backend', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(90_000);
+  await page.goto('./?backend=webgpu');
+  expect(await backendOf(page)).toBe('webgpu');
+  const report = await page.evaluate(async () => {
+    const w = window as unknown as { __playground: { worker(): Worker } };
+    return w.__playground.worker().classifierGradientParity();
+  });
+  console.log('webgpu classifier-gradient parity', JSON.stringify(report));
+  expect(report.pass).toBe(true);
+  expect(report.gradRelErr).toBeLessThan(1e-2);
+  expect(report.probsMaxAbsDiff).toBeLessThan(1e-3);
+  expect(report.leakedTensors).toBe(0);
   expect(consoleErrors).toEqual([]);
 });

@@ -138,7 +138,7 @@ describe('flag validation', () => {
     ).toThrow(/>= 0/);
   });
 
-  it('eval: sweeps classifier scales; both holds one classifier-free scale', () => {
+  it('eval: sweeps classifier scales; combined holds one classifier-free scale', () => {
     const a = parseEvalArgs([
       '--model',
       'm',
@@ -152,7 +152,7 @@ describe('flag validation', () => {
       '--model',
       'm',
       '--guidance-method',
-      'both',
+      'combined',
       '--classifier',
       'c',
       '--guidance',
@@ -160,10 +160,35 @@ describe('flag validation', () => {
       '--classifier-scale',
       '1,3',
     ]);
-    expect(b !== 'help' && [b.scales, b.cfgScale]).toEqual([[1, 3], 2]);
+    expect(b !== 'help' && [b.scales, b.cfgScale, b.sideBySide]).toEqual([[1, 3], 2, false]);
     expect(() =>
-      parseEvalArgs(['--model', 'm', '--guidance-method', 'both', '--classifier', 'c']),
+      parseEvalArgs(['--model', 'm', '--guidance-method', 'combined', '--classifier', 'c']),
     ).toThrow(/exactly one --guidance/);
+    // both: the two curves side by side, --guidance and --classifier-scale each a sweep.
+    const both = parseEvalArgs([
+      '--model',
+      'm',
+      '--guidance-method',
+      'both',
+      '--classifier',
+      'c',
+      '--guidance',
+      '0,3',
+    ]);
+    expect(
+      both !== 'help' && [both.sideBySide, both.scales, both.classifierGuidance.classifierScales],
+    ).toEqual([true, [0, 3], [0, 1, 2, 4, 8]]);
+    const cfg = parseEvalArgs(['--model', 'm', '--guidance-method', 'cfg']);
+    expect(cfg !== 'help' && [cfg.classifierGuidance.method, cfg.sideBySide]).toEqual([
+      'classifier-free',
+      false,
+    ]);
+    expect(() => parseEvalArgs(['--model', 'm', '--guidance-method', 'both'])).toThrow(
+      /--guidance-method both needs --classifier DIR/,
+    );
+    expect(() => parseEvalArgs(['--model', 'm', '--guidance-method', 'side'])).toThrow(
+      /--guidance-method must be "cfg" or "classifier-free" or "classifier" or "both" or "combined"/,
+    );
     expect(() =>
       parseEvalArgs([
         '--model',

@@ -286,7 +286,7 @@ export function summariseParity(
   };
 }
 
-async function useBackend(name: string): Promise<void> {
+export async function useBackend(name: string): Promise<void> {
   if (name === 'cpu') registerCpuKernelFixes();
   let ok: boolean;
   try {

@@ -5,7 +5,7 @@ import * as Comlink from 'comlink';
 import type { EvaluationEvent, ModelInfo } from '../worker/api';
 import { getWorker } from './workerClient';
 import { useEvaluation } from './evaluationStore';
-import { parseScales } from './evaluationFormat';
+import { MAX_CLASSIFIER_SCALE_EVAL, MAX_SCALE, parseScales } from './evaluationFormat';
 import { useTraining } from './trainingStore';
 import { describeError } from './errors';
 
@@ -33,12 +33,20 @@ export async function runEvaluation(): Promise<void> {
   if (store.running) return;
   const model = useTraining.getState().model;
   const why = cannotJudge(model);
-  const parsed = parseScales(store.settings.scalesText);
-  if (why || !model || parsed.error !== null) {
-    store.finish({ error: why ?? parsed.error ?? undefined });
+  const { samplesPerScale, steps, seed, guidanceMethod } = store.settings;
+  const parsed = parseScales(
+    store.settings.scalesText,
+    guidanceMethod === 'classifier' ? MAX_CLASSIFIER_SCALE_EVAL : MAX_SCALE,
+  );
+  const classifierScales =
+    guidanceMethod === 'both'
+      ? parseScales(store.settings.classifierScalesText, MAX_CLASSIFIER_SCALE_EVAL)
+      : null;
+  const error = why ?? parsed.error ?? classifierScales?.error ?? null;
+  if (error !== null || !model) {
+    store.finish({ error: error ?? undefined });
     return;
   }
-  const { samplesPerScale, steps, seed, guidanceMethod } = store.settings;
   const run = store.begin(describeModel(model));
   const current = () => useEvaluation.getState().run === run;
   const listener = Comlink.proxy((e: EvaluationEvent) => {
@@ -47,7 +55,7 @@ export async function runEvaluation(): Promise<void> {
     // A scale's result travels on this listener's port and the summary on the worker's: the
     // summary may land first, so results are kept even after finish().
     if (e.type === 'scale') {
-      s.addResult(e.result);
+      s.addResult(e.result, e.method);
       return;
     }
     if (!s.running) return;
@@ -56,7 +64,14 @@ export async function runEvaluation(): Promise<void> {
   });
   try {
     const summary = await getWorker().startEvaluation(
-      { scales: parsed.scales, samplesPerScale, steps, seed, guidanceMethod },
+      {
+        scales: parsed.scales ?? [],
+        samplesPerScale,
+        steps,
+        seed,
+        guidanceMethod,
+        ...(classifierScales?.scales ? { classifierScales: classifierScales.scales } : {}),
+      },
       listener,
     );
     if (current()) useEvaluation.getState().finish({ summary });

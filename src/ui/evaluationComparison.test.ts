@@ -27,3 +27,25 @@ describe('evaluation comparison curve', () => {
     expect(store().comparison).toBeNull();
   });
 });
+
+describe('a side-by-side run (guidance method both)', () => {
+  it('puts each streamed result on its own method’s curve', () => {
+    const store = useEvaluation.getState;
+    store().setSettings({ guidanceMethod: 'both' });
+    store().begin('model A');
+    expect(store().resultsMethod).toBe('classifier-free');
+    expect(store().comparison).toEqual({ method: 'classifier', results: [], sameRun: true });
+    store().addResult(result(0), 'classifier-free');
+    store().addResult(result(3), 'classifier-free');
+    store().addResult(result(0), 'classifier');
+    store().addResult(result(20), 'classifier');
+    expect(store().results.map((r) => r.guidanceScale)).toEqual([0, 3]);
+    expect(store().comparison?.results.map((r) => r.guidanceScale)).toEqual([0, 20]);
+    store().finish({});
+    // A later classifier-only run keeps this run's classifier-free curve beside it.
+    store().setSettings({ guidanceMethod: 'classifier' });
+    store().begin('model A');
+    expect(store().comparison).toMatchObject({ method: 'classifier-free', sameRun: false });
+    expect(store().comparison?.results.map((r) => r.guidanceScale)).toEqual([0, 3]);
+  });
+});

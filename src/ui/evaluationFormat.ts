@@ -7,6 +7,10 @@ export const DEFAULT_SCALES_TEXT = '0, 1, 2, 3, 5, 7.5';
 /** The worker refuses more (src/engine/playground/evaluationController.ts checks the same). */
 export const MAX_SCALES = 12;
 export const MAX_SCALE = 20;
+/** Classifier guidance's scales (the worker's MAX_CLASSIFIER_GUIDANCE_SCALE). */
+export const MAX_CLASSIFIER_SCALE_EVAL = 30;
+/** Classifier scales of a side-by-side run: README's curve for models/mnist-noisy-classifier. */
+export const DEFAULT_CLASSIFIER_SCALES_TEXT = '0, 5, 10, 20';
 
 export type ParsedScales = { scales: number[]; error: null } | { scales: null; error: string };
 
@@ -14,7 +18,7 @@ export type ParsedScales = { scales: number[]; error: null } | { scales: null; e
  * "0, 1, 2.5" (commas or spaces) → ascending distinct scales in [0, MAX_SCALE], or one sentence
  * saying what is wrong. Plain decimals only: the text is never evaluated.
  */
-export function parseScales(text: string): ParsedScales {
+export function parseScales(text: string, max: number = MAX_SCALE): ParsedScales {
   const parts = text
     .split(/[\s,;]+/)
     .map((p) => p.trim())
@@ -26,10 +30,10 @@ export function parseScales(text: string): ParsedScales {
       return { scales: null, error: `"${p.slice(0, 12)}" is not a number like 3 or 7.5.` };
     }
     const v = Number(p);
-    if (v > MAX_SCALE) {
+    if (v > max) {
       return {
         scales: null,
-        error: `${p} is above ${MAX_SCALE}: use scales from 0 to ${MAX_SCALE}.`,
+        error: `${p} is above ${max}: use scales from 0 to ${max}.`,
       };
     }
     values.push(v);

@@ -7,7 +7,14 @@ import type {
   JudgeSummary,
   ScaleResult,
 } from '../worker/api';
-import { DEFAULT_SCALES_TEXT, secondsLeft } from './evaluationFormat';
+import {
+  DEFAULT_CLASSIFIER_SCALES_TEXT,
+  DEFAULT_SCALES_TEXT,
+  secondsLeft,
+} from './evaluationFormat';
+
+/** The curves a run can draw: one method, or both side by side from the same noise. */
+export type EvaluatedMethod = 'classifier-free' | 'classifier';
 
 export interface EvaluationSettings {
   /** Class-balanced: a multiple of 10 gives every digit the same count. */
@@ -16,8 +23,13 @@ export interface EvaluationSettings {
   seed: number;
   /** As typed; parsed with parseScales when the run starts. */
   scalesText: string;
-  /** What the scales are: classifier-free s, or classifier guidance's s (the model's null class). */
-  guidanceMethod: 'classifier-free' | 'classifier';
+  /**
+   * What the scales are: classifier-free s, classifier guidance's s (the model's null class), or
+   * both side by side in one run (scalesText classifier-free, classifierScalesText classifier).
+   */
+  guidanceMethod: EvaluatedMethod | 'both';
+  /** As typed: the classifier scales of a side-by-side run. */
+  classifierScalesText: string;
 }
 
 /** Small enough to finish in a lesson on a laptop's CPU: 5 digits per class, 6 scales. */
@@ -27,6 +39,7 @@ export const DEFAULT_EVALUATION: EvaluationSettings = {
   seed: 0,
   scalesText: DEFAULT_SCALES_TEXT,
   guidanceMethod: 'classifier-free',
+  classifierScalesText: DEFAULT_CLASSIFIER_SCALES_TEXT,
 };
 
 export const SAMPLE_COUNTS: readonly number[] = [20, 50, 100, 200];
@@ -45,9 +58,12 @@ interface EvaluationStore {
   /** One per finished scale, in run order. */
   results: ScaleResult[];
   /** The method of `results`. */
-  resultsMethod: EvaluationSettings['guidanceMethod'];
-  /** The last finished curve of the OTHER method (same model), drawn beside the current one. */
-  comparison: { method: EvaluationSettings['guidanceMethod']; results: ScaleResult[] } | null;
+  resultsMethod: EvaluatedMethod;
+  /**
+   * The other method's curve, drawn beside `results`: this run's classifier curve when it runs
+   * both side by side, else the last finished curve of the other method (same model).
+   */
+  comparison: { method: EvaluatedMethod; results: ScaleResult[]; sameRun: boolean } | null;
   summary: EvaluationSummary | null;
   /** Which model the results describe (the model in use may change later). */
   modelLabel: string | null;
@@ -60,7 +76,8 @@ interface EvaluationStore {
   begin(modelLabel: string): number;
   setJudge(judge: JudgeSummary): void;
   setProgress(progress: EvaluationProgress): void;
-  addResult(result: ScaleResult): void;
+  /** A result of `method` (default: the run's first method) lands on its curve. */
+  addResult(result: ScaleResult, method?: EvaluatedMethod): void;
   finish(outcome: { summary?: EvaluationSummary; error?: string; note?: string }): void;
   setCancelling(): void;
 }
@@ -85,13 +102,19 @@ export const useEvaluation = create<EvaluationStore>()((set, get) => ({
   begin: (modelLabel) => {
     const s = get();
     const run = s.run + 1;
-    const method = s.settings.guidanceMethod;
+    const chosen = s.settings.guidanceMethod;
+    const method: EvaluatedMethod = chosen === 'both' ? 'classifier-free' : chosen;
     const sameModel = s.modelLabel === modelLabel;
-    const comparison = !sameModel
-      ? null
-      : s.resultsMethod !== method && s.results.length > 0
-        ? { method: s.resultsMethod, results: s.results }
-        : s.comparison;
+    const comparison =
+      chosen === 'both'
+        ? { method: 'classifier' as const, results: [], sameRun: true }
+        : !sameModel
+          ? null
+          : s.resultsMethod !== method && s.results.length > 0
+            ? { method: s.resultsMethod, results: s.results, sameRun: false }
+            : s.comparison?.method === method
+              ? null
+              : s.comparison && { ...s.comparison, sameRun: false };
     set({
       comparison,
       resultsMethod: method,
@@ -118,7 +141,12 @@ export const useEvaluation = create<EvaluationStore>()((set, get) => ({
           ? null
           : secondsLeft(progress.fraction, (performance.now() - s.startedMs) / 1000),
     })),
-  addResult: (result) => set((s) => ({ results: [...s.results, result] })),
+  addResult: (result, method) =>
+    set((s) =>
+      method === undefined || method === s.resultsMethod || !s.comparison
+        ? { results: [...s.results, result] }
+        : { comparison: { ...s.comparison, results: [...s.comparison.results, result] } },
+    ),
   finish: ({ summary, error, note }) =>
     set({
       running: false,

@@ -15,7 +15,8 @@ function request(overrides: Partial<SamplingSettings> = {}): SamplingRequest {
   return {
     n: settings.n,
     sampler: settings.sampler,
-    steps: settings.sampler !== 'ddpm' ? settings.steps : undefined,
+    // DDPM with fewer steps than T runs on the respaced schedule (Nichol & Dhariwal 2021, Sec. 4).
+    steps: settings.steps,
     eta: settings.sampler === 'ddim' ? settings.eta : undefined,
     variance: settings.sampler === 'ddpm' ? settings.variance : undefined,
     classes: conditional ? new Array<number>(settings.n).fill(settings.classIndex) : null,
@@ -24,6 +25,8 @@ function request(overrides: Partial<SamplingSettings> = {}): SamplingRequest {
     clipX0: settings.clipX0,
     guidanceMethod: settings.guidanceMethod,
     classifierScale: settings.classifierScale,
+    snr: settings.sampler === 'pc' ? settings.snr : undefined,
+    langevinSteps: settings.sampler === 'annealed-langevin' ? settings.langevinSteps : undefined,
   };
 }
 

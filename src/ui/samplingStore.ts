@@ -43,6 +43,9 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   variance: 'beta',
   guidanceMethod: 'classifier-free',
   classifierScale: 10,
+  // score_sde's corrector snr and one Langevin step per level (engine/sampling/scoreOptions.ts).
+  snr: 0.16,
+  langevinSteps: 1,
 };
 
 /** The index of the last recorded frame at or before `step` (frames are in step order). */

@@ -24,6 +24,8 @@ const full: SharedState = {
   guidanceMethod: 'both',
   classifierScale: 12.5,
   variance: 'learned',
+  snr: 0.25,
+  langevinSteps: 3,
 };
 
 describe('URL hash state', () => {
@@ -48,7 +50,40 @@ describe('URL hash state', () => {
   it('round-trips every shared field', () => {
     const { state, problems } = parseHash(formatHash(full));
     expect(problems).toEqual([]);
-    expect(state).toEqual(full);
+    // snr and lsteps travel only with the sampler that uses them (below); full's is DDPM.
+    const { snr: _snr, langevinSteps: _m, ...ddpm } = full;
+    expect(state).toEqual(ddpm);
+  });
+
+  it("carries pc's snr and annealed Langevin's steps per level with their sampler only", () => {
+    const pc = formatHash({ ...full, sampler: 'pc' });
+    expect(pc).toContain('snr=0.25');
+    expect(pc).not.toContain('lsteps');
+    expect(parseHash(pc).state).toMatchObject({ sampler: 'pc', snr: 0.25 });
+    const langevin = formatHash({ ...full, sampler: 'annealed-langevin' });
+    expect(langevin).toContain('lsteps=3');
+    expect(langevin).not.toContain('snr=');
+    expect(parseHash(langevin).state).toMatchObject({
+      sampler: 'annealed-langevin',
+      langevinSteps: 3,
+    });
+    expect(formatHash({ ...full, sampler: 'ddim' })).not.toMatch(/snr=|lsteps=/);
+  });
+
+  it('rejects a tampered snr or lsteps with a notice and keeps the rest of the link', () => {
+    const bad = parseHash('#sampler=pc&snr=1e9&lsteps=abc&class=7');
+    expect(bad.state).toEqual({ sampler: 'pc', classIndex: 7 });
+    expect(bad.problems).toEqual([
+      'snr="1e9" is not a number like 0.16; using the default',
+      'lsteps="abc" is not a whole number; using the default',
+    ]);
+    const clamped = parseHash('#snr=0&lsteps=500');
+    expect(clamped.state).toEqual({ snr: 0.01, langevinSteps: 100 });
+    expect(clamped.problems).toEqual([
+      'snr="0" is outside 0.01..1; using 0.01',
+      'lsteps="500" is outside 1..100; using 100',
+    ]);
+    expect(parseHash('#snr=2.5').state).toEqual({ snr: 1 });
   });
 
   it('carries x̂₀ clipping as clip=0 when off, nothing when on (the default)', () => {

@@ -31,6 +31,8 @@ import {
   GUIDANCE_METHOD_NAMES,
   MAX_CLASSIFIER_SCALE,
   type GuidanceMethodName,
+  MIN_SNR,
+  MAX_LANGEVIN_STEPS_UI,
 } from './validation';
 
 export interface SharedState {
@@ -62,6 +64,10 @@ export interface SharedState {
   classifierScale: number;
   /** Sampling, DDPM: σ² = β, β̃ or a learned Σ_θ (`var`; checked against the model on load). */
   variance: DdpmVarianceName;
+  /** Sampling, pc: the corrector's snr r (`snr`, in the link only with sampler=pc). */
+  snr: number;
+  /** Sampling, annealed-langevin: Langevin steps per level M (`lsteps`, only with that sampler). */
+  langevinSteps: number;
 }
 
 export interface ParsedHash {
@@ -99,6 +105,8 @@ const KEY: Record<keyof SharedState, string> = {
   guidanceMethod: 'gmethod',
   classifierScale: 'cscale',
   variance: 'var',
+  snr: 'snr',
+  langevinSteps: 'lsteps',
 };
 
 function oneOf<V extends string>(raw: string, allowed: readonly V[]): V | undefined {
@@ -217,6 +225,20 @@ export function parseHash(hash: string): ParsedHash {
   if (cscale !== undefined) state.classifierScale = cscale;
   const variance = enumField('variance', DDPM_VARIANCES);
   if (variance) state.variance = variance;
+  // The score samplers' own settings (Song et al. 2021): pc's snr r in [0.01, 1], annealed
+  // Langevin's steps per level M.
+  const rawSnr = get('snr');
+  if (rawSnr !== null) {
+    if (!/^\d{1,3}(\.\d{1,17})?$/.test(rawSnr)) {
+      bad('snr', rawSnr, 'is not a number like 0.16; using the default');
+    } else {
+      const v = Math.min(1, Math.max(MIN_SNR, Number(rawSnr)));
+      if (v !== Number(rawSnr)) bad('snr', rawSnr, `is outside ${MIN_SNR}..1; using ${v}`);
+      state.snr = v;
+    }
+  }
+  const langevinSteps = intField('langevinSteps', 1, MAX_LANGEVIN_STEPS_UI);
+  if (langevinSteps !== undefined) state.langevinSteps = langevinSteps;
   return { state, problems };
 }
 
@@ -246,5 +268,7 @@ export function formatHash(s: SharedState): string {
     params.set(KEY.classifierScale, String(s.classifierScale));
   }
   if (s.sampler === 'ddpm') params.set(KEY.variance, s.variance);
+  if (s.sampler === 'pc') params.set(KEY.snr, String(s.snr));
+  if (s.sampler === 'annealed-langevin') params.set(KEY.langevinSteps, String(s.langevinSteps));
   return `#${params.toString()}`;
 }

@@ -47,7 +47,9 @@ export function useAutoModel(): void {
       sampler === 'ddim'
         ? `DDIM ${steps} steps, η = ${eta}`
         : sampler === 'ddpm'
-          ? 'DDPM, all T steps'
+          ? model && steps < model.schedule.T
+            ? `DDPM respaced to ${steps} of ${model.schedule.T} steps`
+            : 'DDPM, all T steps'
           : `${sampler} over ${steps} levels`;
     const until = pendingStep !== null ? `, stopped at step ${pendingStep} as the link says` : '';
     const note =

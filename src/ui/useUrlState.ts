@@ -33,6 +33,8 @@ function shared(s: PlaygroundState): SharedState {
     guidanceMethod: settings.guidanceMethod,
     classifierScale: settings.classifierScale,
     variance: settings.variance,
+    snr: settings.snr,
+    langevinSteps: settings.langevinSteps,
     view: s.view,
     dataset: s.dataset,
     scheduleKind: s.scheduleKind,
@@ -106,6 +108,8 @@ export function applyHash(hash: string): void {
     guidanceMethod,
     classifierScale,
     variance,
+    snr,
+    langevinSteps,
     ...playground
   } = state;
   // The data set of a model in training cannot change under it (the select is disabled too).
@@ -130,6 +134,8 @@ export function applyHash(hash: string): void {
     guidanceMethod,
     classifierScale,
     variance,
+    snr,
+    langevinSteps,
   });
   useSampling.getState().setSettings(sampling);
   if (step !== undefined) useSampling.getState().setPendingStep(step);

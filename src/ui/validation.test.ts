@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { PLAYGROUND_DEFAULTS, usePlayground } from './store';
 import { DEFAULT_SAMPLING, useSampling } from './samplingStore';
-import { validPlayground, validSampling, validVariance } from './validation';
+import {
+  MAX_LANGEVIN_STEPS_UI,
+  MIN_SNR,
+  validPlayground,
+  validSampling,
+  validVariance,
+} from './validation';
 import { applyHash } from './useUrlState';
 import { useTraining } from './trainingStore';
 
@@ -135,5 +141,31 @@ describe('a link asking for σ² = learned', () => {
       /var="huge" is not one of beta, betaTilde, learned/,
     );
     useSampling.setState({ settings: DEFAULT_SAMPLING, limits: { T: null, numClasses: null } });
+  });
+});
+
+describe('the score samplers’ settings in the main thread', () => {
+  it('use the engine’s defaults and bounds (the main thread cannot import the engine)', async () => {
+    const { DEFAULT_SNR } = await import('../diffusion/scoreSamplers');
+    const { MAX_LANGEVIN_STEPS } = await import('../engine/sampling/scoreOptions');
+    const { DEFAULT_LANGEVIN_STEPS } = await import('../engine/sampling/scorePlan');
+    expect(DEFAULT_SAMPLING.snr).toBe(DEFAULT_SNR);
+    expect(DEFAULT_SAMPLING.langevinSteps).toBe(DEFAULT_LANGEVIN_STEPS);
+    expect(MAX_LANGEVIN_STEPS_UI).toBe(MAX_LANGEVIN_STEPS);
+  });
+
+  it('clamp snr to [0.01, 1] and M to 1..100, falling back on non-numbers', () => {
+    const s = validSampling(
+      { ...DEFAULT_SAMPLING, snr: 0, langevinSteps: 1000 },
+      { T: null, numClasses: null },
+      DEFAULT_SAMPLING,
+    );
+    expect([s.snr, s.langevinSteps]).toEqual([MIN_SNR, 100]);
+    const nan = validSampling(
+      { ...DEFAULT_SAMPLING, snr: Number.NaN, langevinSteps: Number.POSITIVE_INFINITY },
+      { T: null, numClasses: null },
+      DEFAULT_SAMPLING,
+    );
+    expect([nan.snr, nan.langevinSteps]).toEqual([0.16, 1]);
   });
 });

@@ -124,7 +124,16 @@ export interface SamplingValues {
   guidanceMethod: GuidanceMethodName;
   /** s of classifier guidance, in [0, MAX_CLASSIFIER_SCALE]. */
   classifierScale: number;
+  /** pc: the Langevin corrector's signal-to-noise ratio r, in [MIN_SNR, 1] (score_sde: 0.16). */
+  snr: number;
+  /** annealed-langevin: Langevin steps per noise level M, 1..MAX_LANGEVIN_STEPS_UI. */
+  langevinSteps: number;
 }
+
+/** The corrector's snr r: the engine takes (0, 1]; the control and the link start at 0.01. */
+export const MIN_SNR = 0.01;
+/** Langevin steps per level M (the engine's MAX_LANGEVIN_STEPS; the main thread cannot import it). */
+export const MAX_LANGEVIN_STEPS_UI = 100;
 
 /** What the model in use allows; null fields when no model is loaded yet. */
 export interface ModelLimits {
@@ -185,5 +194,7 @@ export function validSampling<S extends SamplingValues>(
       MAX_CLASSIFIER_SCALE,
       defaults.classifierScale,
     ),
+    snr: clampNumber(s.snr, MIN_SNR, 1, defaults.snr),
+    langevinSteps: clampInt(s.langevinSteps, 1, MAX_LANGEVIN_STEPS_UI, defaults.langevinSteps),
   };
 }

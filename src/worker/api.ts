@@ -4,6 +4,9 @@ import type { ScheduleKind } from '../diffusion/schedule';
 import type { BenchRow } from '../engine/bench/trainStep';
 import type { LatentApi } from './latentApiTypes';
 import type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
+import type { SigmaProfileRequest } from '../engine/playground/sigmaProfileRun';
+import type { SigmaProfile } from '../engine/likelihood/sigmaProfile';
+import type { ClassifierGradientParity } from '../engine/classifierGuideParity';
 import type {
   AdapterDescription,
   BackendMeasurement,
@@ -255,6 +258,12 @@ export interface PlaygroundWorkerApi extends EngineApi, Score2dApi, LatentApi {
    */
   parityCheck(opts?: { datasets?: DatasetName[] }): Promise<ParitySummary>;
   /**
+   * Classifier guidance's gradient g = ∇ₓ log p_φ(y | x_t, t) and p_φ on the active backend
+   * against cpu, on a tiny noise-aware classifier (engine/classifierGuideParity.ts). Refused
+   * while training runs: it switches backends.
+   */
+  classifierGradientParity(): Promise<ClassifierGradientParity>;
+  /**
    * Times a training step and a forward pass of a fresh U-Net preset ('mnist/tiny', …) on the
    * active backend: the same JSON row as `npm run bench` (the browser bench,
    * scripts/bench/browser.ts). Refused while training runs.
@@ -326,6 +335,8 @@ export type {
 export type { BucketAccuracy } from '../engine/noisyClassifier/types';
 export type { GuidanceMethod } from '../engine/sampling/guidanceMethod';
 export type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
+export type { SigmaProfileRequest } from '../engine/playground/sigmaProfileRun';
+export type { SigmaProfile } from '../engine/likelihood/sigmaProfile';
 export type {
   ComparisonProgress,
   ComparisonRequest,
@@ -431,6 +442,11 @@ export interface EngineApi {
     listener: (e: LikelihoodEvent) => void,
   ): Promise<{ evaluated: number }>;
   cancelLikelihood(): Promise<void>;
+  /**
+   * A learned Σ_θ per t against β_t and β̃_t (Nichol & Dhariwal 2021, eq. 15), over the first test
+   * images noised to each t (engine/likelihood/sigmaProfile.ts). Only for a model with Σ_θ.
+   */
+  learnedSigmaProfile(req: SigmaProfileRequest): Promise<SigmaProfile>;
 
   saveModel(name: string): Promise<SavedModelInfo[]>;
   listSavedModels(): Promise<SavedModelInfo[]>;

@@ -15,6 +15,7 @@ import { fetchNoisyClassifier } from '../engine/noisyClassifier/fetchStore';
 import { GuidingClassifiers } from '../engine/playground/guidingClassifier';
 import { usesClassifier } from '../engine/sampling/guidanceMethod';
 import { LikelihoodController } from '../engine/playground/likelihoodController';
+import { runSigmaProfile } from '../engine/playground/sigmaProfileRun';
 import { ComparisonController } from '../engine/playground/comparisonController';
 import { networkDiagram } from '../model/blocks';
 import { getPreset } from '../model/presets';
@@ -337,6 +338,18 @@ export function createEngineApi(env: EngineEnv): EngineApi {
       likelihood.cancel();
     },
 
+    async learnedSigmaProfile(req) {
+      return once(`learnedSigmaProfile ${JSON.stringify(req)}`, async () => {
+        await env.backendReady();
+        await slot.settled();
+        const info = slot.info;
+        if (!info) throw new Error('no model yet: load a pretrained model or train one first');
+        const dataset = await datasets().get(info.dataset, 'test');
+        const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
+        return runSigmaProfile({ lease, schedule: slot.schedule, dataset }, req);
+      });
+    },
+
     async saveModel(name) {
       await checkpoints().save(name, await encodeModelInUse(slot, training));
       return (await checkpoints().list()).map(savedInfo);
@@ -434,7 +447,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
     // touch the weights this run samples from.
     const lease = training.emaLease() ?? leaseSnapshotWeights(slot.model);
     const classifier =
-      req.guidanceMethod === 'classifier'
+      req.guidanceMethod === 'classifier' || req.guidanceMethod === 'both'
         ? (
             await guiding
               .forModel({

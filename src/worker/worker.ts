@@ -13,6 +13,7 @@ import { createEngineApi } from './engineApi';
 import { createScore2dApi } from './score2dApi';
 import { createLatentApi } from './latentApi';
 import { runUNetParity } from '../engine/parity';
+import { runClassifierGradientParity } from '../engine/classifierGuideParity';
 import { benchPreset, parseBenchPreset } from '../engine/bench/trainStep';
 import type {
   BackendInfo,
@@ -114,6 +115,15 @@ const api: PlaygroundWorkerApi = {
       leakedTensors: r.leakedTensors,
       ms: r.ms,
     };
+  },
+
+  async classifierGradientParity() {
+    if ((await engine.trainingState()).state === 'running') {
+      throw new Error('pause the training first: the check switches backends for a moment');
+    }
+    const run = runClassifierGradientParity({ backend: tf.getBackend() });
+    parityRun = run.catch(() => undefined);
+    return { ...(await run) };
   },
 
   async benchTrainStep({ preset, batch, steps, warmup, profile }) {

@@ -29,6 +29,7 @@ import {
   type SamplerFlags,
 } from '../samplerFlags';
 import { EVAL_NFE_USAGE, parseNfeFlags, runNfeTable, type NfeFlags } from './evalNfe';
+import { runSideBySide } from './evalSideBySide';
 import {
   CLASSIFIER_GUIDANCE_OPTIONS,
   guidingClassifierFor,
@@ -69,12 +70,17 @@ ${SAMPLER_FLAGS_USAGE}${EVAL_NFE_USAGE}  --clip-x0 / --no-clip-x0
   --seed S            integer seed of the noise (default 0)
   --batch B           images per sampling batch (default ${DEFAULT_EVALUATION_BATCH})
   --backend wasm|cpu  tfjs backend (default wasm)
-  --guidance-method classifier-free|classifier|both
-                      classifier-free (default): sweep --guidance. classifier: sweep
-                      --classifier-scale with the model on its null class, steered by the
+  --guidance-method cfg|classifier|both|combined
+                      cfg (or classifier-free; the default): sweep --guidance. classifier:
+                      sweep --classifier-scale with the model on its null class, steered by the
                       noise-aware classifier (Dhariwal & Nichol 2021, DDIM: ε' = ε − √(1−ᾱ_t)·s·g).
-                      both: sweep --classifier-scale at the one classifier-free --guidance S
-  --classifier DIR    noise-aware classifier (cli train-noisy-classifier), for classifier/both
+                      both: the two side by side in one run, as the trade-off view's "both":
+                      --guidance (default ${DEFAULT_GUIDANCE_SCALES.join(',')}) then --classifier-scale, the same
+                      noise and classes for both curves; one table per method.
+                      combined: sweep --classifier-scale on top of the one classifier-free
+                      --guidance S (sample's --guidance-method both)
+  --classifier DIR    noise-aware classifier (cli train-noisy-classifier), for classifier,
+                      both and combined
   --classifier-scale S[,S..]
                       classifier scales >= 0 (default ${DEFAULT_CLASSIFIER_SCALES.join(',')})
   --json FILE         also write the results (and settings, per-class numbers) as JSON
@@ -111,9 +117,14 @@ export interface EvalArgs extends SamplerFlags {
   backend: 'wasm' | 'cpu';
   json: string | null;
   classifierGuidance: ClassifierGuidanceArgs;
-  /** The classifier-free scale held fixed under --guidance-method both. */
+  /** The classifier-free scale held fixed under --guidance-method combined. */
   cfgScale: number;
+  /** --guidance-method both: `scales` (classifier-free) and the classifier scales side by side. */
+  sideBySide: boolean;
 }
+
+/** eval's --guidance-method names → the sampling method, and whether the run is side by side. */
+const EVAL_GUIDANCE_METHODS = ['cfg', 'classifier-free', 'classifier', 'both', 'combined'] as const;
 
 function parseScales(values: readonly string[] | undefined): number[] {
   if (values === undefined) return [...DEFAULT_GUIDANCE_SCALES];
@@ -127,24 +138,44 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   const v = parseOptions(argv, OPTIONS);
   if (v.help) return 'help';
   if (v.model === undefined) throw new UsageError('missing --model (a checkpoint directory)');
-  const cg = parseClassifierGuidanceArgs(v);
+  const evalMethod = parseChoice(
+    '--guidance-method',
+    v['guidance-method'] ?? 'cfg',
+    EVAL_GUIDANCE_METHODS,
+  );
+  const sideBySide = evalMethod === 'both';
+  const sampling =
+    evalMethod === 'cfg' ? 'classifier-free' : evalMethod === 'combined' ? 'both' : evalMethod;
+  if (sideBySide && v.classifier === undefined) {
+    throw new UsageError(
+      '--guidance-method both needs --classifier DIR (a noise-aware classifier, cli train-noisy-classifier)',
+    );
+  }
+  // Side by side, the classifier half is checked like --guidance-method classifier.
+  const cg = parseClassifierGuidanceArgs({
+    ...v,
+    'guidance-method': sideBySide ? 'classifier' : sampling,
+  });
   if (cg.method !== 'classifier-free' && v['classifier-scale'] === undefined) {
     cg.classifierScales = [...DEFAULT_CLASSIFIER_SCALES];
   }
   let cfgScale = 1;
-  if (cg.method === 'classifier' && v.guidance !== undefined) {
+  if (cg.method === 'classifier' && !sideBySide && v.guidance !== undefined) {
     throw new UsageError(
-      '--guidance is the classifier-free scale: with --guidance-method classifier the model runs on its null class (use both)',
+      '--guidance is the classifier-free scale: with --guidance-method classifier the model runs on its null class (use both for the two side by side, combined for both at once)',
     );
   }
   if (cg.method === 'both') {
     const cfg = parseScales(v.guidance);
     if (v.guidance === undefined || cfg.length !== 1) {
-      throw new UsageError('--guidance-method both needs exactly one --guidance S (held fixed)');
+      throw new UsageError(
+        '--guidance-method combined needs exactly one --guidance S (held fixed)',
+      );
     }
     cfgScale = cfg[0];
   }
-  const scales = cg.method === 'classifier-free' ? parseScales(v.guidance) : cg.classifierScales;
+  const scales =
+    cg.method === 'classifier-free' || sideBySide ? parseScales(v.guidance) : cg.classifierScales;
   if (v.nfe !== undefined && cg.method !== 'classifier-free') {
     throw new UsageError('--nfe compares samplers under classifier-free guidance only');
   }
@@ -155,6 +186,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
     scales,
     classifierGuidance: cg,
     cfgScale,
+    sideBySide,
     n: v.n === undefined ? DEFAULT_SAMPLES_PER_SCALE : parseIntegerFlag('--n', v.n, 2, MAX_N),
     ...parseSamplerFlags(v, nfeTable !== null),
     nfeTable,
@@ -257,12 +289,35 @@ async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void
           `${acc ? ` (test accuracy ${pct(acc.overall)})` : ''}; ${args.n} images per scale, ` +
           `${samplerSummary(args, schedule.T)}, x̂₀ clipping ${args.clipX0 ? 'on' : 'off'}, ` +
           `seed ${args.seed}, ${choice.backend}` +
-          (guiding
-            ? `; guidance ${cgArgs.method}${cgArgs.method === 'both' ? ` at s=${args.cfgScale}` : ''}, ` +
-              `classifier ${cgArgs.classifier}: the first column is the classifier scale`
-            : '') +
+          (guiding && args.sideBySide
+            ? `; classifier-free and classifier guidance side by side (classifier ${cgArgs.classifier}), the same noise and classes`
+            : guiding
+              ? `; guidance ${cgArgs.method === 'both' ? `combined at s=${args.cfgScale}` : cgArgs.method}, ` +
+                `classifier ${cgArgs.classifier}: the first column is the classifier scale`
+              : '') +
           '\n',
       );
+      if (args.sideBySide && guiding) {
+        const provenance = {
+          model: args.model,
+          modelDataset: manifest.dataset,
+          modelTrainingSteps: manifest.trainingSteps,
+          judge: args.judge,
+          judgeWeightsCrc32: judge.manifest.weightsCrc32,
+          judgeTestAccuracy: judge.manifest.testAccuracy?.overall,
+          classifier: cgArgs.classifier,
+          classifierWeightsCrc32: guiding.manifest.weightsCrc32,
+        };
+        await runSideBySide(
+          args,
+          { unet, schedule, judge, classifier: guiding.classifier, steps, provenance },
+          { header: TABLE_HEADER, row: tableRow },
+          choice.backend,
+          argv,
+          io,
+        );
+        return;
+      }
       io.stdout(TABLE_HEADER);
       const result: GuidanceEvaluation = await evaluateGuidance({
         unet,

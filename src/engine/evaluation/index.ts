@@ -21,3 +21,9 @@ export {
   type NfeResult,
   type NfeSampler,
 } from './evaluateSamplers';
+export {
+  compareGuidance,
+  type ComparedMethod,
+  type CompareGuidanceOptions,
+  type GuidanceComparison,
+} from './compareGuidance';

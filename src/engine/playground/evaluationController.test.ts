@@ -8,6 +8,7 @@ import { makeSchedule } from '../../diffusion/schedule';
 import { Classifier, type ClassifierConfig } from '../../model/classifier';
 import { getPreset } from '../../model/presets';
 import { UNet } from '../../model/unet';
+import { NoisyClassifier } from '../../model/noisyClassifier';
 import { initWasmForTests } from '../backends/testing';
 import { encodeClassifier } from '../judge/checkpoint';
 import { referenceStatsText } from '../judge/referenceStats';
@@ -201,6 +202,50 @@ describe('EvaluationController', () => {
     await expect(controller.run(target(), { ...REQ, scales: [2] }, () => {})).resolves.toBeTruthy();
     expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
+
+  it('measures classifier-free and classifier guidance side by side in one run (both)', async () => {
+    const noisy = NoisyClassifier.create(
+      { imageSize: 28, inChannels: 1, numClasses: 10, channels: [2, 4], timeEmbedDim: 8 },
+      { seed: 4 },
+    );
+    const before = tf.memory().numTensors;
+    const controller = new EvaluationController(source().fetchJudge);
+    const events: EvaluationEvent[] = [];
+    const summary = await controller.run(
+      { ...target(), classifier: noisy },
+      { ...REQ, guidanceMethod: 'both', classifierScales: [0, 10] },
+      (e) => events.push(e),
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    const scales = events.flatMap((e) =>
+      e.type === 'scale' ? [[e.method, e.result.guidanceScale]] : [],
+    );
+    expect(scales).toEqual([
+      ['classifier-free', 0],
+      ['classifier-free', 3],
+      ['classifier', 0],
+      ['classifier', 10],
+    ]);
+    expect(summary.settings.guidanceMethod).toBe('classifier-free');
+    expect(summary.classifierCurve?.settings.guidanceMethod).toBe('classifier');
+    expect(summary.classifierCurve?.results.map((r) => r.guidanceScale)).toEqual([0, 10]);
+    const progress = events.flatMap((e) => (e.type === 'progress' ? [e.progress.fraction] : []));
+    expect(progress).toHaveLength(4 * 2);
+    expect(progress[progress.length - 1]).toBeCloseTo(1, 12);
+    // Without the classifier scales, or without the classifier, it refuses before sampling.
+    await expect(
+      controller.run(
+        { ...target(), classifier: noisy },
+        { ...REQ, guidanceMethod: 'both' },
+        () => {},
+      ),
+    ).rejects.toThrow(/classifier scales/);
+    await expect(
+      controller.run(target(), { ...REQ, guidanceMethod: 'both', classifierScales: [1] }, () => {}),
+    ).rejects.toThrow(/noisy classifier/);
+    expect(tf.memory().numTensors).toBe(before);
+    noisy.dispose();
+  }, 90_000);
 
   it('refuses a second run, a model the judge cannot score and bad settings, leaking nothing', async () => {
     const before = tf.memory().numTensors;

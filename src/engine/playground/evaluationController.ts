@@ -7,7 +7,9 @@
 import { SingleRun } from './singleRun';
 import type { Schedule } from '../../diffusion/schedule';
 import {
+  compareGuidance,
   evaluateGuidance,
+  type ComparedMethod,
   type EvaluationProgress,
   type GuidanceEvaluation,
   type ScaleResult,
@@ -36,8 +38,12 @@ export interface EvaluationRequest {
   /**
    * classifier-free (default): `scales` are classifier-free scales. classifier: `scales` are
    * classifier-guidance scales (0..30) with the model on its null class (needs target.classifier).
+   * both: the two side by side in one run (compareGuidance): `scales` classifier-free, then
+   * `classifierScales`, the same noise and classes for both curves.
    */
-  guidanceMethod?: 'classifier-free' | 'classifier';
+  guidanceMethod?: 'classifier-free' | 'classifier' | 'both';
+  /** With guidanceMethod 'both': the classifier scales (0..30). */
+  classifierScales?: number[];
 }
 
 /** What the page says about the judge. */
@@ -55,11 +61,14 @@ export interface JudgeSummary {
 export type EvaluationEvent =
   | { type: 'judge'; judge: JudgeSummary }
   | { type: 'progress'; progress: EvaluationProgress }
-  | { type: 'scale'; result: ScaleResult };
+  /** `method`: which curve the result belongs to (a side-by-side run streams both). */
+  | { type: 'scale'; result: ScaleResult; method: ComparedMethod };
 
 /** The whole run without the images (each scale's images came with its 'scale' event). */
 export interface EvaluationSummary extends Omit<GuidanceEvaluation, 'results'> {
   results: Omit<ScaleResult, 'images' | 'labels'>[];
+  /** A side-by-side run: the classifier-guidance curve (`results` is the classifier-free one). */
+  classifierCurve?: Omit<EvaluationSummary, 'classifierCurve'>;
 }
 
 /** The model to evaluate: weights the run may keep using whatever happens to the slot. */
@@ -91,20 +100,31 @@ export class EvaluationCancelled extends Error {
   }
 }
 
-function checkRequest(req: EvaluationRequest, T: number, numClasses: number): void {
-  const { scales, samplesPerScale: n, steps, seed } = req;
+function checkScales(scales: unknown, max: number, what: string): void {
   if (!Array.isArray(scales) || scales.length < 1 || scales.length > MAX_SCALES) {
-    throw new RangeError(`give 1 to ${MAX_SCALES} guidance scales (got ${String(scales)})`);
+    throw new RangeError(`give 1 to ${MAX_SCALES} ${what} (got ${String(scales)})`);
   }
-  const classifier = req.guidanceMethod === 'classifier';
-  const max = classifier ? MAX_CLASSIFIER_GUIDANCE_SCALE : MAX_GUIDANCE_SCALE;
-  if (req.guidanceMethod !== undefined && !classifier && req.guidanceMethod !== 'classifier-free') {
-    throw new RangeError(`unknown guidance method ${String(req.guidanceMethod)}`);
-  }
-  for (const s of scales) {
+  for (const s of scales as unknown[]) {
     if (typeof s !== 'number' || !(s >= 0 && s <= max)) {
-      throw new RangeError(`guidance scales must be numbers in [0, ${max}] (got ${s})`);
+      throw new RangeError(`${what} must be numbers in [0, ${max}] (got ${String(s)})`);
     }
+  }
+}
+
+function checkRequest(req: EvaluationRequest, T: number, numClasses: number): void {
+  const { samplesPerScale: n, steps, seed } = req;
+  const method = req.guidanceMethod ?? 'classifier-free';
+  if (method !== 'classifier-free' && method !== 'classifier' && method !== 'both') {
+    throw new RangeError(`unknown guidance method ${String(method)}`);
+  }
+  const classifier = method === 'classifier';
+  checkScales(
+    req.scales,
+    classifier ? MAX_CLASSIFIER_GUIDANCE_SCALE : MAX_GUIDANCE_SCALE,
+    classifier ? 'classifier scales' : 'guidance scales',
+  );
+  if (method === 'both') {
+    checkScales(req.classifierScales, MAX_CLASSIFIER_GUIDANCE_SCALE, 'classifier scales');
   }
   if (!Number.isInteger(n) || n < 2 * numClasses || n > MAX_SAMPLES_PER_SCALE) {
     throw new RangeError(
@@ -212,12 +232,11 @@ export class EvaluationController {
       }
       listener({ type: 'judge', judge: summariseJudge(judge) });
       const k = judge.classifier.config.numClasses;
-      const result = await evaluateGuidance({
+      const common = {
         unet: model,
         schedule: target.schedule,
         judge: judge.classifier,
         reference: judge.reference,
-        scales: req.scales,
         samplesPerScale: req.samplesPerScale,
         steps: req.steps,
         eta: 0,
@@ -225,10 +244,31 @@ export class EvaluationController {
         batch: Math.min(BATCH, req.samplesPerScale),
         keepImages: Math.max(0, Math.min(req.keepImages ?? k, req.samplesPerScale)),
         signal,
-        // Not awaited: sampling must not wait for the page to hear of each step.
-        onProgress: (progress) => listener({ type: 'progress', progress }),
-        onScale: (result) => listener({ type: 'scale', result }),
-        guidanceMethod: req.guidanceMethod ?? 'classifier-free',
+      };
+      // Not awaited: sampling must not wait for the page to hear of each step.
+      const onProgress = (progress: EvaluationProgress) => listener({ type: 'progress', progress });
+      if (req.guidanceMethod === 'both') {
+        if (!target.classifier) throw new RangeError('guidance both needs the noisy classifier');
+        const both = await compareGuidance({
+          ...common,
+          cfgScales: req.scales,
+          classifierScales: req.classifierScales ?? [],
+          classifier: target.classifier,
+          onProgress: (_method, progress) => onProgress(progress),
+          onScale: (method, result) => listener({ type: 'scale', result, method }),
+        });
+        return {
+          ...withoutImages(both.classifierFree),
+          classifierCurve: withoutImages(both.classifier),
+        };
+      }
+      const method = req.guidanceMethod ?? 'classifier-free';
+      const result = await evaluateGuidance({
+        ...common,
+        scales: req.scales,
+        onProgress,
+        onScale: (result) => listener({ type: 'scale', result, method }),
+        guidanceMethod: method,
         classifier: target.classifier,
       });
       return withoutImages(result);

@@ -156,7 +156,8 @@ export class SamplingController {
         {
           n: req.n,
           sampler: req.sampler,
-          steps: req.sampler !== 'ddpm' ? req.steps : undefined,
+          // DDPM with steps < T: the respaced schedule (improved-diffusion respace.py).
+          steps: req.steps,
           snr: req.snr,
           langevinSteps: req.langevinSteps,
           eta: req.sampler === 'ddim' ? req.eta : undefined,

@@ -10,9 +10,18 @@ const DATA = [-1, 1] as const;
 const byScale = (results: readonly ScaleResult[]) =>
   [...results].sort((a, b) => a.guidanceScale - b.guidanceScale);
 
-export function ResultsTable({ results }: { results: readonly ScaleResult[] }) {
+/** `prefix` names a second curve's rows apart (e.g. 'cg-' for classifier guidance beside CFG). */
+export function ResultsTable({
+  results,
+  label = 'Results per guidance scale',
+  prefix = '',
+}: {
+  results: readonly ScaleResult[];
+  label?: string;
+  prefix?: string;
+}) {
   return (
-    <table className="values-table" aria-label="Results per guidance scale">
+    <table className="values-table" aria-label={label}>
       <thead>
         <tr>
           <th scope="col">s</th>
@@ -24,18 +33,18 @@ export function ResultsTable({ results }: { results: readonly ScaleResult[] }) {
       </thead>
       <tbody>
         {byScale(results).map((r) => (
-          <tr key={r.guidanceScale} data-testid="eval-row" data-scale={r.guidanceScale}>
+          <tr key={r.guidanceScale} data-testid={`${prefix}eval-row`} data-scale={r.guidanceScale}>
             <th scope="row">{r.guidanceScale}</th>
-            <td data-testid="eval-accuracy" data-value={r.accuracy.overall}>
+            <td data-testid={`${prefix}eval-accuracy`} data-value={r.accuracy.overall}>
               {(100 * r.accuracy.overall).toFixed(1)}%
             </td>
-            <td data-testid="eval-fd" data-value={r.frechetDistance}>
+            <td data-testid={`${prefix}eval-fd`} data-value={r.frechetDistance}>
               {r.frechetDistance.toFixed(2)}
             </td>
-            <td data-testid="eval-diversity" data-value={r.diversity.mean ?? ''}>
+            <td data-testid={`${prefix}eval-diversity`} data-value={r.diversity.mean ?? ''}>
               {r.diversity.mean === null ? '–' : r.diversity.mean.toFixed(2)}
             </td>
-            <td data-testid="eval-seconds" data-value={r.secondsPerImage}>
+            <td data-testid={`${prefix}eval-seconds`} data-value={r.secondsPerImage}>
               {r.secondsPerImage.toFixed(3)}
             </td>
           </tr>
@@ -83,7 +92,13 @@ export function PerClassTable(props: { results: readonly ScaleResult[]; classNam
   );
 }
 
-export function SampleStrips({ results }: { results: readonly ScaleResult[] }) {
+export function SampleStrips({
+  results,
+  prefix = '',
+}: {
+  results: readonly ScaleResult[];
+  prefix?: string;
+}) {
   return (
     <div className="sample-strips">
       {byScale(results).map((r) => {
@@ -99,7 +114,7 @@ export function SampleStrips({ results }: { results: readonly ScaleResult[] }) {
             cols={n}
             cell={40}
             label={`s = ${r.guidanceScale}: digits ${Array.from(r.labels).join(' ')}`}
-            testId={`eval-samples-${r.guidanceScale}`}
+            testId={`${prefix}eval-samples-${r.guidanceScale}`}
           />
         );
       })}

@@ -115,7 +115,7 @@ export function TradeoffChart({
         Accuracy (solid, left axis: higher is more often the digit asked for) and Fréchet distance
         (dashed, right axis: lower is closer to real digits) at each scale of the run.
         {comparison &&
-          ` Blue: the last run of ${comparison.label} (same model and seeds); its s is that method's scale.`}
+          ` Blue: ${comparison.label} (same model, noise and classes); its s is that method's own scale.`}
       </p>
     </figure>
   );

@@ -3,15 +3,22 @@
 // by the project's MNIST classifier: its accuracy, the Fréchet distance of its features to real
 // test digits (Heusel et al. 2017) and the samples' within-class diversity.
 import { useShallow } from 'zustand/react/shallow';
-import { useEvaluation, SAMPLE_COUNTS } from '../evaluationStore';
+import { useEvaluation, SAMPLE_COUNTS, type EvaluationSettings } from '../evaluationStore';
 import { cancelEvaluation, cannotJudge, runEvaluation } from '../evaluationActions';
-import { formatSeconds, parseScales, tradeoffPoints } from '../evaluationFormat';
+import {
+  formatSeconds,
+  MAX_CLASSIFIER_SCALE_EVAL,
+  MAX_SCALE,
+  parseScales,
+  tradeoffPoints,
+} from '../evaluationFormat';
 import { useTraining } from '../trainingStore';
 import { usePlayground } from '../store';
 import { usePretrained } from '../pretrainedStore';
 import { loadPretrained } from '../modelActions';
 import { Tex } from '../components/Tex';
 import { TradeoffChart } from '../components/TradeoffChart';
+import { DiversityChart } from '../components/DiversityChart';
 import { PerClassTable, ResultsTable, SampleStrips } from '../components/EvaluationTables';
 import { SamplerCostPanel } from '../components/SamplerCostPanel';
 
@@ -58,8 +65,16 @@ function Controls({ disabled }: { disabled: boolean }) {
   );
   const T = useTraining((s) => s.model?.schedule.T ?? 1000);
   const backend = usePlayground((s) => s.backend);
-  const parsed = parseScales(settings.scalesText);
-  const scaleCount = parsed.scales?.length ?? 0;
+  const both = settings.guidanceMethod === 'both';
+  const parsed = parseScales(
+    settings.scalesText,
+    settings.guidanceMethod === 'classifier' ? MAX_CLASSIFIER_SCALE_EVAL : MAX_SCALE,
+  );
+  const parsedClassifier = both
+    ? parseScales(settings.classifierScalesText, MAX_CLASSIFIER_SCALE_EVAL)
+    : null;
+  const scaleCount = (parsed.scales?.length ?? 0) + (parsedClassifier?.scales?.length ?? 0);
+  const scaleError = parsed.error ?? parsedClassifier?.error ?? null;
   return (
     <>
       <div className="controls">
@@ -112,17 +127,20 @@ function Controls({ disabled }: { disabled: boolean }) {
             value={settings.guidanceMethod}
             disabled={running}
             onChange={(e) =>
-              setSettings({ guidanceMethod: e.target.value as 'classifier-free' | 'classifier' })
+              setSettings({
+                guidanceMethod: e.target.value as EvaluationSettings['guidanceMethod'],
+              })
             }
           >
             <option value="classifier-free">classifier-free: ε̃ = ε_u + s(ε_c − ε_u)</option>
             <option value="classifier">
               classifier (Dhariwal &amp; Nichol 2021): ε′ = ε_u − √(1−ᾱ_t)·s·∇log p(y|x_t)
             </option>
+            <option value="both">both, side by side (same noise and classes)</option>
           </select>
         </label>
         <label>
-          Guidance scales s
+          {both ? 'Classifier-free scales s' : 'Guidance scales s'}
           <input
             type="text"
             aria-label="Guidance scales"
@@ -135,17 +153,34 @@ function Controls({ disabled }: { disabled: boolean }) {
             onChange={(e) => setSettings({ scalesText: e.target.value })}
           />
         </label>
+        {both && (
+          <label>
+            Classifier scales s
+            <input
+              type="text"
+              aria-label="Classifier scales"
+              aria-invalid={parsedClassifier?.error != null}
+              aria-describedby="eval-scales-help"
+              inputMode="decimal"
+              spellCheck={false}
+              value={settings.classifierScalesText}
+              disabled={running}
+              onChange={(e) => setSettings({ classifierScalesText: e.target.value })}
+            />
+          </label>
+        )}
       </div>
-      <p id="eval-scales-help" className={parsed.error ? 'error' : 'muted'}>
-        {parsed.error ??
+      <p id="eval-scales-help" className={scaleError ? 'error' : 'muted'}>
+        {scaleError ??
           `${scaleCount} scale${scaleCount === 1 ? '' : 's'} × ${settings.samplesPerScale} ` +
-            `samples × ${settings.steps} steps; every scale starts from the same noise.`}
+            `samples × ${settings.steps} steps; every scale${both ? ' of both methods' : ''} ` +
+            'starts from the same noise.'}
       </p>
       <div className="controls">
         <button
           type="button"
           onClick={() => void runEvaluation()}
-          disabled={disabled || running || !backend || parsed.error !== null}
+          disabled={disabled || running || !backend || scaleError !== null}
         >
           Run evaluation
         </button>
@@ -185,6 +220,9 @@ function Results() {
         summary: s.summary,
       })),
     );
+  const other = comparison
+    ? { label: `${comparison.method} guidance`, points: tradeoffPoints(comparison.results) }
+    : null;
   return (
     <>
       {error && (
@@ -200,29 +238,49 @@ function Results() {
       )}
       {results.length > 0 && (
         <section aria-label="Evaluation results" data-testid="eval-results">
-          <p className="muted">
-            {modelLabel}: {results[0].samples} samples per scale, {method} guidance
+          <p className="muted" data-testid="eval-caption">
+            {modelLabel}: {results[0].samples} samples per scale,{' '}
+            {comparison?.sameRun
+              ? 'classifier-free and classifier guidance side by side (the same noise and classes; each s is its own method’s scale)'
+              : `${method} guidance`}
             {summary ? `, DDIM ${summary.settings.steps} steps, seed ${summary.settings.seed}` : ''}
             . {running ? 'More scales are on their way.' : ''}
           </p>
           <div className="eval-grid">
-            <ResultsTable results={results} />
-            <TradeoffChart
+            <div>
+              {comparison?.sameRun && <h3>Classifier-free guidance</h3>}
+              <ResultsTable results={results} />
+              {comparison && comparison.results.length > 0 && (
+                <>
+                  <h3>
+                    {comparison.method === 'classifier' ? 'Classifier' : 'Classifier-free'} guidance
+                    {comparison.sameRun ? '' : ' (the last run)'}
+                  </h3>
+                  <ResultsTable
+                    results={comparison.results}
+                    label={`Results per scale, ${comparison.method} guidance`}
+                    prefix={comparison.method === 'classifier' ? 'cg-' : 'cfg-'}
+                  />
+                </>
+              )}
+            </div>
+            <TradeoffChart points={tradeoffPoints(results)} comparison={other} />
+            <DiversityChart
               points={tradeoffPoints(results)}
-              comparison={
-                comparison
-                  ? {
-                      label: `${comparison.method} guidance`,
-                      points: tradeoffPoints(comparison.results),
-                    }
-                  : null
-              }
+              label={`${method} guidance`}
+              comparison={other}
             />
           </div>
           <h3>Accuracy per digit</h3>
           <PerClassTable results={results} classNames={judge?.classNames ?? DIGITS} />
           <h3>The first sample of each digit, per scale</h3>
           <SampleStrips results={results} />
+          {comparison?.sameRun && comparison.results.length > 0 && (
+            <>
+              <h3>The same with classifier guidance, per classifier scale</h3>
+              <SampleStrips results={comparison.results} prefix="cg-" />
+            </>
+          )}
         </section>
       )}
     </>
@@ -246,6 +304,21 @@ function Explanation() {
         s = 0 ignores the class (unconditional samples: the digit asked for comes up only by chance,
         about 1 in 10), s = 1 is the plain conditional model, and s &gt; 1 pushes past it towards
         whatever makes the class most recognisable (Ho &amp; Salimans 2022; their w is s − 1).
+      </p>
+      <p>
+        Classifier guidance (Dhariwal &amp; Nichol 2021, Alg. 2), the method classifier-free
+        guidance replaced, runs the model on its null class and lets a noise-aware classifier p
+        <sub>φ</sub>(y | x<sub>t</sub>, t) steer it along its gradient:
+      </p>
+      <Tex
+        expr={String.raw`\epsilon' = \epsilon_u - \sqrt{1-arlpha_t}\; s\, 
+abla_{x_t} \log p_\phi(y \mid x_t, t)`}
+        display
+      />
+      <p>
+        Choose <em>both, side by side</em> to measure the two in one run from the same noise and
+        classes: at s = 0 both are the unconditional model (the same samples); look for which method
+        reaches high accuracy while keeping the Fréchet distance low and the diversity near 1.
       </p>
       <p>
         <strong>The judge</strong> is a small convolutional network trained by this project to

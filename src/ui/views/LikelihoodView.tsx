@@ -19,6 +19,7 @@ import { makeSchedule } from '../../diffusion/schedule';
 import { vlbWeight, type ElboVariance, type VlbVariance } from '../../diffusion/vlb';
 import { Tex } from '../components/Tex';
 import { CumulativeChart, TermsChart, WeightsChart } from '../components/LikelihoodCharts';
+import { LearnedSigmaPanel } from '../components/LearnedSigmaPanel';
 
 const VARIANCE_LABEL: Record<ElboVariance, string> = {
   betaTilde: 'β̃_t',
@@ -348,6 +349,7 @@ export function LikelihoodView() {
       <Controls />
       <Progress />
       <Results />
+      <LearnedSigmaPanel />
       <Weights />
       <Explanation />
     </section>

@@ -17,7 +17,12 @@ import {
   stepForward,
 } from '../samplingActions';
 import { ClassifierGuidancePanel } from '../components/ClassifierGuidancePanel';
-import { MAX_CLASSIFIER_SCALE, type GuidanceMethodName } from '../validation';
+import {
+  MAX_CLASSIFIER_SCALE,
+  MAX_LANGEVIN_STEPS_UI,
+  MIN_SNR,
+  type GuidanceMethodName,
+} from '../validation';
 import { ImageGrid } from '../components/ImageGrid';
 import { Tex } from '../components/Tex';
 import { ModelPanel } from '../components/ModelPanel';
@@ -347,10 +352,23 @@ export function SamplingView() {
           <select
             aria-label="Sampler"
             value={settings.sampler}
-            onChange={(e) => setSettings({ sampler: e.target.value as SamplerName })}
+            onChange={(e) => {
+              const sampler = e.target.value as SamplerName;
+              // DDPM starts at all T steps (Ho et al.'s Alg. 2); fewer steps respace it. A model
+              // with a learned Σ_θ samples with it (Nichol & Dhariwal 2021).
+              setSettings(
+                sampler === 'ddpm'
+                  ? {
+                      sampler,
+                      steps: model?.schedule.T ?? 1000,
+                      ...(model?.learnSigma === true ? { variance: 'learned' as const } : {}),
+                    }
+                  : { sampler },
+              );
+            }}
           >
             <option value="ddim">DDIM (Song et al. 2021)</option>
-            <option value="ddpm">DDPM (Ho et al. 2020), all T steps</option>
+            <option value="ddpm">DDPM (Ho et al. 2020; fewer steps: respaced)</option>
             {/* Score-based samplers (ScoreSamplerFormula.tsx) */}
             {SCORE_SAMPLER_NAMES.map((name) => (
               <option key={name} value={name}>
@@ -360,50 +378,87 @@ export function SamplingView() {
           </select>
         </label>
         {settings.sampler === 'ddpm' && <VarianceSelect />}
-        {settings.sampler !== 'ddpm' && (
-          <>
-            <label>
-              {isScoreSamplerName(settings.sampler) ? 'Levels K' : 'Steps'}
-              <input
-                type="number"
-                aria-label="Sampling steps"
-                min={1}
-                max={model?.schedule.T ?? 1000}
-                value={settings.steps}
-                onChange={(e) => {
-                  const v = Math.round(Number(e.target.value));
-                  if (v >= 1 && v <= (model?.schedule.T ?? 1000)) setSettings({ steps: v });
-                }}
-              />
-              <small className="muted" data-testid="steps-spacing">
-                {settings.sampler === 'annealed-langevin'
-                  ? 'levels: the model timesteps nearest to a geometric sequence of σ̄ = √((1−ᾱ)/ᾱ) from t = T−1 to 0 (NCSN, Song & Ermon 2019)'
-                  : 't = round(linspace(T−1, 0, steps)): from T−1 down to 0 (diffusers’ “linspace”, Lin et al. 2024)'}
-              </small>
-              {isScoreSamplerName(settings.sampler) && (
-                <small className="muted" data-testid="score-nfe-rule">
-                  {scoreNfeText(settings.sampler)}
-                </small>
-              )}
-            </label>
-            {settings.sampler === 'ddim' && (
-              <label className="advanced">
-                η
-                <input
-                  type="number"
-                  aria-label="eta"
-                  min={0}
-                  max={1}
-                  step={0.1}
-                  value={settings.eta}
-                  onChange={(e) => {
-                    const v = Number(e.target.value);
-                    if (v >= 0 && v <= 1) setSettings({ eta: v });
-                  }}
-                />
-              </label>
-            )}
-          </>
+        <label>
+          {isScoreSamplerName(settings.sampler) ? 'Levels K' : 'Steps'}
+          <input
+            type="number"
+            aria-label="Sampling steps"
+            min={1}
+            max={model?.schedule.T ?? 1000}
+            value={settings.steps}
+            onChange={(e) => {
+              const v = Math.round(Number(e.target.value));
+              if (v >= 1 && v <= (model?.schedule.T ?? 1000)) setSettings({ steps: v });
+            }}
+          />
+          <small className="muted" data-testid="steps-spacing">
+            {settings.sampler === 'annealed-langevin'
+              ? 'levels: the model timesteps nearest to a geometric sequence of σ̄ = √((1−ᾱ)/ᾱ) from t = T−1 to 0 (NCSN, Song & Ermon 2019)'
+              : settings.sampler === 'ddpm'
+                ? settings.steps >= (model?.schedule.T ?? 1000)
+                  ? 'all T steps (Ho et al. 2020, Alg. 2); fewer steps respace the schedule'
+                  : 'respaced (Nichol & Dhariwal 2021, Sec. 4): the kept t = round(linspace(T−1, 0, steps)) with β′_t = 1 − ᾱ_t/ᾱ_{t′}, the previous kept step t′; σ² from β′ (or β̃′, or Σ_θ)'
+                : 't = round(linspace(T−1, 0, steps)): from T−1 down to 0 (diffusers’ “linspace”, Lin et al. 2024)'}
+          </small>
+          {isScoreSamplerName(settings.sampler) && (
+            <small className="muted" data-testid="score-nfe-rule">
+              {scoreNfeText(settings.sampler)}
+            </small>
+          )}
+        </label>
+        {settings.sampler === 'pc' && (
+          <label className="advanced">
+            Corrector snr r
+            <input
+              type="number"
+              aria-label="Corrector snr"
+              min={MIN_SNR}
+              max={1}
+              step={0.01}
+              value={settings.snr}
+              onChange={(e) => {
+                const v = Number(e.target.value);
+                if (v >= MIN_SNR && v <= 1) setSettings({ snr: v });
+              }}
+            />
+            <small className="muted">
+              Langevin step ε = 2(r‖z‖/‖s_θ‖)²·α_t (score_sde: r = 0.16)
+            </small>
+          </label>
+        )}
+        {settings.sampler === 'annealed-langevin' && (
+          <label className="advanced">
+            Langevin steps per level M
+            <input
+              type="number"
+              aria-label="Langevin steps per level"
+              min={1}
+              max={MAX_LANGEVIN_STEPS_UI}
+              value={settings.langevinSteps}
+              onChange={(e) => {
+                const v = Math.round(Number(e.target.value));
+                if (v >= 1 && v <= MAX_LANGEVIN_STEPS_UI) setSettings({ langevinSteps: v });
+              }}
+            />
+            <small className="muted">NCSN Alg. 1: M Langevin steps at each of the K levels</small>
+          </label>
+        )}
+        {settings.sampler === 'ddim' && (
+          <label className="advanced">
+            η
+            <input
+              type="number"
+              aria-label="eta"
+              min={0}
+              max={1}
+              step={0.1}
+              value={settings.eta}
+              onChange={(e) => {
+                const v = Number(e.target.value);
+                if (v >= 0 && v <= 1) setSettings({ eta: v });
+              }}
+            />
+          </label>
         )}
         <label title="Pixels live in [−1, 1]: clipping the step's guess of the clean image keeps early, overshooting guesses from pushing the sample out of range (Ho et al.'s code does it).">
           <input
