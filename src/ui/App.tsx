@@ -9,6 +9,7 @@ import { SamplingView } from './views/SamplingView';
 import { EvaluationView } from './views/EvaluationView';
 import { LikelihoodView } from './views/LikelihoodView';
 import { ScoreView } from './views/ScoreView';
+import { CascadeView } from './views/CascadeView';
 import { BackendBadge } from './components/BackendBadge';
 import { useUrlState } from './useUrlState';
 import { useKeyboard } from './useKeyboard';
@@ -28,6 +29,7 @@ const VIEWS: { id: ViewId; title: string }[] = [
   { id: 'evaluate', title: 'Guidance trade-off' },
   { id: 'likelihood', title: 'Likelihood' },
   { id: 'score', title: 'Score & SDE' },
+  { id: 'cascade', title: 'Cascade' },
 ];
 
 export function App() {
@@ -90,6 +92,7 @@ export function App() {
           {view === 'evaluate' && <EvaluationView />}
           {view === 'likelihood' && <LikelihoodView />}
           {view === 'score' && <ScoreView />}
+          {view === 'cascade' && <CascadeView />}
         </ViewErrorBoundary>
       </main>
       <footer className="app-footer">

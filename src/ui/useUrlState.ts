@@ -13,6 +13,8 @@ import { useLikelihood } from './likelihoodStore';
 import { formatLikelihoodHash, parseLikelihoodHash } from './likelihoodUrl';
 import { useComparison } from './comparisonStore';
 import { formatComparisonHash, parseComparisonHash } from './comparisonUrl';
+import { useCascade } from './cascadeStore';
+import { formatCascadeHash, parseCascadeHash } from './cascadeUrl';
 
 function shared(s: PlaygroundState): SharedState {
   const sampling = useSampling.getState();
@@ -61,7 +63,10 @@ function fullHash(s: PlaygroundState): string {
   const likelihood = formatLikelihoodHash(useLikelihood.getState().settings);
   // The samplers side by side (comparisonUrl.ts).
   const comparison = formatComparisonHash(useComparison.getState().sides);
-  return `${formatHash(shared(s))}&${extra}&${likelihood}&${comparison}`;
+  // The Cascade view's keys (cascadeUrl.ts).
+  const cs = useCascade.getState();
+  const cascade = formatCascadeHash(cs.settings, cs.result ? cs.at : cs.pendingAt);
+  return `${formatHash(shared(s))}&${extra}&${likelihood}&${comparison}&${cascade}`;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -80,8 +85,12 @@ export function applyHash(hash: string): void {
   useLikelihood.getState().setSettings(likelihood.state);
   const comparison = parseComparisonHash(hash);
   comparison.sides.forEach((side, i) => useComparison.getState().setSide(i as 0 | 1, side));
+  const cascade = parseCascadeHash(short);
+  useCascade.getState().setSettings(cascade.state.settings);
+  if (cascade.state.at !== undefined) useCascade.getState().set({ pendingAt: cascade.state.at });
   const problems = [
     ...appProblems,
+    ...cascade.problems,
     ...score.problems,
     ...likelihood.problems,
     ...comparison.problems,
@@ -155,6 +164,7 @@ export function useUrlState(): void {
     const unsubscribeScore = useScore2d.subscribe(write);
     const unsubscribeLikelihood = useLikelihood.subscribe(write);
     const unsubscribeComparison = useComparison.subscribe(write);
+    const unsubscribeCascade = useCascade.subscribe(write);
     return () => {
       window.removeEventListener('hashchange', onHashChange);
       unsubscribe();
@@ -162,6 +172,7 @@ export function useUrlState(): void {
       unsubscribeScore();
       unsubscribeLikelihood();
       unsubscribeComparison();
+      unsubscribeCascade();
     };
   }, []);
 }

@@ -6,7 +6,14 @@ import type { ScheduleKind } from '../diffusion/schedule';
 import type { DatasetName } from '../worker/api';
 
 export type ViewId =
-  'forward' | 'schedules' | 'training' | 'sampling' | 'evaluate' | 'likelihood' | 'score';
+  | 'forward'
+  | 'schedules'
+  | 'training'
+  | 'sampling'
+  | 'evaluate'
+  | 'likelihood'
+  | 'score'
+  | 'cascade';
 export type Theme = 'system' | 'light' | 'dark';
 export type ScoreSamplerName = 'euler-maruyama' | 'pf-ode' | 'pc' | 'annealed-langevin';
 export type SamplerName = 'ddpm' | 'ddim' | ScoreSamplerName;
@@ -19,6 +26,7 @@ export const VIEWS: readonly ViewId[] = [
   'evaluate',
   'likelihood',
   'score',
+  'cascade',
 ];
 export const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['linear', 'cosine'];

@@ -50,6 +50,8 @@ import type {
   SamplerEvaluationRequest,
 } from '../engine/playground/samplerEvaluation';
 
+import type { CascadeApi } from './cascadeApiTypes';
+
 export type { AdapterDescription, BackendMeasurement, RememberedDecision };
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -216,7 +218,7 @@ export interface Score2dApi {
   }): Promise<Score2dModelDensity>;
 }
 
-export interface PlaygroundWorkerApi extends EngineApi, Score2dApi {
+export interface PlaygroundWorkerApi extends EngineApi, Score2dApi, CascadeApi {
   /**
    * Picks and initialises a tfjs backend: `preferred` if given (`?backend=`), else the one
    * remembered for this device, else the fastest by a short probe (a software WebGPU adapter is

@@ -11,6 +11,7 @@ import { fetchSource } from '../data/source';
 import { wasmPaths } from './wasmPaths';
 import { createEngineApi } from './engineApi';
 import { createScore2dApi } from './score2dApi';
+import { createCascadeApi } from './cascadeApi';
 import { runUNetParity } from '../engine/parity';
 import { benchPreset, parseBenchPreset } from '../engine/bench/trainStep';
 import type {
@@ -84,6 +85,14 @@ const engine = createEngineApi({
 const api: PlaygroundWorkerApi = {
   ...engine,
   ...createScore2dApi(),
+  ...createCascadeApi({
+    datasets: requireDatasets,
+    backendReady,
+    modelBaseUrl: () => {
+      if (!modelBaseUrl) throw new Error('worker not initialised: call init() first');
+      return modelBaseUrl;
+    },
+  }),
 
   async parityCheck(opts) {
     if ((await engine.trainingState()).state === 'running') {

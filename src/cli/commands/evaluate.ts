@@ -38,6 +38,8 @@ import {
 import { DEFAULT_JUDGE_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
+import { isCascadeDir } from '../../engine/cascade/fsCascade';
+import { evaluateCascadeCli } from '../cascadeEval';
 
 const MAX_N = 100_000;
 export const DEFAULT_CLASSIFIER_SCALES: readonly number[] = [0, 1, 2, 4, 8];
@@ -75,6 +77,10 @@ ${SAMPLER_FLAGS_USAGE}${EVAL_NFE_USAGE}  --clip-x0 / --no-clip-x0
   --classifier-scale S[,S..]
                       classifier scales >= 0 (default ${DEFAULT_CLASSIFIER_SCALES.join(',')})
   --json FILE         also write the results (and settings, per-class numbers) as JSON
+  --aug-level X       a cascade (--model models/mnist-cascade: base/, sr/, sr-noaug/; Ho et al.
+                      2021) is scored three ways from the same 14×14 base samples: upsampled,
+                      super-resolved by sr/ at this sampling augmentation level (noise a in
+                      [0, 1], default 0.1; blur σ in [0, 3], default 0) and by sr-noaug/
   -h, --help          show this help
 `;
 
@@ -91,6 +97,7 @@ const OPTIONS = {
   batch: { type: 'string' },
   backend: { type: 'string' },
   json: { type: 'string' },
+  'aug-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...CLASSIFIER_GUIDANCE_OPTIONS,
 } as const;
@@ -110,6 +117,8 @@ export interface EvalArgs extends SamplerFlags {
   classifierGuidance: ClassifierGuidanceArgs;
   /** The classifier-free scale held fixed under --guidance-method both. */
   cfgScale: number;
+  /** --aug-level, cascades only; null: the SR stage's default. */
+  augLevel: number | null;
 }
 
 function parseScales(values: readonly string[] | undefined): number[] {
@@ -163,6 +172,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
         : parseIntegerFlag('--batch', v.batch, 1, 4096),
     backend: parseChoice('--backend', v.backend ?? 'wasm', ['wasm', 'cpu'] as const),
     json: v.json ?? null,
+    augLevel: v['aug-level'] === undefined ? null : parseNumberFlag('--aug-level', v['aug-level']),
   };
 }
 
@@ -316,6 +326,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (args === 'help') {
     io.stdout(EVAL_USAGE);
     return EXIT_OK;
+  }
+  if (isCascadeDir(args.model)) {
+    await evaluateCascadeCli(args, argv, io);
+    return EXIT_OK;
+  }
+  if (args.augLevel !== null) {
+    throw new UsageError(`--aug-level is for cascades; ${args.model} is not one`);
   }
   await evaluate(args, argv, io);
   return EXIT_OK;

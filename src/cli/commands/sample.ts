@@ -26,6 +26,9 @@ import {
   type ClassifierGuidanceArgs,
 } from '../classifierGuidanceArgs';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
+import { isCascadeDir } from '../../engine/cascade/fsCascade';
+import { DEFAULT_NOISE_AUG_LEVEL } from '../../engine/cascade/stage';
+import { sampleCascadeToFile } from '../cascadeSample';
 
 const MAX_N = 1024;
 
@@ -52,6 +55,13 @@ ${SAMPLER_FLAGS_USAGE}  --clip-x0 / --no-clip-x0
   --batch B             images per forward batch (default 64; bounds memory)
   --backend wasm|cpu    tfjs backend (default wasm)
   --out FILE            output file, .png or .npy
+  --aug-level X         a cascade (--model a folder with base/ and sr/, e.g. models/mnist-cascade,
+                        Ho et al. 2021) samples 14×14 digits with the base model and super-resolves
+                        them to 28×28; X is the SR stage's conditioning augmentation at sampling
+                        time: noise, the level a in [0, 1] (s = round(a·(T−1)), default ${DEFAULT_NOISE_AUG_LEVEL});
+                        blur, σ in [0, 3] low-res pixels (default 0); only for cascades
+  --sr aug|noaug        a cascade's SR model: the one trained with conditioning augmentation
+                        (default) or the one trained without (sr-noaug/)
   -h, --help            show this help
 `;
 
@@ -69,6 +79,8 @@ const OPTIONS = {
   batch: { type: 'string' },
   backend: { type: 'string' },
   out: { type: 'string' },
+  'aug-level': { type: 'string' },
+  sr: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...CLASSIFIER_GUIDANCE_OPTIONS,
 } as const;
@@ -86,6 +98,10 @@ export interface SampleArgs extends SamplerFlags {
   out: string;
   format: 'png' | 'npy';
   classifierGuidance: ClassifierGuidanceArgs;
+  /** --aug-level (cascades only); null: the stage's default. */
+  augLevel: number | null;
+  /** --sr: which SR model of a cascade. */
+  sr: 'aug' | 'noaug';
 }
 
 /** A finite decimal number (no hex, no empty string, no "Infinity"). */
@@ -152,6 +168,9 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
     out: v.out,
     format: outputFormat(v.out),
     classifierGuidance,
+    augLevel:
+      v['aug-level'] === undefined ? null : parseNumberFlag('--aug-level', v['aug-level'], 0),
+    sr: oneOf('--sr', v.sr ?? 'aug', ['aug', 'noaug'] as const),
   };
 }
 
@@ -244,6 +263,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (args === 'help') {
     io.stdout(SAMPLE_USAGE);
     return EXIT_OK;
+  }
+  if (isCascadeDir(args.model)) {
+    io.stderr(`${await sampleCascadeToFile(args)}\n`);
+    return EXIT_OK;
+  }
+  if (args.augLevel !== null || args.sr !== 'aug') {
+    throw new UsageError(`--aug-level and --sr are for cascades; ${args.model} is not one`);
   }
   io.stderr(`${await sampleToFile(args)}\n`);
   return EXIT_OK;

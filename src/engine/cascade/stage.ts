@@ -31,6 +31,17 @@ export interface CascadeStageInfo {
   factor: number;
 }
 
+/**
+ * The sampling-time level used when none is chosen: for noise augmentation a = 0.1 (s = 100 of
+ * T = 1000, ᾱ_s ≈ 0.87), a light noise that washes out the base model's small artefacts; blur and
+ * none: 0 (CDM samples its blur-augmented models without blur).
+ */
+export const DEFAULT_NOISE_AUG_LEVEL = 0.1;
+
+export function defaultAugLevel(kind: AugmentationKind): number {
+  return kind === 'noise' ? DEFAULT_NOISE_AUG_LEVEL : 0;
+}
+
 export class CascadeError extends Error {
   override name = 'CascadeError';
 }
