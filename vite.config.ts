@@ -44,7 +44,11 @@ export default defineConfig({
     // at ./models/<name>/ beside the page, in dev and in dist/; only the checkpoint files travel,
     // with the judge's reference statistics (models/mnist-classifier/reference-stats.json).
     viteStaticCopy({
-      targets: [{ src: 'models/*/{model.json,weights.bin,reference-stats.json}', dest: '.' }],
+      targets: [
+        { src: 'models/*/{model.json,weights.bin,reference-stats.json}', dest: '.' },
+        // A cascade's stages, one folder each (models/mnist-cascade/{base,sr,sr-noaug}/).
+        { src: 'models/*/*/{model.json,weights.bin,stage.json}', dest: '.' },
+      ],
     }),
   ],
   worker: { format: 'es' },
