@@ -30,7 +30,15 @@ test('samples the pretrained cascade and scrubs both stages', async ({ page, con
 });
 
 test('a tampered cascade link value is rejected and nothing else is lost', async ({ page }) => {
-  await page.goto('./?backend=wasm#view=cascade&ccls=3&cgd=abc&cst=999');
+  // Also the projector: 1024×768 in classroom mode, the controls that start a run on the first
+  // screen and the advanced ones hidden.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto('./?backend=wasm#view=cascade&ccls=3&cgd=abc&cst=999&classroom=1');
+  const sample = page.getByRole('button', { name: 'Sample cascade' });
+  await expect(sample).toBeInViewport();
+  for (const name of ['Cascade images', 'Cascade seed', 'Cascade training steps']) {
+    await expect(page.getByRole('spinbutton', { name, exact: true })).toBeHidden();
+  }
   await expect(page.getByRole('status').filter({ hasText: 'cgd="abc"' })).toBeVisible();
   await expect(page.getByRole('status')).toContainText('cst="999" is outside 1..200');
   await expect(page.getByRole('combobox', { name: 'Cascade class' })).toHaveValue('3');
