@@ -92,6 +92,40 @@ describe('sample and eval on a cascade', () => {
     expect(header).toContain("'shape': (2, 28, 28, 1)");
   });
 
+  it('truncated augmentation hands over the base at the first DDIM step with t ≤ s', async () => {
+    const out = path.join(dir, 't.npy');
+    const argv = ['--class', '1', '--n', '1', '--steps', '4', '--aug-level', '0.5', '--out', out];
+    const r = await cli(['sample', '--model', cascade, '--truncated', ...argv]);
+    expect(r.code).toBe(0);
+    // DDIM 4 steps visit t = 999, 666, 333, 0.
+    expect(r.stderr).toContain('truncated at t = 333');
+    const ddpm = await cli([
+      'sample',
+      '--model',
+      cascade,
+      '--truncated',
+      '--sampler',
+      'pc',
+      ...argv,
+    ]);
+    expect(ddpm.code).toBe(2);
+    expect(ddpm.stderr).toMatch(/--truncated works with --sampler ddim or ddpm/);
+    const noaug = await cli([
+      'sample',
+      '--model',
+      cascade,
+      '--sr',
+      'noaug',
+      '--truncated',
+      '--n',
+      '1',
+      '--out',
+      out,
+    ]);
+    expect(noaug.code).toBe(2);
+    expect(noaug.stderr).toMatch(/--truncated needs an SR model trained with noise/);
+  });
+
   it('refuses cascade flags out of place and out of range', async () => {
     const base = ['--n', '1', '--steps', '1', '--out', path.join(dir, 'y.npy')];
     const tooHigh = await cli(['sample', '--model', cascade, '--aug-level', '2', ...base]);

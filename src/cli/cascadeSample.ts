@@ -51,6 +51,12 @@ export async function sampleCascadeToFile(args: SampleArgs): Promise<string> {
     checkArgs(args, cascade);
     const stage = pickSrStage(cascade, args.sr, args.model);
     const augLevel = augLevelFor(stage, args.augLevel);
+    if (args.truncated && stage.info.augmentation !== 'noise') {
+      throw new UsageError('--truncated needs an SR model trained with noise augmentation');
+    }
+    if (args.truncated && args.sampler !== 'ddim' && args.sampler !== 'ddpm') {
+      throw new UsageError('--truncated works with --sampler ddim or ddpm');
+    }
     const start = performance.now();
     const out = await sampleCascade(cascade.base, stage, cascade.schedule, {
       n: args.n,
@@ -66,6 +72,7 @@ export async function sampleCascadeToFile(args: SampleArgs): Promise<string> {
       seed: args.seed,
       batch: args.batch,
       augLevel,
+      truncated: args.truncated,
     });
     const seconds = (performance.now() - start) / 1000;
     const { imageSize: s, inChannels: c } = stage.unet.config;
@@ -78,7 +85,8 @@ export async function sampleCascadeToFile(args: SampleArgs): Promise<string> {
     return (
       `sample: cascade ${args.n} images ${s}x${s}x${c} (base ${cascade.base.config.imageSize}x` +
       `${cascade.base.config.imageSize} -> sr${args.sr === 'noaug' ? '-noaug' : ''}, ` +
-      `${stage.info.augmentation} augmentation, level ${augLevel}), ` +
+      `${stage.info.augmentation} augmentation, level ${augLevel}` +
+      `${args.truncated ? `, truncated at t = ${out.levelUsed}` : ''}), ` +
       `${samplerSummary(args, cascade.schedule.T)} per stage, class ${label}, s=${args.guidance}, ` +
       `seed ${args.seed}, ${choice.backend}: ${seconds.toFixed(2)} s, ` +
       `${(seconds / args.n).toFixed(3)} s/image -> ${args.out}`

@@ -60,6 +60,10 @@ ${SAMPLER_FLAGS_USAGE}  --clip-x0 / --no-clip-x0
                         them to 28×28; X is the SR stage's conditioning augmentation at sampling
                         time: noise, the level a in [0, 1] (s = round(a·(T−1)), default ${DEFAULT_NOISE_AUG_LEVEL});
                         blur, σ in [0, 3] low-res pixels (default 0); only for cascades
+  --truncated           a cascade with a noise-augmented SR model: truncated conditioning
+                        augmentation (CDM Sec. 4.2): stop the base's reverse process at the first
+                        step with t <= s = round(a·(T−1)) and hand its x_t to the SR model as
+                        z_t (DDPM or DDIM); default non-truncated (noise the finished sample)
   --sr aug|noaug        a cascade's SR model: the one trained with conditioning augmentation
                         (default) or the one trained without (sr-noaug/)
   -h, --help            show this help
@@ -81,6 +85,7 @@ const OPTIONS = {
   out: { type: 'string' },
   'aug-level': { type: 'string' },
   sr: { type: 'string' },
+  truncated: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...CLASSIFIER_GUIDANCE_OPTIONS,
 } as const;
@@ -102,6 +107,8 @@ export interface SampleArgs extends SamplerFlags {
   augLevel: number | null;
   /** --sr: which SR model of a cascade. */
   sr: 'aug' | 'noaug';
+  /** --truncated (cascades only). */
+  truncated: boolean;
 }
 
 /** A finite decimal number (no hex, no empty string, no "Infinity"). */
@@ -171,6 +178,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
     augLevel:
       v['aug-level'] === undefined ? null : parseNumberFlag('--aug-level', v['aug-level'], 0),
     sr: oneOf('--sr', v.sr ?? 'aug', ['aug', 'noaug'] as const),
+    truncated: v.truncated ?? false,
   };
 }
 
@@ -268,8 +276,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`${await sampleCascadeToFile(args)}\n`);
     return EXIT_OK;
   }
-  if (args.augLevel !== null || args.sr !== 'aug') {
-    throw new UsageError(`--aug-level and --sr are for cascades; ${args.model} is not one`);
+  if (args.augLevel !== null || args.sr !== 'aug' || args.truncated) {
+    throw new UsageError(
+      `--aug-level, --sr and --truncated are for cascades; ${args.model} is not one`,
+    );
   }
   io.stderr(`${await sampleToFile(args)}\n`);
   return EXIT_OK;

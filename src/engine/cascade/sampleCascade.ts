@@ -13,7 +13,8 @@ import type { Schedule } from '../../diffusion/schedule';
 import type { CondInputs, UNet } from '../../model/unet';
 import { deriveSeed } from '../../random/seeded';
 import type { EpsModel } from '../sampling/eps';
-import { sampleImages, type SampleImagesOptions } from '../sampling/sampleImages';
+import { batchSeed, sampleImages, type SampleImagesOptions } from '../sampling/sampleImages';
+import { SamplingSession } from '../sampling/session';
 import { augmentedCondition } from './conditioning';
 import type { SrStage } from './cascade';
 
@@ -54,6 +55,8 @@ export async function superResolve(
   low: Float32Array,
   augLevel: number,
   opts: StageSamplingOptions,
+  /** Truncated augmentation: `low` already is z_s at this timestep index s; no fresh noise. */
+  truncatedAt?: number,
 ): Promise<SrResult> {
   const { imageSize: size, inChannels: c } = stage.unet.config;
   const h = size / stage.info.factor;
@@ -61,7 +64,12 @@ export async function superResolve(
   if (low.length !== n * h * h * c) {
     throw new RangeError(`superResolve: expected ${n} low-res images of ${h}x${h}x${c}`);
   }
-  const value = augValueAt(stage.info.augmentation, augLevel, schedule.T);
+  if (truncatedAt !== undefined && stage.info.augmentation !== 'noise') {
+    throw new RangeError(
+      'truncated conditioning augmentation needs an SR model trained with noise',
+    );
+  }
+  const value = truncatedAt ?? augValueAt(stage.info.augmentation, augLevel, schedule.T);
   const batch = opts.batch ?? 64;
   const per = size * size * c;
   const cond = new Float32Array(n * per);
@@ -78,7 +86,7 @@ export async function superResolve(
     try {
       inputs = augmentedCondition(
         xLow,
-        stage.info.augmentation,
+        truncatedAt === undefined ? stage.info.augmentation : 'none',
         new Array<number>(m).fill(value),
         size,
         schedule,
@@ -86,6 +94,11 @@ export async function superResolve(
       );
     } finally {
       xLow.dispose();
+    }
+    if (truncatedAt !== undefined) {
+      // z_s came from the base's own reverse process: the model is told its level s.
+      inputs.augLevel?.dispose();
+      inputs.augLevel = tf.fill([m], truncatedAt, 'int32') as tf.Tensor1D;
     }
     try {
       cond.set(await inputs.image.data(), start * per);
@@ -116,11 +129,59 @@ export interface CascadeSampleOptions extends StageSamplingOptions {
   guidanceScale: number;
   /** Sampling-time augmentation level of the SR stage (noise a ∈ [0, 1], blur σ; none: 0). */
   augLevel: number;
+  /**
+   * Truncated conditioning augmentation (CDM Sec. 4.2; noise only, DDPM or DDIM): the base's
+   * reverse process stops at the first planned step with t ≤ s = round(a(T − 1)) and hands its
+   * x_t over as z_t, instead of noising the finished sample (non-truncated, the default).
+   */
+  truncated?: boolean;
 }
 
 export interface CascadeSamples extends SrResult {
-  /** The base model's samples [n, h, w, C] in [−1, 1]. */
+  /** The base model's samples [n, h, w, C] in [−1, 1] (truncated: its x_s at the handover). */
   low: Float32Array;
+  /** The level s the SR stage was told: round(a(T − 1)), or the handover step's t (truncated). */
+  levelUsed: number;
+}
+
+/**
+ * The base's reverse process run until the first planned step whose t ≤ s: returns x before that
+ * step (a sample of z_t) and t. Batches and seeds as sampleImages, so both modes share x_T.
+ */
+export async function truncatedBase(
+  base: UNet,
+  schedule: Schedule,
+  opts: SampleImagesOptions,
+  s: number,
+): Promise<{ z: Float32Array; t: number }> {
+  if (opts.sampler !== 'ddim' && opts.sampler !== 'ddpm') {
+    throw new RangeError('truncated augmentation works with the ddpm and ddim samplers');
+  }
+  const { imageSize: h, inChannels: c } = base.config;
+  const batch = opts.batch ?? 64;
+  const z = new Float32Array(opts.n * h * h * c);
+  let t = -1;
+  for (let start = 0, k = 0; start < opts.n; start += batch, k++) {
+    const m = Math.min(batch, opts.n - start);
+    const classes = opts.classes === null ? null : opts.classes.slice(start, start + m);
+    const { batch: _b, signal: _s, onProgress: _p, classifierGuidance: _c, ...rest } = opts;
+    const session = new SamplingSession(base, schedule, {
+      ...rest,
+      n: m,
+      seed: batchSeed(opts.seed, k),
+      classes,
+    });
+    try {
+      let index = 0;
+      while (session.planStep(index).modelT > s) index++;
+      t = session.planStep(index).modelT;
+      if (index > 0) await session.advance(index);
+      z.set((await session.current()).x, start * h * h * c);
+    } finally {
+      session.dispose();
+    }
+  }
+  return { z, t };
 }
 
 /** The whole pipeline for n images: base → augment → upsample → SR. */
@@ -130,9 +191,27 @@ export async function sampleCascade(
   schedule: Schedule,
   opts: CascadeSampleOptions,
 ): Promise<CascadeSamples> {
-  const { augLevel, classes, guidanceScale, ...stageOpts } = opts;
+  const { augLevel, classes, guidanceScale, truncated = false, ...stageOpts } = opts;
   validateAugLevel(sr.info.augmentation, augLevel);
+  if (truncated) {
+    if (sr.info.augmentation !== 'noise') {
+      throw new RangeError('truncated augmentation needs an SR model trained with noise');
+    }
+    const s = augValueAt('noise', augLevel, schedule.T);
+    const { z, t } = await truncatedBase(
+      base,
+      schedule,
+      { ...stageOpts, classes, guidanceScale },
+      s,
+    );
+    const result = await superResolve(sr, schedule, z, augLevel, stageOpts, t);
+    return { low: z, ...result, levelUsed: t };
+  }
   const low = await sampleImages(base, schedule, { ...stageOpts, classes, guidanceScale });
   const result = await superResolve(sr, schedule, low, augLevel, stageOpts);
-  return { low, ...result };
+  return {
+    low,
+    ...result,
+    levelUsed: augValueAt(sr.info.augmentation, augLevel, schedule.T),
+  };
 }
