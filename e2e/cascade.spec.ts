@@ -47,7 +47,8 @@ test('a tampered cascade link value is rejected and nothing else is lost', async
 
 test('trains a tiny cascade in the page with a progress bar', async ({ page, consoleErrors }) => {
   test.setTimeout(120_000);
-  await page.goto('./?backend=wasm#view=cascade&cn=1&cst=2');
+  // Truncated augmentation (ctr=1): DDIM 2 steps visit t = 999, 0, so s = 100 hands over t = 0.
+  await page.goto('./?backend=wasm#view=cascade&cn=1&cst=2&ctr=1');
   await expect(page.getByRole('table', { name: 'Cascade stages' })).toBeVisible({
     timeout: 60_000,
   });
@@ -62,5 +63,7 @@ test('trains a tiny cascade in the page with a progress bar', async ({ page, con
     'super-resolution done: x₀ (28×28)',
     { timeout: 20_000 },
   );
+  await expect(page.getByText('Truncated: the base’s own x_t at t = 0 (step 2)')).toBeVisible();
+  expect(page.url()).toContain('ctr=1');
   expect(consoleErrors).toEqual([]);
 });

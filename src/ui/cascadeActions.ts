@@ -27,7 +27,8 @@ export async function sampleCascade(): Promise<void> {
   try {
     if (!useCascade.getState().info) await loadPretrainedCascade();
     if (!useCascade.getState().info) return;
-    const { classIndex, guidance, n, steps, seed, augLevel } = useCascade.getState().settings;
+    const { classIndex, guidance, n, steps, seed, augLevel, truncated } =
+      useCascade.getState().settings;
     const result = await getWorker().cascadeSample({
       classLabel: classIndex,
       guidance,
@@ -35,6 +36,7 @@ export async function sampleCascade(): Promise<void> {
       steps,
       seed,
       augLevel,
+      truncated,
     });
     const pending = useCascade.getState().pendingAt;
     useCascade.getState().set({ result, pendingAt: null });

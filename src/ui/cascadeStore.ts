@@ -20,6 +20,8 @@ export interface CascadeSettings {
   seed: number;
   /** Sampling-time noise augmentation level a ∈ [0, 1] (s = round(a·(T − 1))). */
   augLevel: number;
+  /** Truncated augmentation: hand over the base's own x_t at t ≤ s (CDM Sec. 4.2). */
+  truncated: boolean;
 }
 
 export const CASCADE_DEFAULTS: CascadeSettings = {
@@ -29,6 +31,7 @@ export const CASCADE_DEFAULTS: CascadeSettings = {
   steps: 25,
   seed: 0,
   augLevel: 0.1,
+  truncated: false,
 };
 
 export const CASCADE_LIMITS = {
@@ -56,6 +59,7 @@ export function validCascadeSettings(
     steps: clamp(s.steps, 1, CASCADE_LIMITS.steps, current.steps, true),
     seed: clamp(s.seed, 0, MAX_SEED, current.seed, true),
     augLevel: clamp(s.augLevel, 0, 1, current.augLevel, false),
+    truncated: typeof s.truncated === 'boolean' ? s.truncated : current.truncated,
   };
 }
 

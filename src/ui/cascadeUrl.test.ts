@@ -4,7 +4,15 @@ import { CASCADE_DEFAULTS, validCascadeSettings } from './cascadeStore';
 
 describe('the Cascade view’s link keys', () => {
   it('round-trips the settings and the scrubber position', () => {
-    const s = { classIndex: 7, guidance: 2.5, n: 4, steps: 30, seed: 12, augLevel: 0.25 };
+    const s = {
+      classIndex: 7,
+      guidance: 2.5,
+      n: 4,
+      steps: 30,
+      seed: 12,
+      augLevel: 0.25,
+      truncated: true,
+    };
     const { state, problems } = parseCascadeHash(`#view=cascade&${formatCascadeHash(s, 9)}`);
     expect(problems).toEqual([]);
     expect(state.settings).toEqual(s);
@@ -13,7 +21,7 @@ describe('the Cascade view’s link keys', () => {
 
   it('rejects or clamps tampered values, keeping the valid ones', () => {
     const { state, problems } = parseCascadeHash(
-      '#ccls=12&cgd=1e9&cn=-3&cst=5000&csd=x&caug=2&cat=4',
+      '#ccls=12&cgd=1e9&cn=-3&cst=5000&csd=x&caug=2&cat=4&ctr=yes',
     );
     expect(state.settings.classIndex).toBe(9);
     expect(state.settings.guidance).toBeUndefined();
@@ -22,7 +30,8 @@ describe('the Cascade view’s link keys', () => {
     expect(state.settings.seed).toBeUndefined();
     expect(state.settings.augLevel).toBe(1);
     expect(state.at).toBe(4);
-    expect(problems).toHaveLength(6);
+    expect(state.settings.truncated).toBeUndefined();
+    expect(problems).toHaveLength(7);
     expect(problems.join('; ')).toContain('cgd="1e9" is not a number like 3 or 7.5');
   });
 

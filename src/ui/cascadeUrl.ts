@@ -12,6 +12,7 @@ const KEY = {
   steps: 'cst',
   seed: 'csd',
   augLevel: 'caug',
+  truncated: 'ctr',
   at: 'cat',
 } as const;
 
@@ -60,6 +61,11 @@ export function parseCascadeHash(hash: string): { state: CascadeHashState; probl
   put('steps', int(KEY.steps, 1, CASCADE_LIMITS.steps));
   put('seed', int(KEY.seed, 0, MAX_SEED));
   put('augLevel', dec(KEY.augLevel, 1, '0.1'));
+  const tr = params.get(KEY.truncated);
+  if (tr !== null) {
+    if (tr === '0' || tr === '1') s.truncated = tr === '1';
+    else bad(KEY.truncated, tr, 'must be 0 or 1; using the default');
+  }
   const at = int(KEY.at, 0, 2 * CASCADE_LIMITS.steps + 1);
   if (at !== undefined) state.at = at;
   return { state, problems };
@@ -74,6 +80,7 @@ export function formatCascadeHash(s: CascadeSettings, at: number | null): string
   p.set(KEY.steps, String(s.steps));
   p.set(KEY.seed, String(s.seed));
   p.set(KEY.augLevel, String(s.augLevel));
+  if (s.truncated) p.set(KEY.truncated, '1');
   if (at !== null) p.set(KEY.at, String(at));
   return p.toString();
 }

@@ -52,6 +52,11 @@ export interface CascadeSampleRequest {
   seed: number;
   /** Sampling-time augmentation level of the SR stage (noise a ∈ [0, 1]; blur σ). */
   augLevel: number;
+  /**
+   * Truncated augmentation (CDM Sec. 4.2; noise only): the SR model reads the base's own x_t at
+   * the first step with t ≤ s instead of the finished sample noised to s.
+   */
+  truncated?: boolean;
 }
 
 /** A stage's recorded run: x_t before each step, then the final sample, flattened. */
@@ -72,8 +77,10 @@ export interface CascadeSampleResult {
   /** What the SR model trained with augmentation is conditioned on (augmented, upsampled). */
   condAug: Float32Array;
   augmentation: AugmentationKind;
-  /** s (noise, a timestep index) or σ (blur, low-res pixels); 0 for none. */
+  /** s (noise, a timestep index) or σ (blur, low-res pixels); 0 for none. Truncated: the t handed over. */
   augValue: number;
+  /** Truncated: the base frame handed over (its index in base.frames); null otherwise. */
+  handoverFrame: number | null;
   /** √ᾱ_s and √(1 − ᾱ_s) for noise augmentation; null otherwise. */
   noiseCoefficients: { signal: number; noise: number } | null;
   sr: StageRun;
@@ -229,16 +236,33 @@ export class CascadeController {
     const xLow = tf.tensor4d(low, [r.n, h, h, 1]);
     try {
       const upsampled = await readAndDispose(tf.tidy(() => upsample(xLow, size)));
+      // Truncated (CDM Sec. 4.2): the first recorded base step with t ≤ s; its x_t is z_t.
+      const s = augValueAt(c.sr.info.augmentation, r.augLevel, c.schedule.T);
+      const truncated = r.truncated === true && c.sr.info.augmentation === 'noise';
+      if (r.truncated === true && !truncated) {
+        throw new RangeError('truncated augmentation needs an SR model trained with noise');
+      }
+      const handover = truncated ? base.ts.findIndex((t) => t <= s) : -1;
+      const zLow = truncated
+        ? tf.tensor4d(base.frames.subarray(handover * per, (handover + 1) * per), [r.n, h, h, 1])
+        : null;
       const runSr = async (stage: SrStage, level: number, k: number) => {
-        const value = augValueAt(stage.info.augmentation, level, c.schedule.T);
+        const useZ = zLow !== null && stage === c.sr;
+        const value = useZ
+          ? base.ts[handover]
+          : augValueAt(stage.info.augmentation, level, c.schedule.T);
         const cond = augmentedCondition(
-          xLow,
-          stage.info.augmentation,
+          useZ ? zLow : xLow,
+          useZ ? 'none' : stage.info.augmentation,
           new Array<number>(r.n).fill(value),
           size,
           c.schedule,
           deriveSeed(r.seed, CASCADE_SAMPLE_STREAM.augNoise, k),
         );
+        if (useZ) {
+          cond.augLevel?.dispose();
+          cond.augLevel = tf.fill([r.n], value, 'int32') as tf.Tensor1D;
+        }
         try {
           const model = conditionedEpsModel(stage.unet, {
             image: cond.image,
@@ -251,9 +275,15 @@ export class CascadeController {
           tf.dispose([cond.low, cond.image, ...(cond.augLevel ? [cond.augLevel] : [])]);
         }
       };
-      const sr = await runSr(c.sr, r.augLevel, 0);
-      // Same low-res samples and the same SR noise: only the training (with / without) differs.
-      const noAug = c.srNoAug ? await runSr(c.srNoAug, 0, 1) : null;
+      let sr: Awaited<ReturnType<typeof runSr>>;
+      let noAug: Awaited<ReturnType<typeof runSr>> | null;
+      try {
+        sr = await runSr(c.sr, r.augLevel, 0);
+        // Same low-res samples and the same SR noise: only the training (with / without) differs.
+        noAug = c.srNoAug ? await runSr(c.srNoAug, 0, 1) : null;
+      } finally {
+        zLow?.dispose();
+      }
       const kind = c.sr.info.augmentation;
       const ab = kind === 'noise' ? c.schedule.alphaBars[sr.value] : null;
       return {
@@ -263,6 +293,7 @@ export class CascadeController {
         condAug: sr.cond,
         augmentation: kind,
         augValue: sr.value,
+        handoverFrame: truncated ? handover : null,
         noiseCoefficients: ab === null ? null : { signal: Math.sqrt(ab), noise: Math.sqrt(1 - ab) },
         sr: sr.run,
         srNoAug: noAug?.run ?? null,

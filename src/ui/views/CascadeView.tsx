@@ -77,6 +77,16 @@ function Controls() {
           onChange={(e) => setSettings({ augLevel: Number(e.target.value) })}
         />
       </label>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          aria-label="Truncated augmentation"
+          checked={settings.truncated}
+          disabled={busy}
+          onChange={(e) => setSettings({ truncated: e.target.checked })}
+        />
+        truncated: hand over the base’s own x<sub>t</sub> at t ≤ s
+      </label>
       <label>
         DDIM steps per stage
         <input
@@ -304,7 +314,9 @@ function Panels() {
           testId="cascade-cond"
         />
         <figcaption>
-          3. Augmented input z_s (s = {result.augValue}), what the SR model reads
+          {result.handoverFrame === null
+            ? `3. Augmented input z_s (s = ${result.augValue}), what the SR model reads`
+            : `3. Truncated: the base’s own x_t at t = ${result.augValue} (step ${result.handoverFrame + 1}), what the SR model reads`}
         </figcaption>
       </figure>
       <figure>
@@ -430,6 +442,8 @@ function Explanation() {
         sample’s blotches and broken strokes into the 28×28 digit, and sharpens them (compounding
         errors); with augmentation (4a) at a moderate a it redraws clean strokes. Raise a: at a = 1
         the input is pure noise and the SR model draws any digit; at a = 0 it copies like 4b.
+        “Truncated” (Sec. 4.2) skips the base’s last steps and hands over its own noisy x
+        <sub>t</sub> at the first t ≤ s: the same kind of input, for fewer base steps.
       </p>
     </aside>
   );
