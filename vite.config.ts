@@ -48,7 +48,10 @@ export default defineConfig({
       targets: [
         { src: 'models/*/{model.json,weights.bin,reference-stats.json}', dest: '.' },
         // A latent diffusion model: latent.json beside its autoencoder/ and unet/ checkpoints.
-        { src: 'models/*/{latent.json,*/model.json,*/weights.bin}', dest: '.' },
+        { src: 'models/*/latent.json', dest: '.' },
+        // Checkpoints one folder down: a latent model's autoencoder/ and unet/, a cascade's
+        // stages (models/mnist-cascade/{base,sr,sr-noaug}/ with their stage.json).
+        { src: 'models/*/*/{model.json,weights.bin,stage.json}', dest: '.' },
       ],
     }),
   ],

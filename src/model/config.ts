@@ -41,6 +41,32 @@ export interface UNetConfig {
    * Σ_θ = exp(v·log β_t + (1 − v)·log β̃_t) (eq. 15). Absent or false: C channels, ε̂ only.
    */
   learnSigma?: boolean;
+  /**
+   * Extra input channels concatenated to x_t on the channel axis before the first conv, e.g. the
+   * upsampled low-resolution image that a cascade's super-resolution stage is conditioned on
+   * (Ho et al. 2021, "Cascaded Diffusion Models", Sec. 2). The output stays ε̂ with inChannels.
+   * Absent or 0: none.
+   */
+  condChannels?: number;
+  /**
+   * The model also takes a noise-augmentation level s [B] (a timestep index of the same schedule),
+   * embedded like t and added to the time embedding (CDM Sec. 4.2: the model is conditioned on s).
+   */
+  augLevelCond?: boolean;
+}
+
+/** Conditioning channels concatenated to x_t (0 for an ordinary model). */
+export function condChannels(c: UNetConfig): number {
+  return c.condChannels ?? 0;
+}
+
+export function conditionsOnAugLevel(c: UNetConfig): boolean {
+  return c.augLevelCond === true;
+}
+
+/** Channels of the grid the first conv reads: (inChannels + condChannels) x patchSize². */
+export function inputGridChannels(c: UNetConfig): number {
+  return (c.inChannels + condChannels(c)) * patchSize(c) ** 2;
 }
 
 export function learnsSigma(c: UNetConfig): boolean {
@@ -116,6 +142,12 @@ export function validateConfig(c: UNetConfig): UNetConfig {
   }
   if (c.learnSigma !== undefined && typeof c.learnSigma !== 'boolean') {
     errors.push(`learnSigma must be true or false, got ${String(c.learnSigma)}`);
+  }
+  if (c.condChannels !== undefined && !(Number.isInteger(c.condChannels) && c.condChannels >= 0)) {
+    errors.push(`condChannels must be an integer >= 0, got ${c.condChannels}`);
+  }
+  if (c.augLevelCond !== undefined && typeof c.augLevelCond !== 'boolean') {
+    errors.push(`augLevelCond must be true or false, got ${String(c.augLevelCond)}`);
   }
   if (errors.length === 0) {
     const levels = c.channelMults.length;

@@ -4,7 +4,7 @@
 // softmax, residual adds, concatenation and upsampling copies; these are O(activations) rather
 // than O(activations x channels) and add only a few per cent for the presets here.
 import { buildArchitecture } from './architecture';
-import { gridChannels, gridSize, type UNetConfig } from './config';
+import { gridChannels, gridSize, inputGridChannels, type UNetConfig } from './config';
 
 export interface FlopsBreakdown {
   /** All convolutions (3x3, 1x1 skips, resampling convs, conv_in / conv_out). */
@@ -25,7 +25,8 @@ export function flopsBreakdown(config: UNetConfig): FlopsBreakdown {
   const S = gridSize(config);
   const inChannels = gridChannels(config);
   const T = arch.tembDim;
-  let conv = convFlops(S, 3, inChannels, base) + convFlops(S, 3, arch.outCh, inChannels);
+  let conv =
+    convFlops(S, 3, inputGridChannels(config), base) + convFlops(S, 3, arch.outCh, inChannels);
   let dense = 2 * (base * T + T * T);
   let attention = 0;
   for (const u of [...arch.down, ...arch.mid, ...arch.up]) {

@@ -15,7 +15,13 @@
 // not depend on which other parameters exist.
 import * as tf from '@tensorflow/tfjs';
 import { buildArchitecture, type ResUnit } from './architecture';
-import { gridChannels, outputChannels, patchSize, type UNetConfig } from './config';
+import {
+  conditionsOnAugLevel,
+  inputGridChannels,
+  outputChannels,
+  patchSize,
+  type UNetConfig,
+} from './config';
 import { hashSeed } from '../random/seeded';
 
 export type Params = Map<string, tf.Variable>;
@@ -104,7 +110,7 @@ function attentionSpecs(name: string, ch: number): ParamSpec[] {
 export function paramSpecs(config: UNetConfig): ParamSpec[] {
   const arch = buildArchitecture(config);
   const { baseChannels: base, numClasses } = config;
-  const inChannels = gridChannels(config);
+  const inChannels = inputGridChannels(config);
   const T = arch.tembDim;
   const specs: ParamSpec[] = [
     ...denseSpecs('temb.dense0', base, T),
@@ -116,6 +122,10 @@ export function paramSpecs(config: UNetConfig): ParamSpec[] {
       shape: [numClasses + 1, T],
       init: { kind: 'normal', std: 1 },
     });
+  }
+  if (conditionsOnAugLevel(config)) {
+    // The augmentation level s gets its own embedding MLP, like t's (CDM Sec. 4.2).
+    specs.push(...denseSpecs('aug_emb.dense0', base, T), ...denseSpecs('aug_emb.dense1', T, T));
   }
   specs.push(...convSpecs('conv_in', 3, inChannels, base));
   for (const u of [...arch.down, ...arch.mid, ...arch.up]) {

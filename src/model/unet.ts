@@ -6,7 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { timestepEmbedding } from '../diffusion/embedding';
 import { buildArchitecture, type Architecture, type ResUnit, type Unit } from './architecture';
-import { learnsSigma, patchSize, type UNetConfig } from './config';
+import {
+  condChannels,
+  conditionsOnAugLevel,
+  learnsSigma,
+  patchSize,
+  type UNetConfig,
+} from './config';
 import { conv2d, dense, silu, type ConvWeights, type DenseWeights } from './layers/basic';
 import { attentionBlock } from './layers/attention';
 import { groupNorm, type NormWeights } from './layers/groupNorm';
@@ -26,6 +32,19 @@ export interface ApplyOptions {
   training: boolean;
   /** Makes dropout masks reproducible (each block derives its own seed from it and its name). */
   dropoutSeed?: number;
+  /** Inputs of a conditioned model (config.condChannels, config.augLevelCond); see CondInputs. */
+  cond?: CondInputs;
+}
+
+/**
+ * What a super-resolution stage of a cascade is conditioned on (Ho et al. 2021, Sec. 2 and 4.2):
+ * `image` [B, H, W, condChannels], the (augmented) low-resolution image upsampled to H x W,
+ * concatenated to x_t; `augLevel` [B], the noise-augmentation level s as a timestep index, for a
+ * model with augLevelCond.
+ */
+export interface CondInputs {
+  image: tf.Tensor4D;
+  augLevel?: tf.Tensor1D;
 }
 
 const convW = (s: ParamScope): ConvWeights => ({ w: s.t4('w'), b: s.t1('b') });
@@ -41,6 +60,28 @@ function resWeights(s: ParamScope): ResBlockWeights {
     conv2: convW(s.child('conv2')),
     skip: s.has('skip.w') ? convW(s.child('skip')) : undefined,
   };
+}
+
+function checkCond(config: UNetConfig, batch: number, cond: CondInputs | undefined): void {
+  const cc = condChannels(config);
+  const s = config.imageSize;
+  if (cc === 0) {
+    if (cond) throw new Error('unet: conditioning inputs given to a model without condChannels');
+    return;
+  }
+  const shape = cond?.image.shape ?? [];
+  if (!cond || shape[0] !== batch || shape[1] !== s || shape[2] !== s || shape[3] !== cc) {
+    throw new Error(
+      `unet: this model needs a conditioning image [${batch}, ${s}, ${s}, ${cc}], got ` +
+        (cond ? `[${shape.join(', ')}]` : 'none'),
+    );
+  }
+  if (conditionsOnAugLevel(config)) {
+    const a = cond.augLevel;
+    if (!a || a.rank !== 1 || a.shape[0] !== batch) {
+      throw new Error(`unet: this model needs an augmentation level [${batch}]`);
+    }
+  }
 }
 
 function checkInputs(
@@ -102,6 +143,7 @@ export function unetApplyOutput(
   arch: Architecture = buildArchitecture(config),
 ): tf.Tensor4D {
   checkInputs(config, x, t, y);
+  checkCond(config, x.shape[0], opts.cond);
   const root = new ParamScope(params);
   const { groups, dropout, numClasses, baseChannels } = config;
   const batch = x.shape[0];
@@ -111,6 +153,15 @@ export function unetApplyOutput(
     if (numClasses > 0) {
       const labels = y ? tf.cast(y, 'int32') : tf.fill([batch], numClasses, 'int32');
       temb = tf.add(temb, tf.gather(root.t2('class_emb.table'), labels));
+    }
+    const augLevel = opts.cond?.augLevel;
+    if (conditionsOnAugLevel(config) && augLevel) {
+      // CDM Sec. 4.2: the level s of the noise augmentation is an input, embedded like t.
+      const a = dense(
+        timestepEmbedding(augLevel, baseChannels),
+        denseW(root.child('aug_emb.dense0')),
+      );
+      temb = tf.add(temb, dense(silu(a), denseW(root.child('aug_emb.dense1'))));
     }
 
     const runRes = (h: tf.Tensor4D, u: ResUnit): tf.Tensor4D => {
@@ -133,7 +184,9 @@ export function unetApplyOutput(
     };
 
     const patch = patchSize(config);
-    let h = conv2d(patchify(x, patch), convW(root.child('conv_in')));
+    // A conditioned stage sees [x_t, upsampled low-res image] on channels (CDM Sec. 2).
+    const input = opts.cond ? tf.concat([x, opts.cond.image], 3) : x;
+    let h = conv2d(patchify(input, patch), convW(root.child('conv_in')));
     const skips: tf.Tensor4D[] = [h];
     for (const u of arch.down) {
       h = u.kind === 'res' ? runRes(h, u) : runResample(h, u);

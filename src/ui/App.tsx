@@ -10,6 +10,7 @@ import { EvaluationView } from './views/EvaluationView';
 import { LikelihoodView } from './views/LikelihoodView';
 import { ScoreView } from './views/ScoreView';
 import { LatentView } from './views/LatentView';
+import { CascadeView } from './views/CascadeView';
 import { BackendBadge } from './components/BackendBadge';
 import { useUrlState } from './useUrlState';
 import { useKeyboard } from './useKeyboard';
@@ -30,6 +31,7 @@ const VIEWS: { id: ViewId; title: string }[] = [
   { id: 'likelihood', title: 'Likelihood' },
   { id: 'score', title: 'Score & SDE' },
   { id: 'latent', title: 'Latent diffusion' },
+  { id: 'cascade', title: 'Cascade' },
 ];
 
 export function App() {
@@ -93,6 +95,7 @@ export function App() {
           {view === 'likelihood' && <LikelihoodView />}
           {view === 'score' && <ScoreView />}
           {view === 'latent' && <LatentView />}
+          {view === 'cascade' && <CascadeView />}
         </ViewErrorBoundary>
       </main>
       <footer className="app-footer">

@@ -15,6 +15,8 @@ import { useLatent } from './latentStore';
 import { formatLatentHash, parseLatentHash } from './latentUrl';
 import { useComparison } from './comparisonStore';
 import { formatComparisonHash, parseComparisonHash } from './comparisonUrl';
+import { useCascade } from './cascadeStore';
+import { formatCascadeHash, parseCascadeHash } from './cascadeUrl';
 
 function shared(s: PlaygroundState): SharedState {
   const sampling = useSampling.getState();
@@ -67,7 +69,10 @@ function fullHash(s: PlaygroundState): string {
   const comparison = formatComparisonHash(useComparison.getState().sides);
   // The Latent diffusion view's keys (latentUrl.ts), only those that differ from the defaults.
   const latent = formatLatentHash(useLatent.getState().settings);
-  return `${formatHash(shared(s))}&${extra}&${likelihood}&${comparison}${latent ? `&${latent}` : ''}`;
+  // The Cascade view's keys (cascadeUrl.ts).
+  const cs = useCascade.getState();
+  const cascade = formatCascadeHash(cs.settings, cs.result ? cs.at : cs.pendingAt);
+  return `${formatHash(shared(s))}&${extra}&${likelihood}&${comparison}&${cascade}${latent ? `&${latent}` : ''}`;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -88,8 +93,12 @@ export function applyHash(hash: string): void {
   comparison.sides.forEach((side, i) => useComparison.getState().setSide(i as 0 | 1, side));
   const latent = parseLatentHash(short);
   useLatent.getState().setSettings(latent.state);
+  const cascade = parseCascadeHash(short);
+  useCascade.getState().setSettings(cascade.state.settings);
+  if (cascade.state.at !== undefined) useCascade.getState().set({ pendingAt: cascade.state.at });
   const problems = [
     ...appProblems,
+    ...cascade.problems,
     ...score.problems,
     ...likelihood.problems,
     ...comparison.problems,
@@ -169,6 +178,7 @@ export function useUrlState(): void {
     const unsubscribeLikelihood = useLikelihood.subscribe(write);
     const unsubscribeComparison = useComparison.subscribe(write);
     const unsubscribeLatent = useLatent.subscribe(write);
+    const unsubscribeCascade = useCascade.subscribe(write);
     return () => {
       window.removeEventListener('hashchange', onHashChange);
       unsubscribe();
@@ -177,6 +187,7 @@ export function useUrlState(): void {
       unsubscribeLikelihood();
       unsubscribeComparison();
       unsubscribeLatent();
+      unsubscribeCascade();
     };
   }, []);
 }

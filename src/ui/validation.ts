@@ -13,7 +13,8 @@ export type ViewId =
   | 'evaluate'
   | 'likelihood'
   | 'score'
-  | 'latent';
+  | 'latent'
+  | 'cascade';
 export type Theme = 'system' | 'light' | 'dark';
 export type ScoreSamplerName = 'euler-maruyama' | 'pf-ode' | 'pc' | 'annealed-langevin';
 export type SamplerName = 'ddpm' | 'ddim' | ScoreSamplerName;
@@ -27,6 +28,7 @@ export const VIEWS: readonly ViewId[] = [
   'likelihood',
   'score',
   'latent',
+  'cascade',
 ];
 export const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['linear', 'cosine'];

@@ -54,6 +54,8 @@ import type {
   SamplerEvaluationRequest,
 } from '../engine/playground/samplerEvaluation';
 
+import type { CascadeApi } from './cascadeApiTypes';
+
 export type { AdapterDescription, BackendMeasurement, RememberedDecision };
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -224,7 +226,7 @@ export interface Score2dApi {
   }): Promise<Score2dModelDensity>;
 }
 
-export interface PlaygroundWorkerApi extends EngineApi, Score2dApi, LatentApi {
+export interface PlaygroundWorkerApi extends EngineApi, Score2dApi, LatentApi, CascadeApi {
   /**
    * Picks and initialises a tfjs backend: `preferred` if given (`?backend=`), else the one
    * remembered for this device, else the fastest by a short probe (a software WebGPU adapter is

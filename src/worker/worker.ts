@@ -12,6 +12,7 @@ import { wasmPaths } from './wasmPaths';
 import { createEngineApi } from './engineApi';
 import { createScore2dApi } from './score2dApi';
 import { createLatentApi } from './latentApi';
+import { createCascadeApi } from './cascadeApi';
 import { runUNetParity } from '../engine/parity';
 import { runClassifierGradientParity } from '../engine/classifierGuideParity';
 import { benchPreset, parseBenchPreset } from '../engine/bench/trainStep';
@@ -88,6 +89,14 @@ const api: PlaygroundWorkerApi = {
   ...createScore2dApi(),
   ...createLatentApi({
     datasets: requireDatasets,
+    modelBaseUrl: () => {
+      if (!modelBaseUrl) throw new Error('worker not initialised: call init() first');
+      return modelBaseUrl;
+    },
+  }),
+  ...createCascadeApi({
+    datasets: requireDatasets,
+    backendReady,
     modelBaseUrl: () => {
       if (!modelBaseUrl) throw new Error('worker not initialised: call init() first');
       return modelBaseUrl;

@@ -39,6 +39,8 @@ import {
 import { DEFAULT_JUDGE_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
+import { isCascadeDir } from '../../engine/cascade/fsCascade';
+import { evaluateCascadeCli } from '../cascadeEval';
 
 const MAX_N = 100_000;
 export const DEFAULT_CLASSIFIER_SCALES: readonly number[] = [0, 1, 2, 4, 8];
@@ -84,6 +86,10 @@ ${SAMPLER_FLAGS_USAGE}${EVAL_NFE_USAGE}  --clip-x0 / --no-clip-x0
   --classifier-scale S[,S..]
                       classifier scales >= 0 (default ${DEFAULT_CLASSIFIER_SCALES.join(',')})
   --json FILE         also write the results (and settings, per-class numbers) as JSON
+  --aug-level X       a cascade (--model models/mnist-cascade: base/, sr/, sr-noaug/; Ho et al.
+                      2021) is scored three ways from the same 14×14 base samples: upsampled,
+                      super-resolved by sr/ at this sampling augmentation level (noise a in
+                      [0, 1], default 0.1; blur σ in [0, 3], default 0) and by sr-noaug/
   -h, --help          show this help
 `;
 
@@ -100,6 +106,7 @@ const OPTIONS = {
   batch: { type: 'string' },
   backend: { type: 'string' },
   json: { type: 'string' },
+  'aug-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...CLASSIFIER_GUIDANCE_OPTIONS,
 } as const;
@@ -121,6 +128,8 @@ export interface EvalArgs extends SamplerFlags {
   cfgScale: number;
   /** --guidance-method both: `scales` (classifier-free) and the classifier scales side by side. */
   sideBySide: boolean;
+  /** --aug-level, cascades only; null: the SR stage's default. */
+  augLevel: number | null;
 }
 
 /** eval's --guidance-method names → the sampling method, and whether the run is side by side. */
@@ -198,6 +207,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
         : parseIntegerFlag('--batch', v.batch, 1, 4096),
     backend: parseChoice('--backend', v.backend ?? 'wasm', ['wasm', 'cpu'] as const),
     json: v.json ?? null,
+    augLevel: v['aug-level'] === undefined ? null : parseNumberFlag('--aug-level', v['aug-level']),
   };
 }
 
@@ -374,6 +384,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (args === 'help') {
     io.stdout(EVAL_USAGE);
     return EXIT_OK;
+  }
+  if (isCascadeDir(args.model)) {
+    await evaluateCascadeCli(args, argv, io);
+    return EXIT_OK;
+  }
+  if (args.augLevel !== null) {
+    throw new UsageError(`--aug-level is for cascades; ${args.model} is not one`);
   }
   if ((await import('../latentLoad')).isLatentModelDir(args.model)) {
     await (await import('./evaluateLatent')).evaluateLatent(args, argv, io);

@@ -26,6 +26,9 @@ import {
   type ClassifierGuidanceArgs,
 } from '../classifierGuidanceArgs';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
+import { isCascadeDir } from '../../engine/cascade/fsCascade';
+import { DEFAULT_NOISE_AUG_LEVEL } from '../../engine/cascade/stage';
+import { sampleCascadeToFile } from '../cascadeSample';
 
 const MAX_N = 1024;
 
@@ -55,6 +58,17 @@ ${SAMPLER_FLAGS_USAGE}  --clip-x0 / --no-clip-x0
   --batch B             images per forward batch (default 64; bounds memory)
   --backend wasm|cpu    tfjs backend (default wasm)
   --out FILE            output file, .png or .npy
+  --aug-level X         a cascade (--model a folder with base/ and sr/, e.g. models/mnist-cascade,
+                        Ho et al. 2021) samples 14×14 digits with the base model and super-resolves
+                        them to 28×28; X is the SR stage's conditioning augmentation at sampling
+                        time: noise, the level a in [0, 1] (s = round(a·(T−1)), default ${DEFAULT_NOISE_AUG_LEVEL});
+                        blur, σ in [0, 3] low-res pixels (default 0); only for cascades
+  --truncated           a cascade with a noise-augmented SR model: truncated conditioning
+                        augmentation (CDM Sec. 4.2): stop the base's reverse process at the first
+                        step with t <= s = round(a·(T−1)) and hand its x_t to the SR model as
+                        z_t (DDPM or DDIM); default non-truncated (noise the finished sample)
+  --sr aug|noaug        a cascade's SR model: the one trained with conditioning augmentation
+                        (default) or the one trained without (sr-noaug/)
   -h, --help            show this help
 `;
 
@@ -72,6 +86,9 @@ const OPTIONS = {
   batch: { type: 'string' },
   backend: { type: 'string' },
   out: { type: 'string' },
+  'aug-level': { type: 'string' },
+  sr: { type: 'string' },
+  truncated: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...CLASSIFIER_GUIDANCE_OPTIONS,
 } as const;
@@ -89,6 +106,12 @@ export interface SampleArgs extends SamplerFlags {
   out: string;
   format: 'png' | 'npy';
   classifierGuidance: ClassifierGuidanceArgs;
+  /** --aug-level (cascades only); null: the stage's default. */
+  augLevel: number | null;
+  /** --sr: which SR model of a cascade. */
+  sr: 'aug' | 'noaug';
+  /** --truncated (cascades only). */
+  truncated: boolean;
 }
 
 /** A finite decimal number (no hex, no empty string, no "Infinity"). */
@@ -155,6 +178,10 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
     out: v.out,
     format: outputFormat(v.out),
     classifierGuidance,
+    augLevel:
+      v['aug-level'] === undefined ? null : parseNumberFlag('--aug-level', v['aug-level'], 0),
+    sr: oneOf('--sr', v.sr ?? 'aug', ['aug', 'noaug'] as const),
+    truncated: v.truncated ?? false,
   };
 }
 
@@ -247,6 +274,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (args === 'help') {
     io.stdout(SAMPLE_USAGE);
     return EXIT_OK;
+  }
+  if (isCascadeDir(args.model)) {
+    io.stderr(`${await sampleCascadeToFile(args)}\n`);
+    return EXIT_OK;
+  }
+  if (args.augLevel !== null || args.sr !== 'aug' || args.truncated) {
+    throw new UsageError(
+      `--aug-level, --sr and --truncated are for cascades; ${args.model} is not one`,
+    );
   }
   const latent = await import('../latentLoad');
   if (latent.isLatentModelDir(args.model)) {

@@ -5,10 +5,26 @@
 //   DIR/train-state/              raw weights, Adam moments, EMA and counters, float32, for --resume
 // Batches, t, noise and label dropout are functions of (seed, step), so a resumed run continues
 // exactly as an uninterrupted one would.
+import type * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, type Dataset } from '../../data/dataset';
+import { downsampleDataset } from '../../data/downsample';
+import {
+  AUGMENTATIONS,
+  validateAugStrength,
+  type AugmentationKind,
+} from '../../diffusion/conditioningAugmentation';
+import {
+  CASCADE_PRESETS,
+  cascadeBaseConfig,
+  cascadeSrConfig,
+  type CascadePreset,
+} from '../../model/cascadePresets';
+import { CASCADE_FACTOR, trainingCondition } from '../../engine/cascade/conditioning';
+import { writeStageInfo } from '../../engine/cascade/fsStage';
+import { CASCADE_STAGES, type CascadeStageKind } from '../../engine/cascade/stage';
 import { fsSource } from '../../data/fsSource';
 import { makeSchedule, type ScheduleOptions } from '../../diffusion/schedule';
 import type { UNetConfig } from '../../model/config';
@@ -81,6 +97,17 @@ Options:
   --learn-sigma             learn the reverse variance Σ_θ (Nichol & Dhariwal 2021, eq. 15) with
                             L_hybrid = L_simple + 0.001·L_vlb (eq. 16); with --init-from an
                             ε-only checkpoint, its output layer gains zero-initialised v outputs
+  --cascade-stage base|sr   train one stage of a cascade (Ho et al. 2021; MNIST only): base is
+                            the class-conditional model of 14×14 digits (the data set averaged
+                            over 2×2 blocks), sr the 28×28 super-resolution model that reads the
+                            upsampled 14×14 image as an extra input channel; --preset tiny or
+                            compact (default compact); writes DIR/stage.json beside the checkpoint
+  --aug noise|blur|none     sr only: conditioning augmentation of the low-res input (CDM Sec. 4):
+                            noise z_s = √ᾱ_s·x_low + √(1−ᾱ_s)·ε with s an input of the model,
+                            blur a Gaussian of σ in low-res pixels; default noise
+  --aug-strength X          sr only: noise, the largest level a_max in (0, 1] (s uniform on
+                            0..round(a_max·(T−1)); default 0.5); blur, σ_max in (0, 3] (σ uniform
+                            on [0, σ_max]; default 1); none takes no strength
   -h, --help                show this help
 `;
 
@@ -101,6 +128,9 @@ const OPTIONS = {
   resume: { type: 'boolean' },
   'init-from': { type: 'string' },
   'learn-sigma': { type: 'boolean' },
+  'cascade-stage': { type: 'string' },
+  aug: { type: 'string' },
+  'aug-strength': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -124,6 +154,14 @@ export interface TrainArgs {
   initFrom: string | null;
   /** --learn-sigma given (a learned Σ_θ and L_hybrid); with --resume it must match the run. */
   learnSigma: boolean;
+  /** A cascade stage (--cascade-stage), or null for an ordinary model. */
+  cascade: CascadeArgs | null;
+}
+
+export interface CascadeArgs {
+  stage: CascadeStageKind;
+  augmentation: AugmentationKind;
+  augStrength: number;
 }
 
 /** What a run is, saved in train-state/state.json and restored by --resume. */
@@ -138,6 +176,8 @@ interface RunConfig {
   commands: string[];
   /** The checkpoint a fresh run started from, if any (provenance). */
   initFrom?: string;
+  /** The cascade stage this run trains, if any. */
+  cascade?: CascadeArgs;
 }
 
 function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[]): T {
@@ -174,7 +214,19 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
   if (resume && v['init-from'] !== undefined) {
     throw new UsageError('--init-from starts a new run; it cannot be combined with --resume');
   }
+  const cascade = parseCascadeArgs(v['cascade-stage'], v.aug, v['aug-strength']);
+  if (cascade && v['learn-sigma']) {
+    throw new UsageError('--learn-sigma cannot be combined with --cascade-stage');
+  }
+  if (cascade && v['init-from'] !== undefined) {
+    throw new UsageError('--init-from cannot be combined with --cascade-stage');
+  }
+  if (cascade && v.dataset !== undefined && v.dataset !== 'mnist') {
+    throw new UsageError('--cascade-stage trains MNIST cascades only (--dataset mnist)');
+  }
+  if (cascade && v.preset !== undefined) oneOf('--preset', v.preset, CASCADE_PRESETS);
   return {
+    cascade,
     dataset: opt(v.dataset, (s) => oneOf('--dataset', s, DATASETS)),
     preset: opt(v.preset, (s) => oneOf('--preset', s, PRESET_NAMES)),
     steps: parseIntegerFlag('--steps', v.steps, 1, 1e9),
@@ -198,15 +250,58 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
   };
 }
 
+/** --cascade-stage, --aug, --aug-strength; null when no stage is given. Throws UsageError. */
+export function parseCascadeArgs(
+  stage: string | undefined,
+  aug: string | undefined,
+  strength: string | undefined,
+): CascadeArgs | null {
+  if (stage === undefined) {
+    if (aug !== undefined || strength !== undefined) {
+      throw new UsageError('--aug and --aug-strength need --cascade-stage sr');
+    }
+    return null;
+  }
+  const kind = oneOf('--cascade-stage', stage, CASCADE_STAGES);
+  if (kind === 'base') {
+    if (aug !== undefined || strength !== undefined) {
+      throw new UsageError('--aug and --aug-strength are for --cascade-stage sr, not base');
+    }
+    return { stage: 'base', augmentation: 'none', augStrength: 0 };
+  }
+  const augmentation = oneOf('--aug', aug ?? 'noise', AUGMENTATIONS);
+  if (augmentation === 'none' && strength !== undefined) {
+    throw new UsageError('--aug none takes no --aug-strength');
+  }
+  const value =
+    strength === undefined
+      ? { noise: 0.5, blur: 1, none: 0 }[augmentation]
+      : /^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(strength)
+        ? Number(strength)
+        : Number.NaN;
+  try {
+    validateAugStrength(augmentation, value);
+  } catch (e) {
+    throw new UsageError(`--aug-strength: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { stage: 'sr', augmentation, augStrength: value };
+}
+
+function cascadeModelConfig(c: CascadeArgs, preset: CascadePreset): UNetConfig {
+  return c.stage === 'base' ? cascadeBaseConfig(preset) : cascadeSrConfig(preset, c.augmentation);
+}
+
 function freshRun(a: TrainArgs, command: string): RunConfig {
   const dataset = a.dataset as DatasetName;
-  const preset = a.preset ?? 'small';
+  const preset = a.preset ?? (a.cascade ? 'compact' : 'small');
   return {
     dataset,
     preset,
-    modelConfig: a.learnSigma
-      ? { ...getPreset(dataset, preset), learnSigma: true }
-      : getPreset(dataset, preset),
+    modelConfig: a.cascade
+      ? cascadeModelConfig(a.cascade, preset as CascadePreset)
+      : a.learnSigma
+        ? { ...getPreset(dataset, preset), learnSigma: true }
+        : getPreset(dataset, preset),
     schedule: SCHEDULE,
     limit: a.limit,
     trainer: {
@@ -222,6 +317,7 @@ function freshRun(a: TrainArgs, command: string): RunConfig {
     wallTimeSeconds: 0,
     commands: [command],
     ...(a.initFrom !== null ? { initFrom: a.initFrom } : {}),
+    ...(a.cascade ? { cascade: a.cascade } : {}),
   };
 }
 
@@ -240,6 +336,11 @@ function resumedRun(saved: RunConfig, a: TrainArgs, command: string): RunConfig 
         `${flag} ${String(given)} differs from the saved run's ${String(was)}; omit it to resume`,
       );
     }
+  }
+  if (a.cascade && JSON.stringify(a.cascade) !== JSON.stringify(saved.cascade)) {
+    throw new UsageError(
+      '--cascade-stage, --aug or --aug-strength differ from the saved run; omit them to resume',
+    );
   }
   if (a.learnSigma && saved.modelConfig.learnSigma !== true) {
     throw new UsageError(
@@ -325,6 +426,7 @@ async function save({ args, run, trainer, dataset, backend, started, git }: Run)
   } finally {
     disposeParams(ema);
   }
+  if (run.cascade) await writeStageInfo(args.out, run.cascade);
   const state = await trainer.exportState();
   const saved: RunConfig = {
     ...run,
@@ -361,17 +463,36 @@ async function train(args: TrainArgs, argv: string[], io: CliIo): Promise<number
         `using ${choice.backend}\n`,
     );
   }
-  const dataset = await loadDataset(fsSource(args.data), run.dataset, 'train', {
+  const full = await loadDataset(fsSource(args.data), run.dataset, 'train', {
     limit: run.limit ?? undefined,
   });
+  // The base stage of a cascade models the digits at half resolution (Ho et al. 2021, Sec. 2).
+  const dataset = run.cascade?.stage === 'base' ? downsampleDataset(full, CASCADE_FACTOR) : full;
+  const schedule = makeSchedule(run.schedule);
+  const cascade = run.cascade;
+  const conditioner =
+    cascade?.stage === 'sr'
+      ? (x0: tf.Tensor4D, step: number) =>
+          trainingCondition(
+            x0,
+            cascade.augmentation,
+            cascade.augStrength,
+            schedule,
+            run.trainer.seed,
+            step,
+          )
+      : null;
   const unet =
     state === null && args.initFrom !== null
       ? await unetFrom(args.initFrom, run)
       : UNet.create(run.modelConfig, { seed: run.trainer.seed });
-  const trainer = new Trainer(unet, dataset, makeSchedule(run.schedule), {
-    ...run.trainer,
-    reportEvery: args.logEvery,
-  });
+  const trainer = new Trainer(
+    unet,
+    dataset,
+    schedule,
+    { ...run.trainer, reportEvery: args.logEvery },
+    conditioner,
+  );
   const ctx: Run = {
     args,
     run,

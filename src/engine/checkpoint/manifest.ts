@@ -71,6 +71,11 @@ function readModelConfig(r: JsonReader): UNetConfig {
   // Absent in checkpoints written before the learned variance existed: they predict ε only.
   const learnSigma = c.optional('learnSigma', (k) => c.boolean(k));
   if (learnSigma !== undefined) config.learnSigma = learnSigma;
+  // Absent except in a cascade's super-resolution stage (Ho et al. 2021).
+  const cond = c.optional('condChannels', (k) => c.int(k));
+  if (cond !== undefined) config.condChannels = cond;
+  const augLevelCond = c.optional('augLevelCond', (k) => c.boolean(k));
+  if (augLevelCond !== undefined) config.augLevelCond = augLevelCond;
   try {
     validateConfig(config);
   } catch (e) {
@@ -104,7 +109,9 @@ function readDataset(r: JsonReader, config: UNetConfig): DatasetName {
   const { imageSize, inChannels } = latent
     ? { imageSize: latent[0], inChannels: latent[2] }
     : getPreset(name, 'tiny');
-  if (config.imageSize !== imageSize || config.inChannels !== inChannels) {
+  // A cascade's base stage models the data set downsampled by an integer factor (14x14 MNIST).
+  const downsampled = !latent && config.imageSize < imageSize && imageSize % config.imageSize === 0;
+  if ((config.imageSize !== imageSize && !downsampled) || config.inChannels !== inChannels) {
     configError(
       `checkpoint modelConfig takes ${config.imageSize}x${config.imageSize}x${config.inChannels} ` +
         `images but data set ${name} has ${imageSize}x${imageSize}x${inChannels}`,

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/dataset';
 import type { Schedule } from '../../diffusion/schedule';
 import type { Params } from '../../model/params';
-import type { UNet } from '../../model/unet';
+import type { CondInputs, UNet } from '../../model/unet';
 import { BatchSampler } from './batch';
 import { DEFAULT_EMA_DECAY, Ema } from './ema';
 import { bucketLosses, diffusionLoss } from './loss';
@@ -65,6 +65,12 @@ export interface StepStats {
   learningRate: number;
   imagesPerSecond: number;
 }
+
+/**
+ * The conditioning inputs of a conditioned model (a cascade's SR stage) for a batch of clean images
+ * at a step; called inside the step's tidy, so its tensors are freed with the step's.
+ */
+export type Conditioner = (x0: tf.Tensor4D, step: number) => CondInputs;
 
 /** Thrown when a loss, gradient or weight becomes NaN/Inf; the trainer was rolled back. */
 export class TrainingDivergedError extends Error {
@@ -145,6 +151,8 @@ export class Trainer {
     readonly dataset: Dataset,
     readonly schedule: Schedule,
     options: TrainerOptions,
+    /** Required exactly when the model has condChannels (a cascade's super-resolution stage). */
+    private readonly conditioner: Conditioner | null = null,
   ) {
     const c = unet.config;
     if (dataset.height !== c.imageSize || dataset.width !== c.imageSize) {
@@ -156,6 +164,13 @@ export class Trainer {
     if (dataset.channels !== c.inChannels) {
       throw new Error(
         `the model takes ${c.inChannels} channels, the data set has ${dataset.channels}`,
+      );
+    }
+    if ((c.condChannels ?? 0) > 0 !== (conditioner !== null)) {
+      throw new Error(
+        conditioner === null
+          ? 'this model is conditioned on an image (condChannels): the trainer needs a conditioner'
+          : 'a conditioner was given for a model without condChannels',
       );
     }
     this.options = resolveOptions(dataset, options);
@@ -300,7 +315,12 @@ export class Trainer {
       const y = batch.labels ? tf.tensor1d(batch.labels, 'int32') : null;
       const noiseSeed = deriveSeed(seed, STREAM.noise, s);
       const noise = tf.randomNormal(batch.shape, 0, 1, 'float32', noiseSeed) as tf.Tensor4D;
-      const apply = { training: true, dropoutSeed: deriveSeed(seed, STREAM.dropout, s) };
+      const cond = this.conditioner?.(x0, s);
+      const apply = {
+        training: true,
+        dropoutSeed: deriveSeed(seed, STREAM.dropout, s),
+        ...(cond ? { cond } : {}),
+      };
       const kept: { perExample?: tf.Tensor1D } = {};
       const { grads } = tf.variableGrads(() => {
         const r = diffusionLoss(this.unet, this.schedule, { x0, t, y, noise }, apply);
