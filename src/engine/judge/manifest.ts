@@ -3,6 +3,7 @@
 import {
   classifierParamSpecs,
   validateClassifierConfig,
+  type ClassifierArch,
   type ClassifierConfig,
 } from '../../model/classifier';
 import { DATASETS, type DatasetName } from '../../model/presets';
@@ -44,15 +45,23 @@ function readFormat(r: JsonReader): void {
 
 function readConfig(r: JsonReader): ClassifierConfig {
   const c = r.object('classifierConfig');
+  const rawArch = c.has('arch') ? c.raw('arch') : undefined;
+  if (rawArch !== undefined && rawArch !== 'strided' && rawArch !== 'vgg') {
+    c.fail('arch', '"strided" or "vgg"');
+  }
+  const arch = rawArch as ClassifierArch | undefined;
   const channels = c.intArray('channels', { min: 1 });
-  if (channels.length !== 2) c.fail('channels', 'two integers');
+  if (arch !== 'vgg' && channels.length !== 2) c.fail('channels', 'two integers');
   const config: ClassifierConfig = {
     imageSize: c.int('imageSize', { min: 1 }),
     inChannels: c.int('inChannels', { min: 1 }),
     numClasses: c.int('numClasses', { min: 2 }),
-    channels: [channels[0], channels[1]],
+    channels,
     featureDim: c.int('featureDim', { min: 1 }),
   };
+  if (arch !== undefined) config.arch = arch;
+  if (c.has('convsPerStage')) config.convsPerStage = c.int('convsPerStage', { min: 1 });
+  if (c.has('flipAverage')) config.flipAverage = c.boolean('flipAverage');
   try {
     validateClassifierConfig(config);
   } catch (e) {
@@ -76,6 +85,11 @@ function readTraining(r: JsonReader): ClassifierProvenance | undefined {
     trainImages: t.int('trainImages', { min: 1 }),
     wallTimeSeconds: t.number('wallTimeSeconds', 0),
   };
+  if (t.has('flip')) training.flip = t.boolean('flip');
+  if (t.has('labelSmoothing')) training.labelSmoothing = t.number('labelSmoothing', 0, 1);
+  if (t.has('calibrationImages')) {
+    training.calibrationImages = t.int('calibrationImages', { min: 1 });
+  }
   for (const key of ['command', 'gitCommit', 'machine'] as const) {
     const v = t.optional(key, (k) => t.string(k));
     if (v !== undefined) training[key] = v;

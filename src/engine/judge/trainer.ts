@@ -1,5 +1,8 @@
-// Trains the judge: softmax cross-entropy, Adam (the flat-vector Adam of the U-Net trainer) with
-// a warm-up + cosine learning rate, epoch-wise shuffled batches with random ±maxShift px shifts.
+// Trains the judge: softmax cross-entropy (optionally with label smoothing, Szegedy et al. 2016,
+// §7), Adam (the flat-vector Adam of the U-Net trainer) with a warm-up + cosine learning rate,
+// epoch-wise shuffled batches with random ±maxShift px shifts and optional horizontal flips.
+// Batch-norm layers ('vgg') train on batch statistics; calibrateBatchNorm sets their population
+// statistics afterwards.
 // Device work is enqueued step by step; flush() reads the losses and hits of every step since
 // the last flush in ONE transfer (one readback per log line).
 import * as tf from '@tensorflow/tfjs';
@@ -8,7 +11,7 @@ import type { Classifier } from '../../model/classifier';
 import { flatten } from '../training/flat';
 import { Adam } from '../training/optimizer';
 import { deriveSeed, mulberry32, randInt, STREAM } from '../../random/seeded';
-import { shiftImages } from './augment';
+import { flipImages, shiftImages } from './augment';
 import { cosineLearningRate } from './schedule';
 
 export interface ClassifierTrainingOptions {
@@ -21,6 +24,10 @@ export interface ClassifierTrainingOptions {
   maxShift: number;
   /** Dropout on the features while training. */
   dropout: number;
+  /** Mirror each training image left-right with probability 1/2. */
+  flip: boolean;
+  /** ε of label smoothing: targets (1 − ε)·onehot + ε/K (0: none). */
+  labelSmoothing: number;
   seed: number;
 }
 
@@ -31,6 +38,8 @@ export const DEFAULT_CLASSIFIER_TRAINING: ClassifierTrainingOptions = {
   warmupSteps: 100,
   maxShift: 2,
   dropout: 0.25,
+  flip: false,
+  labelSmoothing: 0,
   seed: 0,
 };
 
@@ -80,6 +89,9 @@ export class ClassifierTrainer {
     if (!int(o.maxShift, 0) || !(o.learningRate > 0) || !(o.dropout >= 0 && o.dropout < 1)) {
       throw new RangeError('maxShift must be an integer >= 0, learningRate > 0, dropout in [0, 1)');
     }
+    if (!(o.labelSmoothing >= 0 && o.labelSmoothing < 1)) {
+      throw new RangeError('labelSmoothing must be in [0, 1)');
+    }
     if (data.count < 1) throw new RangeError('the data set is empty');
     const { imageSize: s, inChannels: c, numClasses } = classifier.config;
     if (data.height !== s || data.width !== s || data.channels !== c) {
@@ -93,7 +105,7 @@ export class ClassifierTrainer {
     this.options = o;
     this.stepsPerEpoch = Math.ceil(data.count / o.batchSize);
     this.totalSteps = this.stepsPerEpoch * o.epochs;
-    this.vars = [...classifier.params.values()];
+    this.vars = classifier.trainableVariables();
     this.adam = new Adam(this.vars);
   }
 
@@ -136,7 +148,7 @@ export class ClassifierTrainer {
   step(): void {
     if (this.done) throw new Error(`training is done (${this.totalSteps} steps)`);
     const s = this.steps;
-    const { seed, maxShift, dropout } = this.options;
+    const { seed, maxShift, dropout, flip, labelSmoothing } = this.options;
     const { images, labels, shape } = sampleBatch(this.data, this.indicesAt(s));
     let x = images;
     if (maxShift > 0) {
@@ -145,6 +157,14 @@ export class ClassifierTrainer {
       const dy = Int32Array.from({ length: shape[0] }, shift);
       const dx = Int32Array.from({ length: shape[0] }, shift);
       x = shiftImages(images, shape, dy, dx);
+    }
+    if (flip) {
+      const rand = mulberry32(deriveSeed(seed, STREAM.noise, s));
+      x = flipImages(
+        x,
+        shape,
+        Array.from({ length: shape[0] }, () => rand() < 0.5),
+      );
     }
     const lr = this.learningRateAt(s);
     const k = this.classifier.config.numClasses;
@@ -156,10 +176,16 @@ export class ClassifierTrainer {
         const { logits } = this.classifier.apply(xt, {
           dropout,
           dropoutSeed: deriveSeed(seed, STREAM.dropout, s),
+          batchStatistics: true,
         });
         const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
         kept.hits = tf.keep(hits) as tf.Scalar;
-        return tf.losses.softmaxCrossEntropy(tf.oneHot(y, k), logits) as tf.Scalar;
+        return tf.losses.softmaxCrossEntropy(
+          tf.oneHot(y, k),
+          logits,
+          undefined,
+          labelSmoothing,
+        ) as tf.Scalar;
       }, this.vars);
       this.adam.apply(flatten(this.vars.map((v) => grads[v.name] ?? tf.zerosLike(v))), lr);
       const hitCount = kept.hits;
