@@ -88,6 +88,8 @@ Options (defaults: mnist / cifar10):
   --shift P              random translation of up to ±P pixels, 0 = none (default ${D.maxShift} / ${R.maxShift})
   --flip on|off          random horizontal flips (default off / on)
   --label-smoothing E    label smoothing ε in [0, 1) (default ${D.labelSmoothing} / ${R.labelSmoothing})
+  --minutes M            wall-clock budget: the cosine follows max(steps, time) done and
+                         training stops at M minutes even before --epochs (default none)
   --dropout P            dropout on the features while training (default ${D.dropout} / ${R.dropout})
   --seed S               seed of init, batch order, shifts, flips, dropout (default ${D.seed})
   --channels C1,C2,...   conv widths: two for mnist (default ${C.channels.join(',')}), one per
@@ -111,6 +113,7 @@ const OPTIONS = {
   'label-smoothing': { type: 'string' },
   'flip-average': { type: 'string' },
   calibrate: { type: 'string' },
+  minutes: { type: 'string' },
   force: { type: 'boolean' },
   epochs: { type: 'string' },
   batch: { type: 'string' },
@@ -217,6 +220,10 @@ export function parseTrainClassifierArgs(argv: string[]): TrainClassifierArgs | 
         min: 0,
         max: 0.5,
       }),
+      timeBudgetSeconds:
+        v.minutes === undefined
+          ? 0
+          : 60 * parseNumberFlag('--minutes', v.minutes, { above: 0, max: 10_000 }),
       seed: int('--seed', v.seed, T.seed, 0, Number.MAX_SAFE_INTEGER),
     },
     config,
@@ -308,6 +315,9 @@ async function trainClassifier(args: TrainClassifierArgs, argv: string[], io: Cl
         ...(args.training.flip ? { flip: true } : {}),
         ...(args.training.labelSmoothing > 0
           ? { labelSmoothing: args.training.labelSmoothing }
+          : {}),
+        ...(args.training.timeBudgetSeconds > 0
+          ? { timeBudgetSeconds: args.training.timeBudgetSeconds }
           : {}),
         ...(args.calibrate > 0 ? { calibrationImages: Math.min(args.calibrate, train.count) } : {}),
         seed: args.training.seed,

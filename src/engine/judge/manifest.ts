@@ -86,6 +86,7 @@ function readTraining(r: JsonReader): ClassifierProvenance | undefined {
     wallTimeSeconds: t.number('wallTimeSeconds', 0),
   };
   if (t.has('flip')) training.flip = t.boolean('flip');
+  if (t.has('timeBudgetSeconds')) training.timeBudgetSeconds = t.number('timeBudgetSeconds', 0);
   if (t.has('labelSmoothing')) training.labelSmoothing = t.number('labelSmoothing', 0, 1);
   if (t.has('calibrationImages')) {
     training.calibrationImages = t.int('calibrationImages', { min: 1 });

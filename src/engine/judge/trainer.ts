@@ -28,6 +28,12 @@ export interface ClassifierTrainingOptions {
   flip: boolean;
   /** ε of label smoothing: targets (1 − ε)·onehot + ε/K (0: none). */
   labelSmoothing: number;
+  /**
+   * Wall-clock budget in seconds (0: none). The cosine then runs over
+   * max(step / totalSteps, elapsed / budget) and training ends when either reaches 1: on a
+   * shared machine the schedule still completes on time ("budgeted training", Li et al. 2020).
+   */
+  timeBudgetSeconds: number;
   seed: number;
 }
 
@@ -40,6 +46,7 @@ export const DEFAULT_CLASSIFIER_TRAINING: ClassifierTrainingOptions = {
   dropout: 0.25,
   flip: false,
   labelSmoothing: 0,
+  timeBudgetSeconds: 0,
   seed: 0,
 };
 
@@ -92,6 +99,7 @@ export class ClassifierTrainer {
     if (!(o.labelSmoothing >= 0 && o.labelSmoothing < 1)) {
       throw new RangeError('labelSmoothing must be in [0, 1)');
     }
+    if (!(o.timeBudgetSeconds >= 0)) throw new RangeError('timeBudgetSeconds must be >= 0');
     if (data.count < 1) throw new RangeError('the data set is empty');
     const { imageSize: s, inChannels: c, numClasses } = classifier.config;
     if (data.height !== s || data.width !== s || data.channels !== c) {
@@ -113,13 +121,29 @@ export class ClassifierTrainer {
     return this.steps;
   }
 
+  private startedAt: number | null = null;
+
+  /** Fraction of the schedule done: of the steps, or of the time budget if further along. */
+  progress(step = this.steps): number {
+    const budget = this.options.timeBudgetSeconds;
+    const bySteps = step / this.totalSteps;
+    if (!(budget > 0) || this.startedAt === null) return bySteps;
+    return Math.max(bySteps, (performance.now() - this.startedAt) / 1000 / budget);
+  }
+
   get done(): boolean {
-    return this.steps >= this.totalSteps;
+    return this.progress() >= 1;
   }
 
   learningRateAt(step: number): number {
     const { learningRate, warmupSteps } = this.options;
-    return cosineLearningRate(learningRate, warmupSteps, this.totalSteps, step);
+    if (step < warmupSteps || this.progress(step) === step / this.totalSteps) {
+      return cosineLearningRate(learningRate, warmupSteps, this.totalSteps, step);
+    }
+    // Behind on time: the cosine's position follows the clock (same curve, warm-up excluded).
+    const span = this.totalSteps - warmupSteps;
+    const equivalent = warmupSteps + Math.min(1, this.progress(step)) * span;
+    return cosineLearningRate(learningRate, warmupSteps, this.totalSteps, equivalent);
   }
 
   /** Data-set indices of step s: positions s·B … s·B + B − 1 of per-epoch seeded shuffles. */
@@ -147,6 +171,7 @@ export class ClassifierTrainer {
   /** Enqueues one training step (no readback). */
   step(): void {
     if (this.done) throw new Error(`training is done (${this.totalSteps} steps)`);
+    this.startedAt ??= performance.now();
     const s = this.steps;
     const { seed, maxShift, dropout, flip, labelSmoothing } = this.options;
     const { images, labels, shape } = sampleBatch(this.data, this.indicesAt(s));

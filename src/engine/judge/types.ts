@@ -36,6 +36,8 @@ export interface ClassifierProvenance {
   flip?: boolean;
   /** Label smoothing ε (absent: none). */
   labelSmoothing?: number;
+  /** The wall-clock budget the schedule followed (absent: none); `steps` says how far it got. */
+  timeBudgetSeconds?: number;
   /** Training images the batch norms' population statistics were measured on. */
   calibrationImages?: number;
   seed: number;
