@@ -20,7 +20,14 @@
 //
 // Glorot-uniform weights and zero biases, as Keras's defaults, seeded per parameter name.
 import * as tf from '@tensorflow/tfjs';
-import { conv2d, dense, dropout } from './layers/basic';
+import { dense, dropout } from './layers/basic';
+import {
+  half,
+  stridedTrunk,
+  stridedTrunkFlops,
+  stridedTrunkSpecs,
+  trunkGridSize,
+} from './stridedTrunk';
 import { batchMoments, batchNormInfer, batchNormTrain } from './layers/batchNorm';
 import {
   convSpecs,
@@ -94,9 +101,6 @@ export interface ClassifierApplyOptions {
   /** With batchStatistics: receives each BN layer's batch mean and variance (caller disposes). */
   onBatchMoments?: (layer: string, mean: tf.Tensor1D, variance: tf.Tensor1D) => void;
 }
-
-/** Spatial size after a 'same' stride-2 conv or a 'same' 2x2 max-pool. */
-const half = (s: number): number => Math.ceil(s / 2);
 
 export const archOf = (config: ClassifierConfig): ClassifierArch => config.arch ?? 'strided';
 
@@ -178,13 +182,10 @@ function vggParamSpecs(config: ClassifierConfig): ParamSpec[] {
 export function classifierParamSpecs(config: ClassifierConfig): ParamSpec[] {
   validateClassifierConfig(config);
   if (archOf(config) === 'vgg') return vggParamSpecs(config);
-  const [c1, c2] = config.channels;
+  const c2 = config.channels[1];
   const s = finalGridSize(config);
   return [
-    ...convSpecs('conv1', 3, config.inChannels, c1),
-    ...convSpecs('conv2', 3, c1, c1),
-    ...convSpecs('conv3', 3, c1, c2),
-    ...convSpecs('conv4', 3, c2, c2),
+    ...stridedTrunkSpecs(config.inChannels, config.channels),
     ...denseSpecs('features', s * s * c2, config.featureDim),
     ...denseSpecs('logits', config.featureDim, config.numClasses),
   ];
@@ -205,17 +206,8 @@ export function classifierFlops(config: ClassifierConfig): number {
     }
     return (config.flipAverage ? 2 : 1) * (flops + 2 * d * k);
   }
-  const [c1, c2] = channels;
-  const s1 = half(s0);
-  const s2 = half(s1);
-  return (
-    conv(s0, c0, c1) +
-    conv(s1, c1, c1) +
-    conv(s1, c1, c2) +
-    conv(s2, c2, c2) +
-    2 * s2 * s2 * c2 * d +
-    2 * d * k
-  );
+  const s2 = trunkGridSize(s0);
+  return stridedTrunkFlops(s0, c0, channels) + 2 * s2 * s2 * channels[1] * d + 2 * d * k;
 }
 
 export class Classifier {
@@ -257,13 +249,8 @@ export class Classifier {
       });
     }
     const p = new ParamScope(this.params);
-    const conv = (h: tf.Tensor4D, name: string, stride: 1 | 2) =>
-      tf.relu(conv2d(h, { w: p.t4(`${name}.w`), b: p.t1(`${name}.b`) }, stride));
     return tf.tidy(() => {
-      let h = conv(x, 'conv1', 1);
-      h = conv(h, 'conv2', 2);
-      h = conv(h, 'conv3', 1);
-      h = conv(h, 'conv4', 2);
+      const h = stridedTrunk(p, x, { activation: (t) => tf.relu(t) });
       const flat = tf.reshape(h, [x.shape[0], -1]) as tf.Tensor2D;
       const features = tf.relu(dense(flat, { w: p.t2('features.w'), b: p.t1('features.b') }));
       const rate = opts.dropout ?? 0;

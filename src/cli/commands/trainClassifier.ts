@@ -4,8 +4,6 @@
 //                                 its provenance and measured test accuracy
 //   DIR/reference-stats.json      mean and covariance of its features over the test split (the
 //                                 Fréchet reference) and the real data's per-class diversity
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { loadDataset } from '../../data/dataset';
 import { fsSource } from '../../data/fsSource';
 import {
@@ -18,18 +16,22 @@ import {
 } from '../../model/classifier';
 import type { DatasetName } from '../../model/presets';
 import { calibrateBatchNorm } from '../../engine/judge/calibrate';
-import { nodeWasmDir } from '../../engine/backends/nodeWasm';
-import { initBackend } from '../../engine/backends/select';
-import { MODEL_JSON_FILE } from '../../engine/checkpoint/types';
 import { encodeClassifier } from '../../engine/judge/checkpoint';
 import { saveJudgeDir } from '../../engine/judge/fsStore';
 import { measureOnDataset } from '../../engine/judge/testSet';
 import {
   ClassifierTrainer,
   DEFAULT_CLASSIFIER_TRAINING,
-  type ClassifierStepStats,
   type ClassifierTrainingOptions,
 } from '../../engine/judge/trainer';
+import {
+  LOOP_FLAG_OPTIONS,
+  loopFlagsUsage,
+  parseLoopFlags,
+  refuseOverwrite,
+  runTrainingLoop,
+  startBackend,
+} from '../classifierTraining';
 import type { MeasuredAccuracy } from '../../engine/judge/types';
 import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
 import { DEFAULT_CIFAR10_JUDGE_DIR, DEFAULT_DATA_DIR, DEFAULT_JUDGE_DIR } from '../paths';
@@ -81,15 +83,14 @@ Options (defaults: mnist / cifar10):
   --dataset NAME         mnist or cifar10 (default mnist)
   --out DIR              output directory (default <repo>/models/<dataset>-classifier)
   --force                overwrite a judge already in DIR
-  --epochs N             passes over the training images (default ${D.epochs} / ${R.epochs})
-  --batch B              images per step (default ${D.batchSize} / ${R.batchSize})
-  --lr X                 peak Adam learning rate (default ${D.learningRate} / ${R.learningRate})
-  --warmup N             linear warm-up steps before the cosine decay (default ${D.warmupSteps} / ${R.warmupSteps})
-  --shift P              random translation of up to ±P pixels, 0 = none (default ${D.maxShift} / ${R.maxShift})
+${loopFlagsUsage({
+  epochs: `${D.epochs} / ${R.epochs}`,
+  batch: `${D.batchSize} / ${R.batchSize}`,
+  lr: `${D.learningRate} / ${R.learningRate}`,
+  warmup: `${D.warmupSteps} / ${R.warmupSteps}`,
+})}  --shift P              random translation of up to ±P pixels, 0 = none (default ${D.maxShift} / ${R.maxShift})
   --flip on|off          random horizontal flips (default off / on)
   --label-smoothing E    label smoothing ε in [0, 1) (default ${D.labelSmoothing} / ${R.labelSmoothing})
-  --minutes M            wall-clock budget: the cosine follows max(steps, time) done and
-                         training stops at M minutes even before --epochs (default none)
   --dropout P            dropout on the features while training (default ${D.dropout} / ${R.dropout})
   --seed S               seed of init, batch order, shifts, flips, dropout (default ${D.seed})
   --channels C1,C2,...   conv widths: two for mnist (default ${C.channels.join(',')}), one per
@@ -107,21 +108,16 @@ Options (defaults: mnist / cifar10):
 `;
 
 const OPTIONS = {
+  ...LOOP_FLAG_OPTIONS,
   dataset: { type: 'string' },
   out: { type: 'string' },
   flip: { type: 'string' },
   'label-smoothing': { type: 'string' },
   'flip-average': { type: 'string' },
   calibrate: { type: 'string' },
-  minutes: { type: 'string' },
   force: { type: 'boolean' },
-  epochs: { type: 'string' },
-  batch: { type: 'string' },
-  lr: { type: 'string' },
-  warmup: { type: 'string' },
   shift: { type: 'string' },
   dropout: { type: 'string' },
-  seed: { type: 'string' },
   channels: { type: 'string' },
   features: { type: 'string' },
   limit: { type: 'string' },
@@ -209,10 +205,8 @@ export function parseTrainClassifierArgs(argv: string[]): TrainClassifierArgs | 
     force: v.force ?? false,
     calibrate: vgg ? int('--calibrate', v.calibrate, recipe.calibrate, 2, 1e7) : 0,
     training: {
-      epochs: int('--epochs', v.epochs, T.epochs, 1, 1000),
-      batchSize: int('--batch', v.batch, T.batchSize, vgg ? 2 : 1, 4096),
-      learningRate: num('--lr', v.lr, T.learningRate, { above: 0, max: 1 }),
-      warmupSteps: int('--warmup', v.warmup, T.warmupSteps, 0),
+      // Batch norm needs two images per batch at least.
+      ...parseLoopFlags(v, T, vgg ? 2 : 1),
       maxShift: int('--shift', v.shift, T.maxShift, 0, 8),
       dropout: num('--dropout', v.dropout, T.dropout, { min: 0, max: 0.95 }),
       flip: v.flip === undefined ? T.flip : parseOnOff('--flip', v.flip),
@@ -220,11 +214,6 @@ export function parseTrainClassifierArgs(argv: string[]): TrainClassifierArgs | 
         min: 0,
         max: 0.5,
       }),
-      timeBudgetSeconds:
-        v.minutes === undefined
-          ? 0
-          : 60 * parseNumberFlag('--minutes', v.minutes, { above: 0, max: 10_000 }),
-      seed: int('--seed', v.seed, T.seed, 0, Number.MAX_SAFE_INTEGER),
     },
     config,
     limit: v.limit === undefined ? null : parseIntegerFlag('--limit', v.limit, 1, 1e7),
@@ -240,33 +229,16 @@ export function parseTrainClassifierArgs(argv: string[]): TrainClassifierArgs | 
 
 const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(2)}%`);
 
-function progressLine(s: ClassifierStepStats, started: number): string {
-  const elapsed = (performance.now() - started) / 1000;
-  return (
-    `step ${s.step}/${s.totalSteps}  epoch ${s.epoch.toFixed(2)}  loss ${s.loss.toFixed(4)}  ` +
-    `acc ${pct(s.accuracy)}  lr ${s.learningRate.toExponential(2)}  ` +
-    `${s.imagesPerSecond.toFixed(0)} img/s  elapsed ${elapsed.toFixed(1)}s\n`
-  );
-}
-
 function accuracyLines(a: MeasuredAccuracy, classNames: readonly string[]): string {
   const per = a.perClass.map((v, k) => `${classNames[k]}: ${pct(v)}`).join('  ');
   return `test accuracy ${pct(a.overall)} on ${a.count} images\n  per class  ${per}\n`;
 }
 
 async function trainClassifier(args: TrainClassifierArgs, argv: string[], io: CliIo) {
-  if (!args.force && existsSync(path.join(args.out, MODEL_JSON_FILE))) {
-    throw new UsageError(`${args.out} already holds a judge; pass --force to overwrite it`);
-  }
+  refuseOverwrite(args.out, args.force, 'a judge');
   const command = commandLine('train-classifier', argv);
   const git = gitCommit(); // the code that trains, even if HEAD moves during the run
-  const choice = await initBackend(args.backend, { wasmPaths: nodeWasmDir() });
-  if (choice.backend !== args.backend) {
-    io.stderr(
-      `warning: the ${args.backend} backend is unavailable (${choice.fallbackReason ?? 'unknown'}); ` +
-        `using ${choice.backend}\n`,
-    );
-  }
+  const choice = await startBackend(args.backend, io);
   const source = fsSource(args.data);
   const limit = args.limit ?? undefined;
   const train = await loadDataset(source, args.dataset, 'train', { limit });
@@ -283,13 +255,7 @@ async function trainClassifier(args: TrainClassifierArgs, argv: string[], io: Cl
         `lr ${args.training.learningRate}, seed ${args.training.seed}, ${choice.backend}\n`,
     );
     const started = performance.now();
-    while (!trainer.done) {
-      trainer.step();
-      if (trainer.stepCount % args.logEvery === 0 || trainer.done) {
-        const stats = await trainer.flush();
-        if (stats) io.stdout(progressLine(stats, started));
-      }
-    }
+    await runTrainingLoop(trainer, args.logEvery, io);
     if (args.calibrate > 0) {
       const layers = await calibrateBatchNorm(model, train, {
         count: args.calibrate,
