@@ -10,6 +10,10 @@ import { loadJudgeDir } from './judge/fsStore';
 import { loadJudge } from './judge/load';
 import { createNoisyClassifier, decodeNoisyClassifier } from './noisyClassifier/checkpoint';
 import { loadNoisyClassifierDir } from './noisyClassifier/fsStore';
+import { loadDataset } from '../data/dataset';
+import { fsSource } from '../data/fsSource';
+import { DEFAULT_DATA_DIR } from '../cli/paths';
+import { measureOnDataset } from './judge/testSet';
 
 // Printed by the pre-fold code for x = randomValues(2·784, 42) as [2, 28, 28, 1].
 const JUDGE_LOGITS = [
@@ -56,5 +60,19 @@ describe('the shipped classifiers', () => {
     got.forEach((v, i) => expect(v).toBeCloseTo(NOISY_LOGITS[i], 4));
     tf.dispose([input, t, logits]);
     model.dispose();
+  });
+
+  it('models/cifar10-classifier loads and recognises CIFAR-10 test photos', async () => {
+    const judge = loadJudge(
+      await loadJudgeDir(path.join(REPO_ROOT, 'models', 'cifar10-classifier')),
+    );
+    expect(judge.classifier.config).toMatchObject({ arch: 'vgg', inChannels: 3, imageSize: 32 });
+    expect(judge.manifest.testAccuracy?.overall).toBeGreaterThan(0.75);
+    expect(judge.reference).toMatchObject({ dataset: 'cifar10', count: 10_000, split: 'test' });
+    // The first 200 test images again: near the stored accuracy (chance is 10%).
+    const test = await loadDataset(fsSource(DEFAULT_DATA_DIR), 'cifar10', 'test', { limit: 200 });
+    const { accuracy } = await measureOnDataset(judge.classifier, test, '');
+    expect(accuracy.overall).toBeGreaterThan(0.65);
+    judge.classifier.dispose();
   });
 });
