@@ -99,14 +99,35 @@ test('measures accuracy, Fréchet distance and diversity per guidance scale', as
   expect(consoleErrors).toEqual([]);
 });
 
-test('explains that only an MNIST model can be judged', async ({ page, consoleErrors }) => {
+test('scores a CIFAR-10 model with the CIFAR-10 judge', async ({ page, consoleErrors }) => {
   test.setTimeout(120_000);
-  // The link's data set decides the model loaded at start.
+  // The link's data set decides the model loaded at start: the pretrained CIFAR-10 one.
   await page.goto('./?backend=wasm#view=evaluate&data=cifar10');
   expect(await backendOf(page)).toBe('wasm');
-  await expect(page.getByTestId('eval-unavailable')).toContainText('cannot score CIFAR-10 photos', {
-    timeout: 90_000,
-  });
-  await expect(page.getByRole('button', { name: 'Run evaluation' })).toBeDisabled();
+  const run = page.getByRole('button', { name: 'Run evaluation' });
+  await expect(run).toBeEnabled({ timeout: 90_000 });
+  await expect(page.getByTestId('eval-unavailable')).toHaveCount(0);
+  // Tiny: one scale, 20 samples (2 per class), one DDIM step.
+  await page.getByRole('combobox', { name: 'Samples per scale' }).selectOption('20');
+  await expect(page.getByRole('combobox', { name: 'Samples per scale' })).toContainText(
+    '2 per class',
+  );
+  await page.getByRole('spinbutton', { name: 'DDIM steps' }).fill('1');
+  await page.getByRole('textbox', { name: 'Guidance scales' }).fill('3');
+  await run.click();
+  await expect(page.getByTestId('eval-row')).toHaveCount(1, { timeout: 90_000 });
+  const value = async (id: string) =>
+    Number(
+      await page
+        .locator(`[data-testid="eval-row"] [data-testid="${id}"]`)
+        .getAttribute('data-value'),
+    );
+  expect(await value('eval-accuracy')).toBeGreaterThanOrEqual(0);
+  expect(await value('eval-fd')).toBeGreaterThan(0);
+  const perClass = page.getByRole('table', { name: 'Accuracy per class' });
+  await expect(perClass.locator('thead')).toContainText('airplane');
+  await expect(perClass.locator('tbody tr')).toHaveCount(1);
+  await expect(page.getByTestId('eval-samples-3')).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByText('recognise the ten CIFAR-10 classes')).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });

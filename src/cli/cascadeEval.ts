@@ -10,7 +10,7 @@ import { loadCascadeDir } from '../engine/cascade/fsCascade';
 import { loadJudgeDir } from '../engine/judge/fsStore';
 import { loadJudge } from '../engine/judge/load';
 import { augLevelFor } from './cascadeSample';
-import type { EvalArgs } from './commands/evaluate';
+import { judgeDirFor, type EvalArgs } from './commands/evaluate';
 import { commandLine, gitCommit, machine } from './provenance';
 import { samplerSummary } from './samplerFlags';
 import { UsageError, type CliIo } from './types';
@@ -30,14 +30,22 @@ export function cascadeRow(r: CascadeScore): string {
   );
 }
 
-export async function evaluateCascadeCli(args: EvalArgs, argv: string[], io: CliIo): Promise<void> {
-  if (args.classifierGuidance.method !== 'classifier-free') {
+export async function evaluateCascadeCli(
+  parsed: EvalArgs,
+  argv: string[],
+  io: CliIo,
+): Promise<void> {
+  if (parsed.classifierGuidance.method !== 'classifier-free') {
     throw new UsageError('a cascade is evaluated with classifier-free guidance only');
   }
-  if (args.nfeTable !== null) throw new UsageError('--nfe is not available for cascades');
-  if (args.variance === 'learned') throw new UsageError('--variance learned: cascades learn no Σ');
-  const choice = await initBackend(args.backend, { wasmPaths: nodeWasmDir() });
-  const cascade = await loadCascadeDir(args.model);
+  if (parsed.nfeTable !== null) throw new UsageError('--nfe is not available for cascades');
+  if (parsed.variance === 'learned')
+    throw new UsageError('--variance learned: cascades learn no Σ');
+  const choice = await initBackend(parsed.backend, { wasmPaths: nodeWasmDir() });
+  const cascade = await loadCascadeDir(parsed.model);
+  // Without --judge, the judge of the cascade's data set (3 channels: CIFAR-10, 1: MNIST).
+  const dataset = cascade.base.config.inChannels === 3 ? 'cifar10' : 'mnist';
+  const args = { ...parsed, judge: parsed.judge ?? judgeDirFor(dataset) };
   const judge = loadJudge(await loadJudgeDir(args.judge));
   try {
     const k = judge.classifier.config.numClasses;

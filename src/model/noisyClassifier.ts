@@ -1,8 +1,9 @@
 // A noise-aware classifier p_φ(y | x_t, t) for classifier guidance (Dhariwal & Nichol 2021,
 // Sec. 4: "we train a classifier p_φ(y | x_t, t) on noisy images x_t"; guided-diffusion's
-// classifier is the U-Net encoder with the timestep embedding). Here a small CNN in the style of
-// the judge (classifier.ts) that receives the timestep the way the U-Net does (unet.ts): the
-// sinusoidal embedding (embedding.ts) through two dense layers, added per channel after a conv.
+// classifier is the U-Net encoder with the timestep embedding). Here the judge's trunk
+// (stridedTrunk.ts, shared with classifier.ts) with SiLU, receiving the timestep the way the U-Net
+// does (unet.ts): the sinusoidal embedding (embedding.ts) through two dense layers, added per
+// channel after the first conv of each stage.
 //
 //   x_t [B, S, S, C] in roughly [-1, 1] (noised), t [B] timestep indices in [0, T)
 //   temb = dense(SiLU(dense(emb(t))))                            [B, E]
@@ -11,9 +12,9 @@
 //   flatten -> dense K = logits [B, K]
 import * as tf from '@tensorflow/tfjs';
 import { timestepEmbedding } from '../diffusion/embedding';
-import { conv2d, dense, silu } from './layers/basic';
+import { dense, silu } from './layers/basic';
+import { stridedTrunk, stridedTrunkFlops, stridedTrunkSpecs, trunkGridSize } from './stridedTrunk';
 import {
-  convSpecs,
   countParams,
   createParamsFromSpecs,
   denseSpecs,
@@ -42,7 +43,6 @@ export const MNIST_NOISY_CLASSIFIER: NoisyClassifierConfig = {
   timeEmbedDim: 32,
 };
 
-const half = (s: number): number => Math.ceil(s / 2);
 const isPositiveInt = (v: number): boolean => Number.isInteger(v) && v >= 1;
 
 export function validateNoisyClassifierConfig(config: NoisyClassifierConfig): void {
@@ -68,19 +68,13 @@ export function validateNoisyClassifierConfig(config: NoisyClassifierConfig): vo
 /** Every parameter, in forward order. */
 export function noisyClassifierParamSpecs(config: NoisyClassifierConfig): ParamSpec[] {
   validateNoisyClassifierConfig(config);
-  const [c1, c2] = config.channels;
   const e = config.timeEmbedDim;
-  const s = half(half(config.imageSize));
+  const s = trunkGridSize(config.imageSize);
   return [
     ...denseSpecs('temb.dense0', e, e),
     ...denseSpecs('temb.dense1', e, e),
-    ...convSpecs('conv1', 3, config.inChannels, c1),
-    ...denseSpecs('temb_proj1', e, c1),
-    ...convSpecs('conv2', 3, c1, c1),
-    ...convSpecs('conv3', 3, c1, c2),
-    ...denseSpecs('temb_proj3', e, c2),
-    ...convSpecs('conv4', 3, c2, c2),
-    ...denseSpecs('logits', s * s * c2, config.numClasses),
+    ...stridedTrunkSpecs(config.inChannels, config.channels, e),
+    ...denseSpecs('logits', s * s * config.channels[1], config.numClasses),
   ];
 }
 
@@ -88,23 +82,10 @@ export function noisyClassifierParamSpecs(config: NoisyClassifierConfig): ParamS
 export function noisyClassifierFlops(config: NoisyClassifierConfig): number {
   const { imageSize: s0, inChannels: c0, channels, timeEmbedDim: e, numClasses: k } = config;
   const [c1, c2] = channels;
-  const s1 = half(s0);
-  const s2 = half(s1);
-  const conv = (s: number, cin: number, cout: number) => 2 * s * s * 9 * cin * cout;
+  const s2 = trunkGridSize(s0);
   return (
-    conv(s0, c0, c1) +
-    conv(s1, c1, c1) +
-    conv(s1, c1, c2) +
-    conv(s2, c2, c2) +
-    2 * (2 * e * e + e * c1 + e * c2) +
-    2 * s2 * s2 * c2 * k
+    stridedTrunkFlops(s0, c0, channels) + 2 * (2 * e * e + e * c1 + e * c2) + 2 * s2 * s2 * c2 * k
   );
-}
-
-/** Adds a per-example, per-channel bias [B, C] to h [B, H, W, C]. */
-function addChannelBias(h: tf.Tensor4D, bias: tf.Tensor2D): tf.Tensor4D {
-  const [b, c] = bias.shape;
-  return tf.add(h, tf.reshape(bias, [b, 1, 1, c]));
 }
 
 export class NoisyClassifier {
@@ -139,14 +120,10 @@ export class NoisyClassifier {
     }
     const p = new ParamScope(this.params);
     const dw = (name: string) => ({ w: p.t2(`${name}.w`), b: p.t1(`${name}.b`) });
-    const cw = (name: string) => ({ w: p.t4(`${name}.w`), b: p.t1(`${name}.b`) });
     return tf.tidy(() => {
       let temb = dense(timestepEmbedding(t, timeEmbedDim), dw('temb.dense0'));
       temb = silu(dense(silu(temb), dw('temb.dense1')));
-      let h = silu(addChannelBias(conv2d(x, cw('conv1')), dense(temb, dw('temb_proj1'))));
-      h = silu(conv2d(h, cw('conv2'), 2));
-      h = silu(addChannelBias(conv2d(h, cw('conv3')), dense(temb, dw('temb_proj3'))));
-      h = silu(conv2d(h, cw('conv4'), 2));
+      const h = stridedTrunk(p, x, { activation: silu, temb });
       const flat = tf.reshape(h, [x.shape[0], -1]) as tf.Tensor2D;
       return dense(flat, dw('logits'));
     });

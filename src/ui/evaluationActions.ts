@@ -11,13 +11,8 @@ import { describeError } from './errors';
 
 /** Why the panel cannot judge this model, or null when it can. */
 export function cannotJudge(model: ModelInfo | null): string | null {
+  // Every data set has its judge (models/mnist-classifier, models/cifar10-classifier).
   if (!model) return 'No model yet: load the pretrained MNIST model first.';
-  if (model.dataset !== 'mnist') {
-    return (
-      'The judge is an MNIST digit classifier: it cannot score CIFAR-10 photos. Load the ' +
-      'pretrained MNIST model to see the trade-off.'
-    );
-  }
   if (model.numClasses === 0) {
     return 'This model is unconditional: guidance needs a class-conditional model.';
   }

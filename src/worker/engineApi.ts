@@ -7,7 +7,7 @@ import { SamplingController } from '../engine/playground/samplingController';
 import { leaseOwnWeights, leaseSnapshotWeights } from '../engine/playground/weights';
 import {
   EvaluationController,
-  JUDGE_FOLDER,
+  judgeFolder,
   type EvaluationEvent,
 } from '../engine/playground/evaluationController';
 import { fetchJudge } from '../engine/judge/fetchStore';
@@ -110,8 +110,8 @@ export function createEngineApi(env: EngineEnv): EngineApi {
   const slot = new ModelSlot();
   const training = new TrainingController(slot, (name) => datasets().get(name, 'train'));
   const sampling = new SamplingController();
-  const evaluation = new EvaluationController(() =>
-    fetchJudge(new URL(JUDGE_FOLDER, env.modelBaseUrl()).href),
+  const evaluation = new EvaluationController(async (dataset) =>
+    fetchJudge(new URL(judgeFolder(dataset), env.modelBaseUrl()).href),
   );
   const likelihood = new LikelihoodController();
   const comparison = new ComparisonController();

@@ -17,8 +17,8 @@ import { Classifier, type ClassifierConfig } from '../../model/classifier';
 import { getPreset } from '../../model/presets';
 import { UNet } from '../../model/unet';
 import { runCli } from '../cli';
-import { DEFAULT_DATA_DIR, DEFAULT_JUDGE_DIR } from '../paths';
-import { parseEvalArgs } from './evaluate';
+import { DEFAULT_CIFAR10_JUDGE_DIR, DEFAULT_DATA_DIR, DEFAULT_JUDGE_DIR } from '../paths';
+import { judgeDirFor, parseEvalArgs } from './evaluate';
 
 let dir: string;
 let modelDir: string;
@@ -211,8 +211,12 @@ describe('cli eval', () => {
   });
 
   it('parses defaults and lists, and prints help', async () => {
+    // No --judge: the judge of the model's data set, chosen once the model is read.
+    expect(judgeDirFor('mnist')).toBe(DEFAULT_JUDGE_DIR);
+    expect(judgeDirFor('cifar10')).toBe(DEFAULT_CIFAR10_JUDGE_DIR);
+    expect(() => judgeDirFor('svhn')).toThrow(/no judge for svhn images: pass --judge DIR/);
     expect(parseEvalArgs(['--model', 'm'])).toMatchObject({
-      judge: DEFAULT_JUDGE_DIR,
+      judge: null,
       scales: [0, 1, 2, 3, 5, 7.5],
       n: 500,
       steps: null,

@@ -1,5 +1,5 @@
 // `eval`: how sample quality changes with classifier-free guidance. Loads a class-conditional
-// checkpoint and the MNIST judge, draws --n class-balanced DDIM samples per guidance scale and
+// checkpoint and the judge of its data set (MNIST or CIFAR-10), draws --n class-balanced DDIM samples per guidance scale and
 // prints, per scale, the judge's accuracy on them, the Fréchet distance of their judge features
 // to the real test set's, their within-class diversity relative to real images, and the time
 // per image. Optionally writes everything as JSON.
@@ -36,7 +36,7 @@ import {
   parseClassifierGuidanceArgs,
   type ClassifierGuidanceArgs,
 } from '../classifierGuidanceArgs';
-import { DEFAULT_JUDGE_DIR } from '../paths';
+import { DEFAULT_CIFAR10_JUDGE_DIR, DEFAULT_JUDGE_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 import { isCascadeDir } from '../../engine/cascade/fsCascade';
@@ -48,7 +48,8 @@ export const DEFAULT_CLASSIFIER_SCALES: readonly number[] = [0, 1, 2, 4, 8];
 export const EVAL_USAGE = `Usage: cli eval --model PATH [options]
 
 Samples --n class-balanced images (class i mod 10) per guidance scale with DDIM and scores them
-with the MNIST judge (npm run cli -- train-classifier). Prints one row per scale:
+with the judge of the model's data set (npm run cli -- train-classifier --dataset mnist|cifar10).
+Prints one row per scale:
   accuracy   how often the judge sees the class that was asked for
   FD         Fréchet distance of judge features to the real test set (FID's formula with the
              judge in place of Inception-v3; lower is closer to the data; depends on --n)
@@ -61,7 +62,8 @@ Options:
                       or a latent diffusion folder (cli train-latent): its samples are decoded,
                       x = D(ẑ₀ / scale), before the judge sees them; x̂₀ clipping is then off
                       unless --clip-x0 is given
-  --judge DIR         judge directory (default <repo>/models/mnist-classifier)
+  --judge DIR         judge directory (default <repo>/models/<the model's dataset>-classifier:
+                      mnist-classifier or cifar10-classifier)
   --guidance S[,S..]  scales, repeatable or comma-separated (default ${DEFAULT_GUIDANCE_SCALES.join(',')})
   --n N               images per scale, >= 2 per class (default ${DEFAULT_SAMPLES_PER_SCALE})
 ${SAMPLER_FLAGS_USAGE}${EVAL_NFE_USAGE}  --clip-x0 / --no-clip-x0
@@ -113,7 +115,8 @@ const OPTIONS = {
 
 export interface EvalArgs extends SamplerFlags {
   model: string;
-  judge: string;
+  /** null: the judge of the model's data set (judgeDirFor). */
+  judge: string | null;
   scales: number[];
   n: number;
   /** `--nfe`: the quality-against-cost table instead of the guidance table. */
@@ -191,7 +194,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   const nfeTable = v.nfe === undefined ? null : parseNfeFlags(v, scales);
   return {
     model: v.model,
-    judge: v.judge ?? DEFAULT_JUDGE_DIR,
+    judge: v.judge ?? null,
     scales,
     classifierGuidance: cg,
     cfgScale,
@@ -231,7 +234,7 @@ export function jsonResult(r: ScaleResult) {
 }
 
 export function checkAgainstModel(
-  args: EvalArgs,
+  args: EvalArgs & { judge: string },
   model: { dataset: string; T: number; numClasses: number; learnSigma: boolean },
   judge: Judge,
 ): void {
@@ -260,11 +263,19 @@ export function checkAgainstModel(
   }
 }
 
-async function evaluate(args: EvalArgs, argv: string[], io: CliIo): Promise<void> {
-  const choice = await initBackend(args.backend, { wasmPaths: nodeWasmDir() });
-  const raw = await loadCheckpointPath(args.model);
+/** The shipped judge of a data set's images. */
+export function judgeDirFor(dataset: string): string {
+  if (dataset === 'mnist') return DEFAULT_JUDGE_DIR;
+  if (dataset === 'cifar10') return DEFAULT_CIFAR10_JUDGE_DIR;
+  throw new UsageError(`no judge for ${dataset} images: pass --judge DIR`);
+}
+
+async function evaluate(parsed: EvalArgs, argv: string[], io: CliIo): Promise<void> {
+  const choice = await initBackend(parsed.backend, { wasmPaths: nodeWasmDir() });
+  const raw = await loadCheckpointPath(parsed.model);
   const decoded = await decodeCheckpoint(raw.modelJson, raw.weights);
   const { manifest } = decoded;
+  const args = { ...parsed, judge: parsed.judge ?? judgeDirFor(manifest.dataset) };
   const schedule = makeSchedule(manifest.schedule);
   const judge = loadJudge(await loadJudgeDir(args.judge));
   const cgArgs = args.classifierGuidance;

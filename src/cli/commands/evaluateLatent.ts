@@ -19,18 +19,21 @@ import {
   pct,
   TABLE_HEADER,
   tableRow,
+  judgeDirFor,
   type EvalArgs,
 } from './evaluate';
 
-export async function evaluateLatent(args: EvalArgs, argv: readonly string[], io: CliIo) {
-  if (args.classifierGuidance.method !== 'classifier-free') {
+export async function evaluateLatent(parsed: EvalArgs, argv: readonly string[], io: CliIo) {
+  if (parsed.classifierGuidance.method !== 'classifier-free') {
     throw new UsageError('--guidance-method classifier/both needs a pixel-space model');
   }
-  if (args.nfeTable !== null) {
+  if (parsed.nfeTable !== null) {
     throw new UsageError('--nfe is for pixel-space models; sweep --steps on a latent model');
   }
-  const choice = await initBackend(args.backend, { wasmPaths: nodeWasmDir() });
-  const model = await loadLatentModelDir(args.model);
+  const choice = await initBackend(parsed.backend, { wasmPaths: nodeWasmDir() });
+  const model = await loadLatentModelDir(parsed.model);
+  // Without --judge, the judge of the data set the autoencoder was trained on.
+  const args = { ...parsed, judge: parsed.judge ?? judgeDirFor(model.unetManifest.dataset) };
   const judge = loadJudge(await loadJudgeDir(args.judge));
   try {
     const { unet, autoencoder: ae, schedule, unetManifest: manifest } = model;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadJudgeDir } from '../../engine/judge/fsStore';
 import { loadJudge } from '../../engine/judge/load';
 import { runCli } from '../cli';
-import { DEFAULT_JUDGE_DIR } from '../paths';
+import { DEFAULT_CIFAR10_JUDGE_DIR, DEFAULT_JUDGE_DIR } from '../paths';
 import { parseTrainClassifierArgs } from './trainClassifier';
 
 let dir: string;
@@ -67,11 +67,67 @@ describe('cli train-classifier', () => {
     expect(again.stderr).toMatch(/already holds a judge; pass --force/);
   }, 120_000);
 
+  it('trains a CIFAR-10 judge with batch norm, flips and label smoothing', async () => {
+    const out = path.join(dir, 'cifar');
+    const r = await cli(
+      ...['--dataset', 'cifar10', '--channels', '4,8', '--limit', '64', '--test-limit', '200'],
+      ...['--epochs', '1', '--batch', '16', '--warmup', '2', '--calibrate', '32', '--minutes', '5'],
+      '--out',
+      out,
+    );
+    expect(r.stderr).not.toMatch(/warning|error/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/batch-norm statistics of 2 layers measured on 32 training images/);
+    const judge = loadJudge(await loadJudgeDir(out));
+    expect(judge.manifest.dataset).toBe('cifar10');
+    expect(judge.manifest.classNames).toContain('airplane');
+    expect(judge.manifest.classifierConfig).toMatchObject({
+      arch: 'vgg',
+      channels: [4, 8],
+      featureDim: 8,
+      inChannels: 3,
+    });
+    expect(judge.manifest.training).toMatchObject({
+      steps: 4,
+      flip: true,
+      labelSmoothing: 0.1,
+      calibrationImages: 32,
+      timeBudgetSeconds: 300,
+    });
+    // The population statistics were measured (not the initial 0 and 1).
+    const mean = await judge.classifier.params.get('s0.bn0.mean')!.data();
+    expect(mean.some((v) => v !== 0)).toBe(true);
+    expect(judge.reference).toMatchObject({ count: 200, featureDim: 8, dataset: 'cifar10' });
+    judge.classifier.dispose();
+  }, 120_000);
+
+  it('takes the CIFAR-10 recipe and folder with --dataset cifar10', () => {
+    const a = parseTrainClassifierArgs(['--dataset', 'cifar10']);
+    expect(a).toMatchObject({
+      dataset: 'cifar10',
+      out: DEFAULT_CIFAR10_JUDGE_DIR,
+      calibrate: 10000,
+      training: { flip: true, labelSmoothing: 0.1, timeBudgetSeconds: 0 },
+      config: { arch: 'vgg', inChannels: 3, imageSize: 32 },
+    });
+    expect(
+      parseTrainClassifierArgs(['--dataset', 'cifar10', '--flip-average', 'on']),
+    ).toMatchObject({ config: { flipAverage: true } });
+  });
+
   it.each([
     [['--epochs', '0'], /--epochs must be an integer >= 1/],
     [['--lr', '0'], /--lr must be > 0/],
     [['--dropout', '1'], /--dropout must be <= 0.95/],
-    [['--channels', '8'], /--channels must be two integers/],
+    [['--channels', '8'], /--channels must be 2 comma-separated integers/],
+    [['--dataset', 'svhn'], /--dataset must be "mnist" or "cifar10"/],
+    [['--dataset', 'cifar10', '--channels', '1,2,3,4,5,6,7'], /--channels must be 1 to 6/],
+    [['--dataset', 'cifar10', '--features', '8'], /--features is for mnist/],
+    [['--calibrate', '100'], /--calibrate is for --dataset cifar10/],
+    [['--flip-average', 'on'], /--flip-average is for --dataset cifar10/],
+    [['--flip', 'yes'], /--flip must be "on" or "off"/],
+    [['--label-smoothing', '0.6'], /--label-smoothing must be <= 0.5/],
+    [['--minutes', '0'], /--minutes must be > 0/],
     [['--channels', '8,x'], /--channels must be an integer/],
     [['--backend', 'webgpu'], /--backend must be "wasm" or "cpu"/],
     [['--test-limit', '1'], /--test-limit must be an integer >= 2/],

@@ -2,7 +2,6 @@
 // guidance (src/model/noisyClassifier.ts) on x_t ~ q(x_t | x_0) with t uniform (guided-diffusion's
 // classifier_train.py), in Node (wasm by default), then measures its test accuracy per timestep
 // bucket and writes DIR/model.json + weights.bin (format "diffusion-playground-noisy-classifier").
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadDataset } from '../../data/dataset';
 import { fsSource } from '../../data/fsSource';
@@ -14,20 +13,24 @@ import {
   type NoisyClassifierConfig,
 } from '../../model/noisyClassifier';
 import type { DatasetName } from '../../model/presets';
-import { nodeWasmDir } from '../../engine/backends/nodeWasm';
-import { initBackend } from '../../engine/backends/select';
-import { MODEL_JSON_FILE } from '../../engine/checkpoint/types';
 import { accuracyByTimestep } from '../../engine/noisyClassifier/accuracyByT';
 import { encodeNoisyClassifier } from '../../engine/noisyClassifier/checkpoint';
 import { saveNoisyClassifierDir } from '../../engine/noisyClassifier/fsStore';
 import {
   DEFAULT_NOISY_CLASSIFIER_TRAINING,
   NoisyClassifierTrainer,
-  type NoisyClassifierStepStats,
   type NoisyClassifierTrainingOptions,
 } from '../../engine/noisyClassifier/trainer';
+import {
+  LOOP_FLAG_OPTIONS,
+  loopFlagsUsage,
+  parseLoopFlags,
+  refuseOverwrite,
+  runTrainingLoop,
+  startBackend,
+} from '../classifierTraining';
 import type { BucketAccuracy } from '../../engine/noisyClassifier/types';
-import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
+import { parseChoice, parseIntegerFlag, parseOptions } from '../args';
 import { DEFAULT_DATA_DIR, REPO_ROOT } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
@@ -55,11 +58,7 @@ Options:
   --force                overwrite a classifier already in DIR
   --schedule linear|cosine  the noise schedule of the models it will guide (default linear)
   --T N                  diffusion steps of that schedule (default 1000)
-  --epochs N             passes over the training images (default ${D.epochs})
-  --batch B              images per step (default ${D.batchSize})
-  --lr X                 peak Adam learning rate (default ${D.learningRate})
-  --warmup N             linear warm-up steps before the cosine decay (default ${D.warmupSteps})
-  --seed S               seed of init, batch order, timesteps, noise (default ${D.seed})
+${loopFlagsUsage({ epochs: `${D.epochs}`, batch: `${D.batchSize}`, lr: `${D.learningRate}`, warmup: `${D.warmupSteps}` })}  --seed S               seed of init, batch order, timesteps, noise (default ${D.seed})
   --channels C1,C2       conv widths (default ${C.channels.join(',')})
   --time-dim E           timestep embedding width, even (default ${C.timeEmbedDim})
   --limit N              train on the first N training images only (default all)
@@ -77,11 +76,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   schedule: { type: 'string' },
   T: { type: 'string' },
-  epochs: { type: 'string' },
-  batch: { type: 'string' },
-  lr: { type: 'string' },
-  warmup: { type: 'string' },
-  seed: { type: 'string' },
+  ...LOOP_FLAG_OPTIONS,
   channels: { type: 'string' },
   'time-dim': { type: 'string' },
   limit: { type: 'string' },
@@ -147,14 +142,7 @@ export function parseTrainNoisyClassifierArgs(argv: string[]): TrainNoisyClassif
       kind: parseChoice('--schedule', v.schedule ?? 'linear', ['linear', 'cosine'] as const),
       T,
     },
-    training: {
-      epochs: int('--epochs', v.epochs, D.epochs, 1, 1000),
-      batchSize: int('--batch', v.batch, D.batchSize, 1, 4096),
-      learningRate:
-        v.lr === undefined ? D.learningRate : parseNumberFlag('--lr', v.lr, { above: 0, max: 1 }),
-      warmupSteps: int('--warmup', v.warmup, D.warmupSteps, 0),
-      seed: int('--seed', v.seed, D.seed, 0, Number.MAX_SAFE_INTEGER),
-    },
+    training: parseLoopFlags(v, D),
     config: {
       ...C,
       ...shape,
@@ -172,15 +160,6 @@ export function parseTrainNoisyClassifierArgs(argv: string[]): TrainNoisyClassif
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
-function progressLine(s: NoisyClassifierStepStats, started: number): string {
-  const elapsed = (performance.now() - started) / 1000;
-  return (
-    `step ${s.step}/${s.totalSteps}  epoch ${s.epoch.toFixed(2)}  loss ${s.loss.toFixed(4)}  ` +
-    `acc ${pct(s.accuracy)}  lr ${s.learningRate.toExponential(2)}  ` +
-    `${s.imagesPerSecond.toFixed(0)} img/s  elapsed ${elapsed.toFixed(1)}s\n`
-  );
-}
-
 /** The accuracy-per-t table, as printed by the CLI (t counted from 0, as in the app). */
 export function accuracyTable(rows: readonly BucketAccuracy[], numClasses: number): string {
   const lines = rows.map(
@@ -191,18 +170,10 @@ export function accuracyTable(rows: readonly BucketAccuracy[], numClasses: numbe
 }
 
 async function trainNoisyClassifier(args: TrainNoisyClassifierArgs, argv: string[], io: CliIo) {
-  if (!args.force && existsSync(path.join(args.out, MODEL_JSON_FILE))) {
-    throw new UsageError(`${args.out} already holds a classifier; pass --force to overwrite it`);
-  }
+  refuseOverwrite(args.out, args.force, 'a classifier');
   const command = commandLine('train-noisy-classifier', argv);
   const git = gitCommit();
-  const choice = await initBackend(args.backend, { wasmPaths: nodeWasmDir() });
-  if (choice.backend !== args.backend) {
-    io.stderr(
-      `warning: the ${args.backend} backend is unavailable (${choice.fallbackReason ?? 'unknown'}); ` +
-        `using ${choice.backend}\n`,
-    );
-  }
+  const choice = await startBackend(args.backend, io);
   const source = fsSource(args.data);
   const train = await loadDataset(source, args.dataset, 'train', {
     limit: args.limit ?? undefined,
@@ -220,15 +191,7 @@ async function trainNoisyClassifier(args: TrainNoisyClassifierArgs, argv: string
         `${args.training.batchSize}, ${args.schedule.kind} schedule T=${args.schedule.T}, ` +
         `seed ${args.training.seed}, ${choice.backend}\n`,
     );
-    const started = performance.now();
-    while (!trainer.done) {
-      trainer.step();
-      if (trainer.stepCount % args.logEvery === 0 || trainer.done) {
-        const stats = await trainer.flush();
-        if (stats) io.stdout(progressLine(stats, started));
-      }
-    }
-    const wallTimeSeconds = (performance.now() - started) / 1000;
+    const wallTimeSeconds = await runTrainingLoop(trainer, args.logEvery, io);
     const accuracyByT = await accuracyByTimestep(model, test, schedule, {
       buckets: args.buckets,
       limit: args.testLimit,

@@ -29,3 +29,26 @@ export function shiftImages(
   }
   return out;
 }
+
+/** Mirrors the NHWC images b with flip[b] true left-right (the standard CIFAR-10 augmentation). */
+export function flipImages(
+  x: Float32Array,
+  [n, h, w, c]: readonly number[],
+  flip: ArrayLike<boolean>,
+): Float32Array {
+  if (x.length !== n * h * w * c) {
+    throw new RangeError(`images have ${x.length} values, expected ${n * h * w * c}`);
+  }
+  const out = new Float32Array(x);
+  for (let b = 0; b < n; b++) {
+    if (!flip[b]) continue;
+    for (let row = 0; row < h; row++) {
+      const base = (b * h + row) * w;
+      for (let col = 0; col < w; col++) {
+        const src = (base + col) * c;
+        out.set(x.subarray(src, src + c), (base + w - 1 - col) * c);
+      }
+    }
+  }
+  return out;
+}

@@ -1,11 +1,12 @@
 // Validation of a judge's model.json: every field checked, each problem a CheckpointError that
 // names the field and the bad value (the same reader as the U-Net checkpoint's).
+import { readLabelledFields, readWeightsCrc32 } from '../checkpoint/labelledFields';
 import {
   classifierParamSpecs,
   validateClassifierConfig,
+  type ClassifierArch,
   type ClassifierConfig,
 } from '../../model/classifier';
-import { DATASETS, type DatasetName } from '../../model/presets';
 import { CheckpointError, messageOf } from '../checkpoint/errors';
 import { isJsonObject, JsonReader, show } from '../checkpoint/jsonReader';
 import {
@@ -44,15 +45,23 @@ function readFormat(r: JsonReader): void {
 
 function readConfig(r: JsonReader): ClassifierConfig {
   const c = r.object('classifierConfig');
+  const rawArch = c.has('arch') ? c.raw('arch') : undefined;
+  if (rawArch !== undefined && rawArch !== 'strided' && rawArch !== 'vgg') {
+    c.fail('arch', '"strided" or "vgg"');
+  }
+  const arch = rawArch as ClassifierArch | undefined;
   const channels = c.intArray('channels', { min: 1 });
-  if (channels.length !== 2) c.fail('channels', 'two integers');
+  if (arch !== 'vgg' && channels.length !== 2) c.fail('channels', 'two integers');
   const config: ClassifierConfig = {
     imageSize: c.int('imageSize', { min: 1 }),
     inChannels: c.int('inChannels', { min: 1 }),
     numClasses: c.int('numClasses', { min: 2 }),
-    channels: [channels[0], channels[1]],
+    channels,
     featureDim: c.int('featureDim', { min: 1 }),
   };
+  if (arch !== undefined) config.arch = arch;
+  if (c.has('convsPerStage')) config.convsPerStage = c.int('convsPerStage', { min: 1 });
+  if (c.has('flipAverage')) config.flipAverage = c.boolean('flipAverage');
   try {
     validateClassifierConfig(config);
   } catch (e) {
@@ -76,6 +85,12 @@ function readTraining(r: JsonReader): ClassifierProvenance | undefined {
     trainImages: t.int('trainImages', { min: 1 }),
     wallTimeSeconds: t.number('wallTimeSeconds', 0),
   };
+  if (t.has('flip')) training.flip = t.boolean('flip');
+  if (t.has('timeBudgetSeconds')) training.timeBudgetSeconds = t.number('timeBudgetSeconds', 0);
+  if (t.has('labelSmoothing')) training.labelSmoothing = t.number('labelSmoothing', 0, 1);
+  if (t.has('calibrationImages')) {
+    training.calibrationImages = t.int('calibrationImages', { min: 1 });
+  }
   for (const key of ['command', 'gitCommit', 'machine'] as const) {
     const v = t.optional(key, (k) => t.string(k));
     if (v !== undefined) training[key] = v;
@@ -106,37 +121,19 @@ export function validateClassifierManifest(json: unknown): ClassifierManifest {
   const r = new JsonReader(json);
   readFormat(r);
   const classifierConfig = readConfig(r);
-  const dataset = r.raw('dataset');
-  if (!DATASETS.includes(dataset as DatasetName)) {
-    r.fail('dataset', `one of ${DATASETS.map((d) => `"${d}"`).join(', ')}`);
-  }
-  const classNames = r.stringArray('classNames');
-  if (classNames.length !== classifierConfig.numClasses) {
-    throw new CheckpointError(
-      'config',
-      `the judge has ${classNames.length} classNames but classifierConfig.numClasses is ${classifierConfig.numClasses}`,
-    );
-  }
-  const createdAt = r.string('createdAt');
-  if (Number.isNaN(Date.parse(createdAt))) r.fail('createdAt', 'an ISO 8601 date');
   const manifest: ClassifierManifest = {
     format: CLASSIFIER_FORMAT,
     formatVersion: CLASSIFIER_FORMAT_VERSION,
     classifierConfig,
-    dataset: dataset as DatasetName,
-    classNames,
-    createdAt,
+    ...readLabelledFields(r, classifierConfig.numClasses, 'the judge'),
     weightsManifest: readWeightsManifest(r.raw('weightsManifest')),
   };
   const training = readTraining(r);
   if (training) manifest.training = training;
   const accuracy = readAccuracy(r, classifierConfig.numClasses);
   if (accuracy) manifest.testAccuracy = accuracy;
-  const crc = r.optional('weightsCrc32', (k) => r.string(k));
-  if (crc !== undefined) {
-    if (!/^[0-9a-f]{8}$/.test(crc)) r.fail('weightsCrc32', '8 lowercase hex digits');
-    manifest.weightsCrc32 = crc;
-  }
+  const crc = readWeightsCrc32(r);
+  if (crc !== undefined) manifest.weightsCrc32 = crc;
   checkWeightsMatchSpecs(weightEntries(manifest), classifierParamSpecs(classifierConfig));
   return manifest;
 }

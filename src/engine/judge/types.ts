@@ -32,6 +32,14 @@ export interface ClassifierProvenance {
   warmupSteps: number;
   maxShift: number;
   dropout: number;
+  /** Random horizontal flips (absent: none). */
+  flip?: boolean;
+  /** Label smoothing ε (absent: none). */
+  labelSmoothing?: number;
+  /** The wall-clock budget the schedule followed (absent: none); `steps` says how far it got. */
+  timeBudgetSeconds?: number;
+  /** Training images the batch norms' population statistics were measured on. */
+  calibrationImages?: number;
   seed: number;
   /** Training images used (the whole train split unless limited). */
   trainImages: number;

@@ -1,12 +1,8 @@
 // A noisy classifier <-> its model.json + weights.bin, with the U-Net checkpoint's weight
 // encoding, CRC-32 and NaN/Inf checks. Decoding validates everything before any tensor exists.
-import * as tf from '@tensorflow/tfjs';
 import { NoisyClassifier, noisyClassifierParamSpecs } from '../../model/noisyClassifier';
-import { disposeParams, type Params } from '../../model/params';
-import { crc32Hex } from '../checkpoint/crc32';
-import { decodeWeights, encodeWeights } from '../checkpoint/serialize';
-import { WEIGHTS_FILE, type CheckpointWeightEntry } from '../checkpoint/types';
-import { weightEntries } from '../checkpoint/weightsManifest';
+import { encodeParamsFiles, paramsFromDecoded } from '../checkpoint/paramsFiles';
+import { decodeWeights } from '../checkpoint/serialize';
 import { validateNoisyClassifierManifest } from './manifest';
 import {
   NOISY_CLASSIFIER_FORMAT,
@@ -21,21 +17,13 @@ export async function encodeNoisyClassifier(
   classifier: NoisyClassifier,
   meta: NoisyClassifierMeta,
 ): Promise<{ modelJson: NoisyClassifierManifest; weights: ArrayBuffer }> {
-  const weights: CheckpointWeightEntry[] = [...classifier.params].map(([name, v]) => ({
-    name,
-    shape: [...v.shape],
-    dtype: 'float32',
-  }));
-  const manifest = validateNoisyClassifierManifest({
+  const fields = {
     ...meta,
     format: NOISY_CLASSIFIER_FORMAT,
     formatVersion: NOISY_CLASSIFIER_FORMAT_VERSION,
     createdAt: meta.createdAt ?? new Date().toISOString(),
-    weightsManifest: [{ paths: [WEIGHTS_FILE], weights }],
-  });
-  const out = await encodeWeights(classifier.params, weightEntries(manifest));
-  manifest.weightsCrc32 = crc32Hex(out);
-  return { modelJson: manifest, weights: out.buffer };
+  };
+  return encodeParamsFiles(classifier.params, fields, validateNoisyClassifierManifest);
 }
 
 /** Validates model.json and weights.bin completely; throws a CheckpointError, creates no tensors. */
@@ -50,19 +38,6 @@ export function decodeNoisyClassifier(
 /** A new NoisyClassifier holding the decoded weights. */
 export function createNoisyClassifier(decoded: DecodedNoisyClassifier): NoisyClassifier {
   const config = decoded.manifest.noisyClassifierConfig;
-  const params: Params = new Map();
-  try {
-    for (const { name, shape } of noisyClassifierParamSpecs(config)) {
-      const values = decoded.values.get(name);
-      if (!values) throw new Error(`internal: decoded classifier lacks weight ${name}`);
-      params.set(
-        name,
-        tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), false)),
-      );
-    }
-  } catch (e) {
-    disposeParams(params);
-    throw e;
-  }
-  return new NoisyClassifier(config, params);
+  const specs = noisyClassifierParamSpecs(config);
+  return new NoisyClassifier(config, paramsFromDecoded(specs, decoded.values, 'classifier'));
 }

@@ -1,12 +1,12 @@
 // Validation of a noisy classifier's model.json: every field checked, each problem a
 // CheckpointError naming the field and the bad value (the judge's and U-Net's reader).
+import { readLabelledFields, readWeightsCrc32 } from '../checkpoint/labelledFields';
 import { isScheduleKind, MAX_T } from '../../diffusion/schedule';
 import {
   noisyClassifierParamSpecs,
   validateNoisyClassifierConfig,
   type NoisyClassifierConfig,
 } from '../../model/noisyClassifier';
-import { DATASETS, type DatasetName } from '../../model/presets';
 import { CheckpointError, messageOf } from '../checkpoint/errors';
 import { isJsonObject, JsonReader, show } from '../checkpoint/jsonReader';
 import {
@@ -116,38 +116,20 @@ export function validateNoisyClassifierManifest(json: unknown): NoisyClassifierM
   readFormat(r);
   const noisyClassifierConfig = readConfig(r);
   const schedule = readSchedule(r);
-  const dataset = r.raw('dataset');
-  if (!DATASETS.includes(dataset as DatasetName)) {
-    r.fail('dataset', `one of ${DATASETS.map((d) => `"${d}"`).join(', ')}`);
-  }
-  const classNames = r.stringArray('classNames');
-  if (classNames.length !== noisyClassifierConfig.numClasses) {
-    throw new CheckpointError(
-      'config',
-      `the classifier has ${classNames.length} classNames but numClasses is ${noisyClassifierConfig.numClasses}`,
-    );
-  }
-  const createdAt = r.string('createdAt');
-  if (Number.isNaN(Date.parse(createdAt))) r.fail('createdAt', 'an ISO 8601 date');
   const manifest: NoisyClassifierManifest = {
     format: NOISY_CLASSIFIER_FORMAT,
     formatVersion: NOISY_CLASSIFIER_FORMAT_VERSION,
     noisyClassifierConfig,
     schedule,
-    dataset: dataset as DatasetName,
-    classNames,
-    createdAt,
+    ...readLabelledFields(r, noisyClassifierConfig.numClasses, 'the classifier'),
     weightsManifest: readWeightsManifest(r.raw('weightsManifest')),
   };
   const training = readTraining(r);
   if (training) manifest.training = training;
   const accuracyByT = readAccuracyByT(r, schedule.T);
   if (accuracyByT) manifest.accuracyByT = accuracyByT;
-  const crc = r.optional('weightsCrc32', (k) => r.string(k));
-  if (crc !== undefined) {
-    if (!/^[0-9a-f]{8}$/.test(crc)) r.fail('weightsCrc32', '8 lowercase hex digits');
-    manifest.weightsCrc32 = crc;
-  }
+  const crc = readWeightsCrc32(r);
+  if (crc !== undefined) manifest.weightsCrc32 = crc;
   checkWeightsMatchSpecs(weightEntries(manifest), noisyClassifierParamSpecs(noisyClassifierConfig));
   return manifest;
 }

@@ -16,6 +16,7 @@ import { measureOnDataset } from '../judge/testSet';
 import type { RawJudge } from '../judge/types';
 import {
   EvaluationController,
+  judgeFolder,
   type EvaluationEvent,
   type EvaluationRequest,
 } from './evaluationController';
@@ -289,5 +290,24 @@ describe('EvaluationController', () => {
     }));
     await expect(bad.run(target(), REQ, () => {})).rejects.toThrow(/weights/);
     expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+
+  it("asks for the judge of the model's data set, once per data set", async () => {
+    const asked: string[] = [];
+    const controller = new EvaluationController(async (dataset) => {
+      asked.push(dataset);
+      return raw; // an MNIST judge, whatever was asked for
+    });
+    // The served judge scores MNIST: a CIFAR-10 model is refused with the reason.
+    await expect(controller.run(target('cifar10'), REQ, () => {})).rejects.toThrow(
+      /the judge scores mnist images, but the model in use was trained on cifar10/,
+    );
+    await controller.run(target('mnist'), { ...REQ, scales: [1] }, () => {});
+    await controller.run(target('mnist'), { ...REQ, scales: [1] }, () => {});
+    expect(asked).toEqual(['cifar10', 'mnist']);
+    expect(judgeFolder('mnist')).toBe('mnist-classifier/');
+    expect(judgeFolder('cifar10')).toBe('cifar10-classifier/');
+    expect(() => judgeFolder('svhn')).toThrow(/no judge for svhn images/);
+    expect(() => judgeFolder('toString')).toThrow(/no judge/);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 // The guidance trade-off, live in the worker: evaluateGuidance (src/engine/evaluation) on the
-// model in use, scored by the MNIST judge. The judge's three files are fetched once, on the first
-// run, and kept as validated bytes; its tensors exist only while a run needs them, so the tensor
+// model in use, scored by the judge of its data set (MNIST or CIFAR-10). Each judge's three files
+// are fetched once, on the first run that needs them, and kept as validated bytes; its tensors exist only while a run needs them, so the tensor
 // count after a run is what it was before. One run at a time; cancellable between denoising
 // steps; a run that fails (a download, a bad file, a model the judge cannot score) changes
 // nothing else.
@@ -84,8 +84,22 @@ export interface EvaluationTarget {
 /** The largest classifier-guidance scale an evaluation sweeps. */
 export const MAX_CLASSIFIER_GUIDANCE_SCALE = 30;
 
-/** The judge's folder beside the pretrained models (models/mnist-classifier/). */
-export const JUDGE_FOLDER = 'mnist-classifier/';
+/** Each data set's judge folder beside the pretrained models (models/<dataset>-classifier/). */
+export const JUDGE_FOLDERS: Readonly<Record<string, string>> = {
+  mnist: 'mnist-classifier/',
+  cifar10: 'cifar10-classifier/',
+};
+
+/** The judge folder of a data set; a RangeError names the data sets that have one. */
+export function judgeFolder(dataset: string): string {
+  const folder = Object.hasOwn(JUDGE_FOLDERS, dataset) ? JUDGE_FOLDERS[dataset] : undefined;
+  if (folder === undefined) {
+    throw new RangeError(
+      `no judge for ${dataset} images (judges exist for ${Object.keys(JUDGE_FOLDERS).join(', ')})`,
+    );
+  }
+  return folder;
+}
 export const MAX_SCALES = 12;
 export const MAX_SAMPLES_PER_SCALE = 1000;
 /** Beyond this the guided ε is far outside anything the network was trained to predict. */
@@ -159,12 +173,12 @@ function withoutImages(e: GuidanceEvaluation): EvaluationSummary {
 }
 
 export class EvaluationController {
-  /** The judge's files once fetched; cleared when fetching or validating them fails. */
-  private raw: Promise<RawJudge> | null = null;
+  /** Each data set's judge files once fetched; dropped when fetching or validating them fails. */
+  private readonly raw = new Map<string, Promise<RawJudge>>();
   private readonly single = new SingleRun();
 
-  /** `fetchJudge` gets the judge's three files (e.g. fetchJudge(url) in the worker). */
-  constructor(private readonly fetchJudge: () => Promise<RawJudge>) {}
+  /** `fetchJudge` gets a data set's judge files (e.g. fetchJudge(url) in the worker). */
+  constructor(private readonly fetchJudge: (dataset: string) => Promise<RawJudge>) {}
 
   get running(): boolean {
     return this.single.running;
@@ -196,7 +210,8 @@ export class EvaluationController {
     return this.single.start(
       async (signal) => {
         try {
-          return await runSamplerEvaluation(target, req, () => this.loadJudge(), listener, signal);
+          const load = () => this.loadJudge(target.dataset);
+          return await runSamplerEvaluation(target, req, load, listener, signal);
         } catch (e) {
           if (signal.aborted) {
             const reason: unknown = signal.reason;
@@ -222,7 +237,7 @@ export class EvaluationController {
     try {
       const { model } = target.lease;
       checkRequest(req, target.schedule.T, model.config.numClasses);
-      judge = await this.loadJudge();
+      judge = await this.loadJudge(target.dataset);
       signal.throwIfAborted();
       const want = judge.manifest.dataset;
       if (target.dataset !== want) {
@@ -284,14 +299,18 @@ export class EvaluationController {
     }
   }
 
-  /** The judge, validated, with fresh tensors (the caller disposes them). */
-  private async loadJudge(): Promise<Judge> {
-    const raw = (this.raw ??= this.fetchJudge());
+  /** The data set's judge, validated, with fresh tensors (the caller disposes them). */
+  private async loadJudge(dataset: string): Promise<Judge> {
+    let raw = this.raw.get(dataset);
+    if (!raw) {
+      raw = this.fetchJudge(dataset);
+      this.raw.set(dataset, raw);
+    }
     try {
       return loadJudge(await raw);
     } catch (e) {
       // A failed download or a bad file is fetched again next time (it may be fixed by then).
-      if (this.raw === raw) this.raw = null;
+      if (this.raw.get(dataset) === raw) this.raw.delete(dataset);
       throw e;
     }
   }

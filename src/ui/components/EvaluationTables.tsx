@@ -54,10 +54,15 @@ export function ResultsTable({
   );
 }
 
-export function PerClassTable(props: { results: readonly ScaleResult[]; classNames: string[] }) {
-  const { results, classNames } = props;
+export function PerClassTable(props: {
+  results: readonly ScaleResult[];
+  classNames: string[];
+  /** What a class is called: 'digit' (MNIST) or 'class' (CIFAR-10). */
+  noun?: string;
+}) {
+  const { results, classNames, noun = 'digit' } = props;
   return (
-    <table className="values-table per-class" aria-label="Accuracy per digit">
+    <table className="values-table per-class" aria-label={`Accuracy per ${noun}`}>
       <thead>
         <tr>
           <th scope="col">s</th>
@@ -79,7 +84,7 @@ export function PerClassTable(props: { results: readonly ScaleResult[]; classNam
                   key={name}
                   className="heat"
                   style={{ background: accuracyColour(v) }}
-                  title={`digit ${name}: ${r.accuracy.counts[c] ?? 0} samples`}
+                  title={`${noun} ${name}: ${r.accuracy.counts[c] ?? 0} samples`}
                 >
                   {percent(v)}
                 </td>
@@ -92,28 +97,31 @@ export function PerClassTable(props: { results: readonly ScaleResult[]; classNam
   );
 }
 
-export function SampleStrips({
-  results,
-  prefix = '',
-}: {
+export function SampleStrips(props: {
   results: readonly ScaleResult[];
+  /** Prefix of the strips' test ids (two methods side by side). */
   prefix?: string;
+  /** 1 (MNIST) or 3 (CIFAR-10). */
+  channels?: number;
+  classNames?: readonly string[];
 }) {
+  const { results, prefix = '', channels = 1, classNames } = props;
   return (
     <div className="sample-strips">
       {byScale(results).map((r) => {
         const n = r.labels.length;
         if (n === 0) return null;
-        const side = Math.round(Math.sqrt(r.images.length / n));
+        const side = Math.round(Math.sqrt(r.images.length / (n * channels)));
+        const names = Array.from(r.labels, (y) => classNames?.[y] ?? String(y));
         return (
           <ImageGrid
             key={r.guidanceScale}
             data={r.images}
-            shape={[n, side, side, 1]}
+            shape={[n, side, side, channels]}
             range={DATA}
             cols={n}
             cell={40}
-            label={`s = ${r.guidanceScale}: digits ${Array.from(r.labels).join(' ')}`}
+            label={`s = ${r.guidanceScale}: ${names.join(' ')}`}
             testId={`${prefix}eval-samples-${r.guidanceScale}`}
           />
         );

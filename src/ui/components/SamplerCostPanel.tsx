@@ -20,6 +20,7 @@ import { describeError } from '../errors';
 import { getWorker } from '../workerClient';
 import { Tex } from './Tex';
 import { parseBudgets } from '../nfeBudgets';
+import { useClassNoun } from '../useClassNoun';
 
 export const COST_SAMPLERS: readonly NfeSampler[] = [
   'ddim',
@@ -106,6 +107,7 @@ export function SamplerCostPanel({ disabled }: { disabled: boolean }) {
   const [results, setResults] = useState<NfeResult[]>([]);
   const [error, setError] = useState<string | null>(null);
   const parsed = parseBudgets(budgetsText);
+  const { noun, nouns } = useClassNoun();
 
   const run = async () => {
     if (parsed.budgets === null) return;
@@ -175,7 +177,7 @@ export function SamplerCostPanel({ disabled }: { disabled: boolean }) {
           >
             {SAMPLE_CHOICES.map((n) => (
               <option key={n} value={n}>
-                {n} ({n / 10} per digit)
+                {n} ({n / 10} per {noun})
               </option>
             ))}
           </select>
@@ -249,7 +251,7 @@ export function SamplerCostPanel({ disabled }: { disabled: boolean }) {
             <CostChart
               results={results}
               metric="frechetDistance"
-              title="Fréchet distance against NFE (lower is closer to real digits)"
+              title={`Fréchet distance against NFE (lower is closer to real ${nouns})`}
             />
           </div>
         </>

@@ -1,7 +1,8 @@
 // The guidance trade-off, measured live: class-balanced DDIM samples (Song et al. 2021) of the
 // model in use at each guidance scale s of ε̃ = ε_u + s·(ε_c − ε_u) (Ho & Salimans 2022), scored
-// by the project's MNIST classifier: its accuracy, the Fréchet distance of its features to real
-// test digits (Heusel et al. 2017) and the samples' within-class diversity.
+// by the project's classifier for the model's data set (MNIST or CIFAR-10): its accuracy, the
+// Fréchet distance of its features to real test images (Heusel et al. 2017) and the samples'
+// within-class diversity.
 import { useShallow } from 'zustand/react/shallow';
 import { useEvaluation, SAMPLE_COUNTS, type EvaluationSettings } from '../evaluationStore';
 import { cancelEvaluation, cannotJudge, runEvaluation } from '../evaluationActions';
@@ -13,6 +14,7 @@ import {
   tradeoffPoints,
 } from '../evaluationFormat';
 import { useTraining } from '../trainingStore';
+import { useClassNoun } from '../useClassNoun';
 import { usePlayground } from '../store';
 import { usePretrained } from '../pretrainedStore';
 import { loadPretrained } from '../modelActions';
@@ -75,6 +77,7 @@ function Controls({ disabled }: { disabled: boolean }) {
     : null;
   const scaleCount = (parsed.scales?.length ?? 0) + (parsedClassifier?.scales?.length ?? 0);
   const scaleError = parsed.error ?? parsedClassifier?.error ?? null;
+  const { noun } = useClassNoun();
   return (
     <>
       <div className="controls">
@@ -88,7 +91,7 @@ function Controls({ disabled }: { disabled: boolean }) {
           >
             {SAMPLE_COUNTS.map((n) => (
               <option key={n} value={n}>
-                {n} ({n / 10} per digit)
+                {n} ({n / 10} per {noun})
               </option>
             ))}
           </select>
@@ -223,6 +226,7 @@ function Results() {
   const other = comparison
     ? { label: `${comparison.method} guidance`, points: tradeoffPoints(comparison.results) }
     : null;
+  const { noun, isCifar } = useClassNoun();
   return (
     <>
       {error && (
@@ -271,14 +275,23 @@ function Results() {
               comparison={other}
             />
           </div>
-          <h3>Accuracy per digit</h3>
-          <PerClassTable results={results} classNames={judge?.classNames ?? DIGITS} />
-          <h3>The first sample of each digit, per scale</h3>
-          <SampleStrips results={results} />
+          <h3>Accuracy per {noun}</h3>
+          <PerClassTable results={results} classNames={judge?.classNames ?? DIGITS} noun={noun} />
+          <h3>The first sample of each {noun}, per scale</h3>
+          <SampleStrips
+            results={results}
+            channels={isCifar ? 3 : 1}
+            classNames={judge?.classNames ?? DIGITS}
+          />
           {comparison?.sameRun && comparison.results.length > 0 && (
             <>
               <h3>The same with classifier guidance, per classifier scale</h3>
-              <SampleStrips results={comparison.results} prefix="cg-" />
+              <SampleStrips
+                results={comparison.results}
+                prefix="cg-"
+                channels={isCifar ? 3 : 1}
+                classNames={judge?.classNames ?? DIGITS}
+              />
             </>
           )}
         </section>
@@ -289,10 +302,14 @@ function Results() {
 
 function Explanation() {
   const judge = useEvaluation((s) => s.judge);
+  const { noun, nouns, isCifar } = useClassNoun();
   const accuracy = judge?.testAccuracy
     ? `${(100 * judge.testAccuracy.overall).toFixed(2)}%`
-    : '99.34%';
+    : isCifar
+      ? 'most'
+      : '99.34%';
   const count = judge?.referenceCount ?? 10_000;
+  const featureDim = judge?.featureDim ?? (isCifar ? 192 : 64);
   return (
     <aside className="explain">
       <p>
@@ -301,9 +318,10 @@ function Explanation() {
       </p>
       <Tex expr={String.raw`\tilde\epsilon = \epsilon_u + s\,(\epsilon_c - \epsilon_u)`} display />
       <p>
-        s = 0 ignores the class (unconditional samples: the digit asked for comes up only by chance,
-        about 1 in 10), s = 1 is the plain conditional model, and s &gt; 1 pushes past it towards
-        whatever makes the class most recognisable (Ho &amp; Salimans 2022; their w is s − 1).
+        s = 0 ignores the class (unconditional samples: the {noun} asked for comes up only by
+        chance, about 1 in 10), s = 1 is the plain conditional model, and s &gt; 1 pushes past it
+        towards whatever makes the class most recognisable (Ho &amp; Salimans 2022; their w is s −
+        1).
       </p>
       <p>
         Classifier guidance (Dhariwal &amp; Nichol 2021, Alg. 2), the method classifier-free
@@ -322,30 +340,32 @@ abla_{x_t} \log p_\phi(y \mid x_t, t)`}
       </p>
       <p>
         <strong>The judge</strong> is a small convolutional network trained by this project to
-        recognise MNIST digits; it is right on {accuracy} of the {count.toLocaleString('en')} test
-        images. <strong>Accuracy</strong> is how often it sees the digit that was asked for. Every
-        scale uses the same starting noise and the same labels (five of each digit at 50 samples),
-        so the differences come from guidance alone.
+        recognise {isCifar ? 'the ten CIFAR-10 classes' : 'MNIST digits'}; it is right on {accuracy}{' '}
+        of the {count.toLocaleString('en')} test images. <strong>Accuracy</strong> is how often it
+        sees the {noun} that was asked for (chance: 10%). Every scale uses the same starting noise
+        and the same labels (five of each {noun} at 50 samples), so the differences come from
+        guidance alone.
       </p>
       <p>
-        <strong>Fréchet distance</strong> compares the judge&apos;s 64-number feature vectors of the
-        samples with those of the {count.toLocaleString('en')} real test digits, each summarised as
-        a Gaussian (mean μ, covariance Σ), as FID does with Inception features (Heusel et al. 2017):
+        <strong>Fréchet distance</strong> compares the judge&apos;s {featureDim}-number feature
+        vectors of the samples with those of the {count.toLocaleString('en')} real test {nouns},
+        each summarised as a Gaussian (mean μ, covariance Σ), as FID does with Inception features
+        (Heusel et al. 2017):
       </p>
       <Tex
         expr={String.raw`\mathrm{FD} = \lVert \mu_g - \mu_r \rVert^2 + \operatorname{Tr}\big(\Sigma_g + \Sigma_r - 2\,(\Sigma_g \Sigma_r)^{1/2}\big)`}
         display
       />
       <p>
-        Lower is closer to real digits: it falls when samples look right and rises when they are all
-        alike. With only a few dozen samples the estimate of Σ<sub>g</sub> is noisy and FD is biased
-        upwards, so compare numbers only at the same sample count.
+        Lower is closer to real {nouns}: it falls when samples look right and rises when they are
+        all alike. With only a few dozen samples the estimate of Σ<sub>g</sub> is noisy and FD is
+        biased upwards, so compare numbers only at the same sample count.
       </p>
       <p>
         <strong>Diversity</strong> is the mean distance between the judge&apos;s features of two
-        samples of the same digit, divided by the same for real digits: 1 means as varied as the
-        data, below 1 means the samples look alike, above 1 that they are more scattered than real
-        digits (often because many are malformed). Strong guidance typically raises accuracy and
+        samples of the same {noun}, divided by the same for real {nouns}: 1 means as varied as the
+        data, below 1 means the samples look alike, above 1 that they are more scattered than real{' '}
+        {nouns} (often because many are malformed). Strong guidance typically raises accuracy and
         lowers diversity: that is the trade-off.
       </p>
     </aside>
