@@ -16,6 +16,8 @@ import type { LatentApi } from './latentApiTypes';
 
 export interface LatentApiDeps {
   datasets: () => DatasetCache;
+  /** Resolves once the tfjs backend is chosen (a model built during the probe would be lost). */
+  backendReady: () => Promise<unknown>;
   modelBaseUrl: () => string;
 }
 
@@ -29,7 +31,10 @@ export function createLatentApi(deps: LatentApiDeps): LatentApi {
   let chain: Promise<unknown> = Promise.resolve();
   let stopRequested = false;
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = chain.then(fn);
+    const p = chain.then(async () => {
+      await deps.backendReady();
+      return fn();
+    });
     chain = p.catch(() => undefined);
     return p;
   };

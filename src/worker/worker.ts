@@ -89,6 +89,7 @@ const api: PlaygroundWorkerApi = {
   ...createScore2dApi(),
   ...createLatentApi({
     datasets: requireDatasets,
+    backendReady,
     modelBaseUrl: () => {
       if (!modelBaseUrl) throw new Error('worker not initialised: call init() first');
       return modelBaseUrl;
