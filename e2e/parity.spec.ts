@@ -56,6 +56,8 @@ test('the classifier-guidance gradient on WebGPU matches the cpu backend', async
   expect(report.pass).toBe(true);
   expect(report.gradRelErr).toBeLessThan(1e-2);
   expect(report.probsMaxAbsDiff).toBeLessThan(1e-3);
-  expect(report.leakedTensors).toBe(0);
+  // No tensor left behind. The count is the engine's, across both backends: the page's own start-up
+  // work may free a tensor meanwhile (−1 was seen in CI), never add one that the check leaves.
+  expect(report.leakedTensors).toBeLessThanOrEqual(0);
   expect(consoleErrors).toEqual([]);
 });
