@@ -22,3 +22,28 @@ test('classifier guidance draws p(y | x_t, t) and g per step', async ({ page }) 
     .selectOption('classifier-free');
   await expect(page.getByLabel('Classifier scale')).toHaveCount(0);
 });
+
+test('a noise-aware classifier trained in the page takes over guidance, and the shipped one comes back', async ({
+  page,
+}) => {
+  await page.goto('./?backend=wasm#view=sampling&class=3&gmethod=classifier&cscale=5&steps=2&n=1');
+  const panel = page.getByTestId('noisy-classifier-panel');
+  await expect(panel).toBeVisible({ timeout: 60_000 });
+  await expect(panel).toContainText('Dhariwal');
+  await page.getByLabel('Classifier training seconds').fill('5');
+  await page.getByRole('button', { name: 'Train a classifier here' }).click();
+  await expect(page.getByLabel('Classifier training progress')).toBeVisible();
+  const origin = page.getByTestId('noisy-classifier-origin');
+  await expect(origin).toContainText('trained in this browser', { timeout: 120_000 });
+  await expect(origin).toContainText(/\d+ steps on 60000 images/);
+  // Its own accuracy per t, measured on 500 test digits per bucket.
+  await expect(page.getByTestId('noisy-classifier-accuracy')).toContainText(
+    '500 images per bucket',
+  );
+  await expect(page.getByTestId('noisy-classifier-error')).toHaveCount(0);
+  // The next run is guided by it.
+  await page.getByRole('button', { name: 'Sample', exact: true }).click();
+  await expect(page.getByTestId('classifier-guidance-panel')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Use the shipped classifier' }).click();
+  await expect(origin).toContainText('the shipped one', { timeout: 30_000 });
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDataset } from '../../scripts/prep-io.mjs';
-import { getImage, loadDataset, sampleBatch, toFloatImage } from './dataset';
+import { firstImages, getImage, loadDataset, sampleBatch, toFloatImage } from './dataset';
 import { DataError } from './errors';
 import { fsSource } from './fsSource';
 import { fetchSource, type DataSource } from './source';
@@ -227,5 +227,17 @@ describe('image helpers', () => {
     expect(Array.from(b.labels)).toEqual([1, 1]);
     expect(b.labels).toBeInstanceOf(Int32Array);
     expect(() => sampleBatch(ds, [5])).toThrow(RangeError);
+  });
+
+  it('firstImages keeps the first n images and labels as views', () => {
+    const two = firstImages(ds, 2);
+    expect(two.count).toBe(2);
+    expect(Array.from(two.images)).toEqual([0, 255, 51, 204]);
+    expect(Array.from(two.labels)).toEqual([1, 0]);
+    expect(two.images.buffer).toBe(ds.images.buffer);
+    expect(() => getImage(two, 2)).toThrow(RangeError);
+    expect(firstImages(ds, 10)).toBe(ds);
+    expect(() => firstImages(ds, 0)).toThrow(RangeError);
+    expect(() => firstImages(ds, 1.5)).toThrow(RangeError);
   });
 });

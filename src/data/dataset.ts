@@ -196,3 +196,19 @@ export function sampleBatch(ds: Dataset, indices: ArrayLike<number>): Batch {
   }
   return { images, labels, shape: [n, ds.height, ds.width, ds.channels] };
 }
+
+/** The first `n` images of `ds` (views into its arrays, no copy); all of them when n ≥ count. */
+export function firstImages(ds: Dataset, n: number): Dataset {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`image count must be an integer >= 1 (got ${n})`);
+  }
+  if (n >= ds.count) return ds;
+  const size = imageBytes(ds);
+  return {
+    ...ds,
+    count: n,
+    images: ds.images.subarray(0, n * size),
+    labels: ds.labels.subarray(0, n),
+    ...(ds.floats ? { floats: ds.floats.subarray(0, n * size) } : {}),
+  };
+}

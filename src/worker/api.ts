@@ -35,6 +35,10 @@ import type {
   SamplingProgress,
 } from '../engine/playground/samplingController';
 import type { BucketAccuracy } from '../engine/noisyClassifier/types';
+import type {
+  NoisyClassifierTrainingEvent,
+  NoisyClassifierTrainingRequest,
+} from '../engine/noisyClassifier/browserTraining';
 import type { TrainingProgress, SessionState as TrainingState } from '../engine/training/session';
 import type { PretrainedName } from '../engine/playground/pretrained';
 import type {
@@ -335,6 +339,20 @@ export type {
   SamplerEvaluationRequest,
 } from '../engine/playground/samplerEvaluation';
 export type { BucketAccuracy } from '../engine/noisyClassifier/types';
+export type {
+  NoisyClassifierTrainingEvent,
+  NoisyClassifierTrainingRequest,
+} from '../engine/noisyClassifier/browserTraining';
+
+/** The noise-aware classifier that guides models of a data set now. */
+export interface NoisyClassifierInfo {
+  /** 'shipped': models/<dataset>-noisy-classifier; 'browser': trained in this page. */
+  origin: 'shipped' | 'browser';
+  accuracyByT: BucketAccuracy[] | null;
+  steps: number | null;
+  trainImages: number | null;
+  wallTimeSeconds: number | null;
+}
 export type { GuidanceMethod } from '../engine/sampling/guidanceMethod';
 export type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
 export type { SigmaProfileRequest } from '../engine/playground/sigmaProfileRun';
@@ -386,8 +404,21 @@ export interface EngineApi {
   setGuidanceScale(s: number): Promise<void>;
   /** Classifier guidance's scale s (>= 0), from the next step of the running sampling on. */
   setClassifierScale(s: number): Promise<void>;
-  /** The noise-aware classifier's test accuracy per t-bucket, once it was loaded; else null. */
-  noisyClassifierAccuracy(dataset: string): Promise<BucketAccuracy[] | null>;
+  /** The noise-aware classifier of a data set, once it was loaded or trained here; else null. */
+  noisyClassifierInfo(dataset: string): Promise<NoisyClassifierInfo | null>;
+  /**
+   * Trains a noise-aware classifier here, on the training split of the model in use, for x_t of
+   * its schedule (noisyClassifier/browserTraining.ts), and makes it the one classifier guidance
+   * uses. `onProgress` (a Comlink.proxy) hears of each readback. Resolves null when cancelled;
+   * rejects on a NaN loss or bad request. Either way the classifier in use stays as it was.
+   */
+  trainNoisyClassifier(
+    req: Partial<NoisyClassifierTrainingRequest>,
+    onProgress: (e: NoisyClassifierTrainingEvent) => void,
+  ): Promise<NoisyClassifierInfo | null>;
+  cancelNoisyClassifierTraining(): Promise<void>;
+  /** Guidance goes back to the shipped classifier of the data set. */
+  useShippedNoisyClassifier(dataset: string): Promise<void>;
   cancelSampling(): Promise<void>;
 
   /**

@@ -13,6 +13,7 @@ import {
 import { fetchJudge } from '../engine/judge/fetchStore';
 import { fetchNoisyClassifier } from '../engine/noisyClassifier/fetchStore';
 import { GuidingClassifiers } from '../engine/playground/guidingClassifier';
+import { createNoisyClassifierApi } from './noisyClassifierApi';
 import { usesClassifier } from '../engine/sampling/guidanceMethod';
 import { LikelihoodController } from '../engine/playground/likelihoodController';
 import { runSigmaProfile } from '../engine/playground/sigmaProfileRun';
@@ -253,10 +254,22 @@ export function createEngineApi(env: EngineEnv): EngineApi {
       sampling.setClassifierScale(s);
     },
 
-    async noisyClassifierAccuracy(dataset) {
-      const manifest = await guiding.manifestOf(dataset);
-      return manifest?.accuracyByT ?? null;
-    },
+    ...createNoisyClassifierApi({
+      guiding,
+      datasets,
+      backendReady: env.backendReady,
+      modelInUse: async () => {
+        await slot.settled();
+        const info = slot.info;
+        if (!info) return null;
+        const { kind, T, scaled } = slot.schedule;
+        return { dataset: info.dataset, schedule: { kind, T, scaled } };
+      },
+      stopGuidedRuns: async () => {
+        sampling.stop();
+        await evaluation.stop('cancelled: the guiding classifier was replaced');
+      },
+    }),
 
     async cancelSampling() {
       sampling.cancel();

@@ -14,7 +14,7 @@ export interface GuidedModelInfo {
 
 /** Why the classifier cannot guide the model, or null when it can. */
 export function classifierMismatch(
-  m: NoisyClassifierManifest,
+  m: Pick<NoisyClassifierManifest, 'noisyClassifierConfig' | 'dataset' | 'schedule'>,
   model: GuidedModelInfo,
 ): string | null {
   const c = m.noisyClassifierConfig;

@@ -6,7 +6,6 @@ import type { SamplingFrame } from '../../worker/api';
 import { ImageGrid } from './ImageGrid';
 import { Tex } from './Tex';
 import { maxAbs } from '../pixelMaps';
-import { NoisyClassifierAccuracy } from './NoisyClassifierAccuracy';
 
 export interface ClassifierGuidancePanelProps {
   frame: SamplingFrame;
@@ -16,13 +15,12 @@ export interface ClassifierGuidancePanelProps {
   classNames: readonly string[];
   /** The class asked for (−1: none). */
   classIndex: number;
-  dataset: string;
 }
 
 const fmt = (v: number) => (Math.abs(v) >= 0.01 || v === 0 ? v.toFixed(3) : v.toExponential(1));
 
 export function ClassifierGuidancePanel(props: ClassifierGuidancePanelProps) {
-  const { frame, single, size, classNames, classIndex, dataset } = props;
+  const { frame, single, size, classNames, classIndex } = props;
   const cg = frame.classifier ?? null;
   const k = classNames.length || 10;
   const probs = cg ? Array.from(cg.probs.subarray(0, k)) : null;
@@ -103,7 +101,6 @@ export function ClassifierGuidancePanel(props: ClassifierGuidancePanelProps) {
       ) : (
         <p className="muted">The bars and g appear after the first step.</p>
       )}
-      {cg && <NoisyClassifierAccuracy dataset={dataset} numClasses={k} />}
       <p className="muted">
         Look for: p(y | x_t) near chance while x_t is mostly noise, rising as the digit forms; g
         lights up where pixels should change to look more like the class. The ε-model itself runs

@@ -17,6 +17,7 @@ import {
   stepForward,
 } from '../samplingActions';
 import { ClassifierGuidancePanel } from '../components/ClassifierGuidancePanel';
+import { NoisyClassifierPanel } from '../components/NoisyClassifierPanel';
 import {
   MAX_CLASSIFIER_SCALE,
   MAX_LANGEVIN_STEPS_UI,
@@ -642,7 +643,6 @@ export function SamplingView() {
               size={size}
               classNames={classNames}
               classIndex={settings.classIndex}
-              dataset={model?.dataset ?? 'mnist'}
             />
           )}
           {model && (frame.sampler === 'ddpm' || frame.sampler === 'ddim') && (
@@ -667,6 +667,13 @@ export function SamplingView() {
         <p className="muted" data-testid="sampling-note">
           {note}
         </p>
+      )}
+      {model && settings.guidanceMethod !== 'classifier-free' && (
+        <NoisyClassifierPanel
+          dataset={model.dataset}
+          numClasses={classNames.length || 10}
+          loadedKey={frame?.classifier ? 'guided' : 'none'}
+        />
       )}
       <SamplerComparison />
       <ModelPanel />
