@@ -10,7 +10,7 @@ import { initWasmForTests } from '../../engine/backends/testing';
 import { getPreset } from '../../model/presets';
 import { UNet } from '../../model/unet';
 import { runCli } from '../cli';
-import { parseSampleArgs } from './sample';
+import { parseSampleArgs, sampleLabels } from './sample';
 
 let dir: string;
 let condDir: string;
@@ -279,6 +279,38 @@ describe('cli sample', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: .*does not exist\n$/);
+  });
+
+  it('--per-class draws N/K images of each class, one class per PNG row', async () => {
+    const out = path.join(dir, 'per-class.png');
+    const r = await cli(
+      ...['--model', condDir, '--n', '20', '--per-class', '--guidance', '2', '--steps', '1'],
+      ...['--out', out],
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/class 0\.\.9 \(2 each\), s=2,/);
+    const png = decode(readFileSync(out));
+    // 2 columns, 10 rows of 28 px cells with 2 px padding.
+    expect([png.width, png.height]).toEqual([2 * 30 + 2, 10 * 30 + 2]);
+    const args = parseSampleArgs(['--model', 'm', '--n', '6', '--per-class', '--out', 'x.png']);
+    expect(args !== 'help' && sampleLabels(args, 3)).toEqual([0, 0, 1, 1, 2, 2]);
+  });
+
+  it.each([
+    [['--n', '15', '--per-class'], /multiple of the 10 classes \(got 15\)/],
+    [['--n', '10', '--per-class', '--class', '3'], /give it or --class, not both/],
+  ])('refuses a bad --per-class (exit 2)', async (flags, message) => {
+    const r = await cli('--model', condDir, ...flags, '--out', path.join(dir, 'never.png'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('refuses --per-class on an unconditional model (exit 2)', async () => {
+    const r = await cli(
+      ...['--model', uncondDir, '--n', '10', '--per-class', '--out', path.join(dir, 'n.png')],
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unconditional/);
   });
 
   it('prints help on stdout', async () => {

@@ -46,8 +46,10 @@ Options:
   --n N                 number of images, 1..${MAX_N}
   --class C             label for every image, 0..K-1 (conditional models only); omitted:
                         the null label, i.e. unconditional samples
-  --guidance S          classifier-free guidance scale (Ho & Salimans 2022), needs --class;
-                        default 1 (plain conditional sampling)
+  --per-class           instead of --class: N/K images of each of the K classes, in class
+                        order (a .png puts one class per row); N must be a multiple of K
+  --guidance S          classifier-free guidance scale (Ho & Salimans 2022), needs --class
+                        or --per-class; default 1 (plain conditional sampling)
 ${CLASSIFIER_GUIDANCE_USAGE}
 ${SAMPLER_FLAGS_USAGE}  --clip-x0 / --no-clip-x0
                         clip the predicted x̂₀ to [-1, 1] in every step (default on: pixels
@@ -78,6 +80,7 @@ const OPTIONS = {
   model: { type: 'string' },
   n: { type: 'string' },
   class: { type: 'string' },
+  'per-class': { type: 'boolean' },
   guidance: { type: 'string' },
   ...SAMPLER_FLAG_OPTIONS,
   'clip-x0': { type: 'boolean' },
@@ -96,8 +99,10 @@ const OPTIONS = {
 export interface SampleArgs extends SamplerFlags {
   model: string;
   n: number;
-  /** null: unconditional (null label). */
+  /** null: unconditional (null label), unless perClass. */
   classLabel: number | null;
+  /** --per-class: every class in turn, N/K images each (pixel models only). */
+  perClass: boolean;
   guidance: number;
   clipX0: boolean;
   seed: number;
@@ -148,13 +153,18 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
   if (v.out === undefined) throw new UsageError('missing --out (a .png or .npy file)');
   const samplerFlags = parseSamplerFlags(v);
   const classLabel = v.class === undefined ? null : parseIntegerFlag('--class', v.class, 0, 1e6);
+  const perClass = v['per-class'] ?? false;
+  if (perClass && classLabel !== null) {
+    throw new UsageError('--per-class samples every class: give it or --class, not both');
+  }
+  const conditional = classLabel !== null || perClass;
   const guidance = v.guidance === undefined ? 1 : parseNumberFlag('--guidance', v.guidance);
-  if (guidance !== 1 && classLabel === null) {
+  if (guidance !== 1 && !conditional) {
     throw new UsageError('--guidance needs --class (guidance mixes conditional and unconditional)');
   }
   const classifierGuidance = parseClassifierGuidanceArgs(v);
   const { method, classifierScales } = classifierGuidance;
-  if (method !== 'classifier-free' && classLabel === null) {
+  if (method !== 'classifier-free' && !conditional) {
     throw new UsageError(`--guidance-method ${method} needs --class (the class to steer towards)`);
   }
   if (method === 'classifier' && v.guidance !== undefined) {
@@ -169,6 +179,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs | 'help' {
     model: v.model,
     n: parseIntegerFlag('--n', v.n, 1, MAX_N),
     classLabel,
+    perClass,
     guidance,
     ...samplerFlags,
     clipX0: parseOnOff('clip-x0', v['clip-x0'], v['no-clip-x0'], true),
@@ -203,15 +214,32 @@ export function checkAgainstModel(
   if (args.classLabel !== null && args.classLabel >= numClasses) {
     throw new UsageError(`--class must be in [0, ${numClasses - 1}] (got ${args.classLabel})`);
   }
+  if (args.perClass && (numClasses === 0 || args.n % numClasses !== 0)) {
+    throw new UsageError(
+      numClasses === 0
+        ? '--per-class given, but the model is unconditional (it has no classes)'
+        : `--per-class needs --n to be a multiple of the ${numClasses} classes (got ${args.n})`,
+    );
+  }
   if (args.steps !== null && args.steps > T) {
     throw new UsageError(`--steps must be <= T = ${T} (got ${args.steps})`);
   }
 }
 
 function encodeOutput(args: SampleArgs, x: Float32Array, model: UNet): Uint8Array {
-  const { imageSize: s, inChannels: c } = model.config;
+  const { imageSize: s, inChannels: c, numClasses } = model.config;
   if (args.format === 'npy') return encodeNpy(toUnitInterval(x), [args.n, s, s, c]);
-  return encodePngGrid(x, args.n, s, s, c, { range: [-1, 1] });
+  const cols = args.perClass ? args.n / numClasses : undefined;
+  return encodePngGrid(x, args.n, s, s, c, { range: [-1, 1], cols });
+}
+
+/** The label of each image: one class for all, every class in turn (N/K each), or none. */
+export function sampleLabels(args: SampleArgs, numClasses: number): number[] | null {
+  if (args.perClass) {
+    const per = args.n / numClasses;
+    return Array.from({ length: args.n }, (_, i) => Math.floor(i / per));
+  }
+  return args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel);
 }
 
 async function sampleToFile(args: SampleArgs): Promise<string> {
@@ -229,7 +257,7 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
   const cgArgs = args.classifierGuidance;
   const guiding = await guidingClassifierFor(cgArgs, manifest);
   const model = createUNetFromCheckpoint(decoded);
-  const labels = args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel);
+  const labels = sampleLabels(args, manifest.modelConfig.numClasses);
   const conditioning = modelConditioning(cgArgs.method, labels, args.guidance);
   const classifierScale = cgArgs.classifierScales[0] ?? 0;
   try {
@@ -255,7 +283,11 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
     const seconds = (performance.now() - start) / 1000;
     await writeFile(args.out, encodeOutput(args, x, model));
     const { imageSize: s, inChannels: c } = model.config;
-    const label = args.classLabel === null ? 'null' : String(args.classLabel);
+    const label = args.perClass
+      ? `0..${model.config.numClasses - 1} (${args.n / model.config.numClasses} each)`
+      : args.classLabel === null
+        ? 'null'
+        : String(args.classLabel);
     const fell = choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : '';
     return (
       `sample: ${args.n} images ${s}x${s}x${c}, ${samplerSummary(args, schedule.T)}, class ${label}, ` +
@@ -275,6 +307,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(SAMPLE_USAGE);
     return EXIT_OK;
   }
+  if (args.perClass && isCascadeDir(args.model)) {
+    throw new UsageError('--per-class is for pixel models; give a cascade one --class');
+  }
   if (isCascadeDir(args.model)) {
     io.stderr(`${await sampleCascadeToFile(args)}\n`);
     return EXIT_OK;
@@ -286,6 +321,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const latent = await import('../latentLoad');
   if (latent.isLatentModelDir(args.model)) {
+    if (args.perClass) {
+      throw new UsageError('--per-class is for pixel models; give a latent model one --class');
+    }
     io.stderr(`${await (await import('./sampleLatent')).sampleLatentToFile(args, argv)}\n`);
     return EXIT_OK;
   }
