@@ -34,11 +34,7 @@ import type {
   SamplingFrame,
   SamplingProgress,
 } from '../engine/playground/samplingController';
-import type { BucketAccuracy } from '../engine/noisyClassifier/types';
-import type {
-  NoisyClassifierTrainingEvent,
-  NoisyClassifierTrainingRequest,
-} from '../engine/noisyClassifier/browserTraining';
+import type { NoisyClassifierApi } from './noisyClassifierApiTypes';
 import type { TrainingProgress, SessionState as TrainingState } from '../engine/training/session';
 import type { PretrainedName } from '../engine/playground/pretrained';
 import type {
@@ -343,16 +339,7 @@ export type {
   NoisyClassifierTrainingEvent,
   NoisyClassifierTrainingRequest,
 } from '../engine/noisyClassifier/browserTraining';
-
-/** The noise-aware classifier that guides models of a data set now. */
-export interface NoisyClassifierInfo {
-  /** 'shipped': models/<dataset>-noisy-classifier; 'browser': trained in this page. */
-  origin: 'shipped' | 'browser';
-  accuracyByT: BucketAccuracy[] | null;
-  steps: number | null;
-  trainImages: number | null;
-  wallTimeSeconds: number | null;
-}
+export type { NoisyClassifierInfo } from './noisyClassifierApiTypes';
 export type { GuidanceMethod } from '../engine/sampling/guidanceMethod';
 export type { LikelihoodEvent, LikelihoodRequest } from '../engine/playground/likelihoodController';
 export type { SigmaProfileRequest } from '../engine/playground/sigmaProfileRun';
@@ -381,7 +368,7 @@ export type CheckpointUpload =
   | { kind: 'pack'; bytes: ArrayBuffer; fileName: string }
   | { kind: 'files'; modelJson: string; weights: ArrayBuffer; fileName: string };
 
-export interface EngineApi {
+export interface EngineApi extends NoisyClassifierApi {
   createModel(req: CreateModelRequest): Promise<ModelInfo>;
   modelInfo(): Promise<ModelInfo | null>;
 
@@ -404,21 +391,6 @@ export interface EngineApi {
   setGuidanceScale(s: number): Promise<void>;
   /** Classifier guidance's scale s (>= 0), from the next step of the running sampling on. */
   setClassifierScale(s: number): Promise<void>;
-  /** The noise-aware classifier of a data set, once it was loaded or trained here; else null. */
-  noisyClassifierInfo(dataset: string): Promise<NoisyClassifierInfo | null>;
-  /**
-   * Trains a noise-aware classifier here, on the training split of the model in use, for x_t of
-   * its schedule (noisyClassifier/browserTraining.ts), and makes it the one classifier guidance
-   * uses. `onProgress` (a Comlink.proxy) hears of each readback. Resolves null when cancelled;
-   * rejects on a NaN loss or bad request. Either way the classifier in use stays as it was.
-   */
-  trainNoisyClassifier(
-    req: Partial<NoisyClassifierTrainingRequest>,
-    onProgress: (e: NoisyClassifierTrainingEvent) => void,
-  ): Promise<NoisyClassifierInfo | null>;
-  cancelNoisyClassifierTraining(): Promise<void>;
-  /** Guidance goes back to the shipped classifier of the data set. */
-  useShippedNoisyClassifier(dataset: string): Promise<void>;
   cancelSampling(): Promise<void>;
 
   /**

@@ -5,23 +5,11 @@
 import {
   BROWSER_NOISY_CLASSIFIER_TRAINING,
   trainNoisyClassifierInBrowser,
-  type NoisyClassifierTrainingEvent,
-  type NoisyClassifierTrainingRequest,
 } from '../engine/noisyClassifier/browserTraining';
 import type { DatasetCache } from '../engine/datasetCache';
 import type { GuidingClassifiers } from '../engine/playground/guidingClassifier';
 import type { NoisyClassifierMeta, NoisyScheduleInfo } from '../engine/noisyClassifier/types';
-import type { NoisyClassifierInfo } from './api';
-
-export interface NoisyClassifierApi {
-  noisyClassifierInfo(dataset: string): Promise<NoisyClassifierInfo | null>;
-  trainNoisyClassifier(
-    req: Partial<NoisyClassifierTrainingRequest>,
-    onProgress: (e: NoisyClassifierTrainingEvent) => void,
-  ): Promise<NoisyClassifierInfo | null>;
-  cancelNoisyClassifierTraining(): Promise<void>;
-  useShippedNoisyClassifier(dataset: string): Promise<void>;
-}
+import type { NoisyClassifierApi, NoisyClassifierInfo } from './noisyClassifierApiTypes';
 
 export interface NoisyClassifierApiDeps {
   guiding: GuidingClassifiers;
