@@ -148,9 +148,9 @@ export function NoisyClassifierPanel(props: NoisyClassifierPanelProps) {
       )}
       <p className="muted">
         Look for: accuracy near the clean classifier’s at small t and near chance as t → T. The
-        trained classifier replaces the shipped one for the next Sample; a minute of training gives
-        a weaker classifier than the shipped one, so its gradient guides less surely at the same
-        scale.
+        trained classifier replaces the shipped one from the next Sample on: compare its table and
+        its samples at the same classifier scale with the shipped one’s (a minute here is about half
+        an epoch of MNIST).
       </p>
     </section>
   );
