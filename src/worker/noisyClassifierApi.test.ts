@@ -1,7 +1,8 @@
 // The worker's "train the classifier here" calls: the trained classifier takes over guidance
 // only when done; a cancelled run, a second concurrent run or a missing model change nothing.
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initWasmForTests } from '../engine/backends/testing';
 import type { DatasetCache } from '../engine/datasetCache';
 import { barsDataset } from '../engine/judge/testing';
 import { GuidingClassifiers } from '../engine/playground/guidingClassifier';
@@ -32,6 +33,10 @@ function setup(
   };
   return { guiding, api: createNoisyClassifierApi(deps), stops: () => stops };
 }
+
+beforeAll(async () => {
+  await initWasmForTests();
+});
 
 describe('createNoisyClassifierApi', () => {
   it('trains, installs the classifier, replaces it on a second run (the first is freed after guided runs stop), and reverts', async () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initWasmForTests } from '../backends/testing';
 import { barsDataset } from '../judge/testing';
 import {
   browserClassifierConfig,
@@ -19,6 +20,11 @@ const REQ: NoisyClassifierTrainingRequest = {
   testImages: 60,
   buckets: 10,
 };
+
+// wasm, as the browser runs it (and several times faster here than the cpu backend).
+beforeAll(async () => {
+  await initWasmForTests();
+});
 
 describe('trainNoisyClassifierInBrowser', () => {
   it('trains one epoch, reports progress, measures accuracy per t: high at small t, near chance at t → T; no leaks', async () => {
