@@ -10,7 +10,7 @@ import { defaultAugLevel } from '../engine/cascade/stage';
 import { validateAugLevel } from '../diffusion/conditioningAugmentation';
 import { encodeNpy, encodePngGrid, toUnitInterval } from '../engine/imageio';
 import type { SampleArgs } from './commands/sample';
-import { samplerSummary } from './samplerFlags';
+import { samplerSummary, samplingRunOptions } from './samplerFlags';
 import { UsageError } from './types';
 
 /** The SR stage --sr picks, checked against what the folder holds. */
@@ -59,18 +59,10 @@ export async function sampleCascadeToFile(args: SampleArgs): Promise<string> {
     }
     const start = performance.now();
     const out = await sampleCascade(cascade.base, stage, cascade.schedule, {
-      n: args.n,
-      sampler: args.sampler,
-      steps: args.steps ?? undefined,
-      variance: args.variance ?? undefined,
-      eta: args.eta,
-      snr: args.snr,
-      langevinSteps: args.langevinSteps,
+      ...samplingRunOptions(args),
       clipX0: args.clipX0,
       classes: args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel),
       guidanceScale: args.guidance,
-      seed: args.seed,
-      batch: args.batch,
       augLevel,
       truncated: args.truncated,
     });

@@ -52,6 +52,26 @@ export interface SamplerFlags {
   langevinSteps: number;
 }
 
+/**
+ * The sampling options every `sample` path (pixel, latent, cascade) passes on unchanged: the
+ * sampler flags with n, seed and batch (null flags become the sampler's defaults).
+ */
+export function samplingRunOptions(
+  args: SamplerFlags & { n: number; seed: number; batch: number },
+) {
+  return {
+    n: args.n,
+    sampler: args.sampler,
+    steps: args.steps ?? undefined,
+    variance: args.variance ?? undefined,
+    eta: args.eta,
+    snr: args.snr,
+    langevinSteps: args.langevinSteps,
+    seed: args.seed,
+    batch: args.batch,
+  };
+}
+
 interface RawSamplerFlags {
   sampler?: string;
   steps?: string;

@@ -16,6 +16,7 @@ import {
   SAMPLER_FLAG_OPTIONS,
   SAMPLER_FLAGS_USAGE,
   samplerSummary,
+  samplingRunOptions,
   type SamplerFlags,
 } from '../samplerFlags';
 import {
@@ -263,18 +264,10 @@ async function sampleToFile(args: SampleArgs): Promise<string> {
   try {
     const start = performance.now();
     const x = await sampleImages(model, schedule, {
-      n: args.n,
-      sampler: args.sampler,
-      steps: args.steps ?? undefined,
-      variance: args.variance ?? undefined,
-      eta: args.eta,
-      snr: args.snr,
-      langevinSteps: args.langevinSteps,
+      ...samplingRunOptions(args),
       clipX0: args.clipX0,
       classes: conditioning.classes,
-      seed: args.seed,
       guidanceScale: conditioning.guidanceScale,
-      batch: args.batch,
       classifierGuidance:
         guiding && labels
           ? { classifier: guiding.classifier, classes: labels, scale: classifierScale }

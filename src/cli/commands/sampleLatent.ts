@@ -8,7 +8,7 @@ import { encodeNpy, encodePngGrid, toUnitInterval } from '../../engine/imageio';
 import { decodeScaledLatents, disposeLatentModel } from '../../engine/latent/latentModel';
 import { sampleImages } from '../../engine/sampling';
 import { latentClipX0, loadLatentModelDir } from '../latentLoad';
-import { samplerSummary } from '../samplerFlags';
+import { samplerSummary, samplingRunOptions } from '../samplerFlags';
 import { UsageError } from '../types';
 import { checkAgainstModel, type SampleArgs } from './sample';
 
@@ -34,18 +34,10 @@ export async function sampleLatentToFile(args: SampleArgs, argv: readonly string
       args.classLabel === null ? null : new Array<number>(args.n).fill(args.classLabel);
     const start = performance.now();
     const z = await sampleImages(unet, schedule, {
-      n: args.n,
-      sampler: args.sampler,
-      steps: args.steps ?? undefined,
-      variance: args.variance ?? undefined,
-      eta: args.eta,
-      snr: args.snr,
-      langevinSteps: args.langevinSteps,
+      ...samplingRunOptions(args),
       clipX0,
       classes,
-      seed: args.seed,
       guidanceScale: args.guidance,
-      batch: args.batch,
     });
     const sampled = performance.now();
     const x = await decodeScaledLatents(ae, z, args.n, model.scaleFactor);
