@@ -125,6 +125,24 @@ describe('cli bench', () => {
     expect(row.profile.step.kernelMs).toBeGreaterThan(row.profile.forward.kernelMs);
   });
 
+  it('reports a PyTorch that cannot run on stderr and still runs the other backends', async () => {
+    const before = process.env.BENCH_PYTHON;
+    process.env.BENCH_PYTHON = '/nonexistent/python3';
+    try {
+      const r = await cli('--backend', 'pytorch,wasm', '--preset', 'mnist/tiny', '--batch', '2');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/pytorch backend is unavailable: \/nonexistent\/python3 is not/);
+      const rows = r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { backend: string });
+      expect(rows.map((row) => row.backend)).toEqual(['wasm']);
+    } finally {
+      if (before === undefined) delete process.env.BENCH_PYTHON;
+      else process.env.BENCH_PYTHON = before;
+    }
+  });
+
   it('prints its help', async () => {
     const r = await cli('--help');
     expect(r.code).toBe(0);
@@ -132,7 +150,7 @@ describe('cli bench', () => {
   });
 
   it.each([
-    [['--backend', 'webgl'], /--backend must be one of wasm, cpu, webgpu \(got "webgl"\)/],
+    [['--backend', 'webgl'], /--backend must be one of wasm, cpu, webgpu, pytorch \(got "webgl"\)/],
     [['--backend', 'wasm,'], /--backend has an empty item/],
     [['--preset', 'mnist'], /--preset must be dataset\/preset/],
     [['--preset', 'svhn/small'], /--preset must be dataset\/preset/],

@@ -25,9 +25,10 @@ import { nodeWasmDir } from '../../engine/backends/nodeWasm';
 import { provideNodeWebGpu } from '../../engine/backends/nodeWebgpu';
 import { initBackend } from '../../engine/backends/select';
 import { parseIntegerFlag, parseOptions } from '../args';
+import { benchPytorch } from './benchPytorch';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
 
-export const BENCH_BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
+export const BENCH_BACKENDS = ['wasm', 'cpu', 'webgpu', 'pytorch'] as const;
 export type BenchBackend = (typeof BENCH_BACKENDS)[number];
 
 export const BENCH_USAGE = `Usage: cli bench [options]      (npm run -s bench -- [options])
@@ -43,8 +44,12 @@ trainGflops = 3 x flopsPerImage x batch / trainStepMs (GFLOP/s), a multiply-add 
 Options:
   --backend LIST         wasm, cpu, webgpu: repeat the flag or give a comma list (default wasm).
                          webgpu uses Node's WebGPU bindings (npm package webgpu, not installed
-                         by default; the error says how). A backend that cannot start here is
-                         reported on stderr and the others still run.
+                         by default; the error says how). pytorch runs the same preset and
+                         step in PyTorch on one CPU thread (scripts/bench/pytorch_unet.py; needs
+                         python3 and torch: apt-get install -y python3-torch; presets
+                         mnist/tiny, mnist/small, cifar10/small), for GFLOP/s on the same core
+                         in the same run. A backend that cannot start here is reported on stderr
+                         and the others still run.
   --preset LIST          dataset/preset pairs, comma list or repeated (default mnist/small);
                          datasets ${DATASETS.join(', ')}; presets ${PRESET_NAMES.join(', ')}
   --batch N              images per step (default 64)
@@ -116,7 +121,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
 }
 
 /** Starts the backend; resolves to null when it runs, else to why it cannot start here. */
-async function useBackend(backend: BenchBackend): Promise<string | null> {
+async function useBackend(backend: Exclude<BenchBackend, 'pytorch'>): Promise<string | null> {
   if (backend === 'webgpu') {
     const missing = await provideNodeWebGpu();
     if (missing !== null) return missing;
@@ -124,6 +129,19 @@ async function useBackend(backend: BenchBackend): Promise<string | null> {
   const choice = await initBackend(backend, { wasmPaths: nodeWasmDir() });
   if (choice.backend !== backend) return choice.fallbackReason ?? 'unknown';
   return null;
+}
+
+/** The PyTorch rows; false (and why, on stderr) when PyTorch cannot run a preset here. */
+async function runPytorch(args: BenchArgs, io: CliIo): Promise<boolean> {
+  for (const preset of args.presets) {
+    try {
+      io.stdout(`${JSON.stringify(await benchPytorch(preset, args))}\n`);
+    } catch (e) {
+      io.stderr(`bench: the pytorch backend is unavailable: ${(e as Error).message}\n`);
+      return false;
+    }
+  }
+  return true;
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -134,6 +152,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const unavailable: string[] = [];
   for (const backend of args.backends) {
+    if (backend === 'pytorch') {
+      if (!(await runPytorch(args, io))) unavailable.push(backend);
+      continue;
+    }
     // Not a usage error: the backend exists but cannot start here. The others still run.
     const why = await useBackend(backend);
     if (why !== null) {

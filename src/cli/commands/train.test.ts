@@ -93,7 +93,39 @@ describe('cli train', () => {
     expect(missing.stderr).toMatch(/cannot resume/);
   });
 
+  it('--schedule cosine and --loss-weight min-snr are saved, kept by --resume; --minutes stops early', async () => {
+    const out = path.join(dir, 'cosine');
+    const common = ['--log-every', '2', '--save-every', '0', '--out', out];
+    const args = [...TINY, '--schedule', 'cosine', '--loss-weight', 'min-snr', '--steps', '2'];
+    const r = await cli(...args, ...common);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/cosine schedule, min-snr loss weights/);
+    const raw = await loadCheckpointDir(out);
+    const { manifest } = await decodeCheckpoint(raw.modelJson, raw.weights);
+    expect(manifest.schedule).toEqual({ kind: 'cosine', T: 1000, scaled: false });
+    const state = () =>
+      JSON.parse(readFileSync(path.join(out, 'train-state', 'state.json'), 'utf8'));
+    expect(state().run.trainer.lossWeighting).toBe('min-snr');
+
+    // The schedule is fixed at the start; the weighting carries over unless given.
+    const bad = await cli('--resume', '--schedule', 'linear', '--steps', '4', ...common);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--schedule is fixed when a run starts/);
+    // 3 ms is less than one step takes: the run stops well before --steps and saves.
+    const timed = await cli('--resume', '--steps', '1000', '--minutes', '0.00005', ...common);
+    expect(timed.code).toBe(0);
+    expect(timed.stderr).toMatch(/cosine schedule, min-snr loss weights/);
+    const stopped = /--minutes 0\.00005 reached at step (\d+)/.exec(timed.stderr);
+    expect(stopped).not.toBeNull();
+    expect(Number(stopped?.[1])).toBeLessThan(10);
+    expect(state().step).toBe(Number(stopped?.[1]));
+    expect(state().run.trainer.lossWeighting).toBe('min-snr');
+  });
+
   it.each([
+    [['--dataset', 'mnist', '--steps', '5', '--schedule', 'quad', '--out', 'x'], /--schedule/],
+    [['--dataset', 'mnist', '--steps', '5', '--loss-weight', 'v', '--out', 'x'], /--loss-weight/],
+    [['--dataset', 'mnist', '--steps', '5', '--minutes', '-1', '--out', 'x'], /--minutes/],
     [['--steps', '10', '--out', 'x'], /missing --dataset/],
     [['--dataset', 'mnist', '--out', 'x'], /missing --steps/],
     [['--dataset', 'mnist', '--steps', '10'], /missing --out/],

@@ -26,7 +26,8 @@ import { CASCADE_FACTOR, trainingCondition } from '../../engine/cascade/conditio
 import { writeStageInfo } from '../../engine/cascade/fsStage';
 import { CASCADE_STAGES, type CascadeStageKind } from '../../engine/cascade/stage';
 import { fsSource } from '../../data/fsSource';
-import { makeSchedule, type ScheduleOptions } from '../../diffusion/schedule';
+import { LOSS_WEIGHTINGS, type LossWeighting } from '../../diffusion/lossWeighting';
+import { makeSchedule, type ScheduleKind, type ScheduleOptions } from '../../diffusion/schedule';
 import type { UNetConfig } from '../../model/config';
 import { countParams, disposeParams } from '../../model/params';
 import {
@@ -63,13 +64,14 @@ type Backend = (typeof BACKENDS)[number];
 
 /** DDPM's schedule (Ho et al. 2020, Sec. 4): linear betas 1e-4..0.02, T = 1000. */
 const SCHEDULE: Required<ScheduleOptions> = { kind: 'linear', T: 1000, scaled: false };
+const SCHEDULE_KINDS: readonly ScheduleKind[] = ['linear', 'cosine'];
 const STATE_DIR = 'train-state';
 const DEFAULT_DATA = fileURLToPath(new URL('../../../public/data/', import.meta.url));
 
 export const TRAIN_USAGE = `Usage: cli train --dataset mnist|cifar10 --steps N --out DIR [options]
        cli train --resume --out DIR --steps N [options]
 
-Trains a DDPM U-Net (Ho et al. 2020, Alg. 1; linear schedule, T = 1000) with label dropout for
+Trains a DDPM U-Net (Ho et al. 2020, Alg. 1; T = 1000) with label dropout for
 classifier-free guidance (Ho & Salimans 2022). Prints "step N/M loss ... smoothed ... img/s"
 every --log-every steps. Saves into DIR every --save-every steps and at the end:
   DIR/model.json, DIR/weights.bin  EMA weights (a checkpoint for \`cli sample --model DIR\`)
@@ -97,6 +99,14 @@ Options:
   --learn-sigma             learn the reverse variance Σ_θ (Nichol & Dhariwal 2021, eq. 15) with
                             L_hybrid = L_simple + 0.001·L_vlb (eq. 16); with --init-from an
                             ε-only checkpoint, its output layer gains zero-initialised v outputs
+  --schedule linear|cosine  noise schedule of a new run (default linear, Ho et al. 2020; cosine:
+                            Nichol & Dhariwal 2021, Sec. 3.2); saved in the checkpoint
+  --loss-weight uniform|min-snr
+                            weight of ‖ε − ε_θ‖² per t: uniform (Ho et al. eq. 14, default) or
+                            min(SNR_t, 5)/SNR_t (min-SNR-γ, Hang et al. 2023); with --resume the
+                            saved run's unless given
+  --minutes M               stop and save after M minutes of this command (pilot runs at equal
+                            wall time), or at --steps, whichever comes first
   --cascade-stage base|sr   train one stage of a cascade (Ho et al. 2021; MNIST only): base is
                             the class-conditional model of 14×14 digits (the data set averaged
                             over 2×2 blocks), sr the 28×28 super-resolution model that reads the
@@ -131,6 +141,9 @@ const OPTIONS = {
   'cascade-stage': { type: 'string' },
   aug: { type: 'string' },
   'aug-strength': { type: 'string' },
+  schedule: { type: 'string' },
+  'loss-weight': { type: 'string' },
+  minutes: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -156,6 +169,12 @@ export interface TrainArgs {
   learnSigma: boolean;
   /** A cascade stage (--cascade-stage), or null for an ordinary model. */
   cascade: CascadeArgs | null;
+  /** --schedule (a new run only); null: linear, or the saved run's. */
+  schedule: ScheduleKind | null;
+  /** --loss-weight; null: uniform, or the saved run's. */
+  lossWeighting: LossWeighting | null;
+  /** --minutes: stop (and save) after this many minutes of this command; null: no limit. */
+  minutes: number | null;
 }
 
 export interface CascadeArgs {
@@ -225,6 +244,12 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
     throw new UsageError('--cascade-stage trains MNIST cascades only (--dataset mnist)');
   }
   if (cascade && v.preset !== undefined) oneOf('--preset', v.preset, CASCADE_PRESETS);
+  if (resume && v.schedule !== undefined) {
+    throw new UsageError('--schedule is fixed when a run starts; omit it to resume');
+  }
+  if (cascade && v.schedule !== undefined) {
+    throw new UsageError('--schedule cannot be combined with --cascade-stage (linear only)');
+  }
   return {
     cascade,
     dataset: opt(v.dataset, (s) => oneOf('--dataset', s, DATASETS)),
@@ -247,6 +272,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
     resume,
     initFrom: v['init-from'] ?? null,
     learnSigma: v['learn-sigma'] ?? false,
+    schedule: opt(v.schedule, (s) => oneOf('--schedule', s, SCHEDULE_KINDS)),
+    lossWeighting: opt(v['loss-weight'], (s) => oneOf('--loss-weight', s, LOSS_WEIGHTINGS)),
+    minutes: opt(v.minutes, (s) => parsePositiveNumber('--minutes', s)),
   };
 }
 
@@ -302,7 +330,7 @@ function freshRun(a: TrainArgs, command: string): RunConfig {
       : a.learnSigma
         ? { ...getPreset(dataset, preset), learnSigma: true }
         : getPreset(dataset, preset),
-    schedule: SCHEDULE,
+    schedule: { ...SCHEDULE, kind: a.schedule ?? SCHEDULE.kind },
     limit: a.limit,
     trainer: {
       batchSize: a.batch ?? 32,
@@ -312,6 +340,7 @@ function freshRun(a: TrainArgs, command: string): RunConfig {
       emaDecay: 0.999,
       pUncond: 0.1,
       randomFlip: dataset === 'cifar10',
+      lossWeighting: a.lossWeighting ?? 'uniform',
       seed: a.seed ?? 0,
     },
     wallTimeSeconds: 0,
@@ -351,6 +380,8 @@ function resumedRun(saved: RunConfig, a: TrainArgs, command: string): RunConfig 
     ...saved,
     trainer: {
       ...saved.trainer,
+      // Runs saved before --loss-weight existed trained with uniform weights.
+      lossWeighting: a.lossWeighting ?? saved.trainer.lossWeighting ?? 'uniform',
       learningRate: a.lr ?? saved.trainer.learningRate,
       warmupSteps: a.warmup ?? saved.trainer.warmupSteps,
     },
@@ -507,7 +538,9 @@ async function train(args: TrainArgs, argv: string[], io: CliIo): Promise<number
     io.stderr(
       `train: ${run.dataset} ${run.preset} (${countParams(run.modelConfig)} params), ` +
         `${dataset.count} images, batch ${run.trainer.batchSize}, lr ${trainer.learningRate}, ` +
-        `seed ${run.trainer.seed}, ${choice.backend}; step ${trainer.stepCount} -> ${args.steps}\n`,
+        `seed ${run.trainer.seed}, ${run.schedule.kind} schedule, ` +
+        `${run.trainer.lossWeighting} loss weights, ${choice.backend}; ` +
+        `step ${trainer.stepCount} -> ${args.steps}\n`,
     );
     return await loop(ctx, io);
   } finally {
@@ -573,8 +606,13 @@ async function loop(ctx: Run, io: CliIo): Promise<number> {
       progressLine(stats, args.steps, smoother.value, trainer.options.batchSize, ctx.started),
     );
   };
+  const deadline = args.minutes === null ? Infinity : ctx.started + args.minutes * 60_000;
   try {
     while (trainer.stepCount < args.steps) {
+      if (performance.now() >= deadline) {
+        io.stderr(`train: --minutes ${args.minutes} reached at step ${trainer.stepCount}\n`);
+        break;
+      }
       print(await trainer.step());
       const s = trainer.stepCount;
       if (args.saveEvery > 0 && s % args.saveEvery === 0 && s < args.steps) {

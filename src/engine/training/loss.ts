@@ -8,6 +8,9 @@
 // L_vlb = Σ_t L_t is estimated from the one sampled t as T·L_t (in bits/dim, vlbTensor.ts), so
 // each example's loss is mean‖ε − ε̂‖² + λ·T·L_t: for T = 1000 exactly improved-diffusion's
 // `mse + vb` (their loss_type MSE with learn_sigma).
+//
+// Optional per-example weights (e.g. min-SNR-γ, diffusion/lossWeighting.ts) multiply the squared
+// error term only: the weighting is a choice of how much each t matters to the mean's fit.
 import * as tf from '@tensorflow/tfjs';
 import { qSample } from '../../diffusion/forward';
 import { learnedLogVarianceTensor, stopGradient, vlbTermsBpd } from '../../diffusion/vlbTensor';
@@ -31,6 +34,8 @@ export interface LossInputs {
   y: tf.Tensor1D | null;
   /** ε ~ N(0, I), same shape as x0. */
   noise: tf.Tensor4D;
+  /** Weight of each example's squared error, [B] (w_t of its t); absent: every example weighs 1. */
+  weights?: tf.Tensor1D | null;
 }
 
 export interface DiffusionLoss {
@@ -50,13 +55,14 @@ export interface DiffusionLoss {
 export function diffusionLoss(
   unet: UNet,
   schedule: Schedule,
-  { x0, t, y, noise }: LossInputs,
+  { x0, t, y, noise, weights }: LossInputs,
   opts: ApplyOptions = { training: true },
 ): DiffusionLoss {
   return tf.tidy(() => {
     const xt = qSample(x0, t, noise, schedule);
     const { eps, v } = splitOutput(unet.config, unet.applyOutput(xt, t, y, opts));
-    const mse = tf.mean(tf.squaredDifference(noise, eps), [1, 2, 3]) as tf.Tensor1D;
+    const sq = tf.mean(tf.squaredDifference(noise, eps), [1, 2, 3]) as tf.Tensor1D;
+    const mse = weights ? (tf.mul(sq, weights) as tf.Tensor1D) : sq;
     if (!learnsSigma(unet.config) || v === null) {
       return { loss: tf.mean(mse) as tf.Scalar, perExample: mse };
     }

@@ -10,6 +10,7 @@
 // report, so compare tf.memory() at report points.
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/dataset';
+import { lossWeights, type LossWeighting } from '../../diffusion/lossWeighting';
 import type { Schedule } from '../../diffusion/schedule';
 import type { Params } from '../../model/params';
 import type { CondInputs, UNet } from '../../model/unet';
@@ -42,6 +43,8 @@ export interface TrainerOptions {
   pUncond?: number;
   /** Random horizontal flips. Default: true for cifar10, false for mnist (digits are chiral). */
   randomFlip?: boolean;
+  /** How each t weighs in the loss (diffusion/lossWeighting.ts). Default uniform (Ho et al.). */
+  lossWeighting?: LossWeighting;
   /** Seeds batch order, t, noise, label dropout, flips and dropout masks. Default 0. */
   seed?: number;
   /** Steps between readbacks (and NaN checks). Default 10. */
@@ -104,6 +107,7 @@ function resolveOptions(ds: Dataset, o: TrainerOptions): Resolved {
     emaDecay: o.emaDecay ?? DEFAULT_EMA_DECAY,
     pUncond: o.pUncond ?? 0.1,
     randomFlip: o.randomFlip ?? ds.name === 'cifar10',
+    lossWeighting: o.lossWeighting ?? 'uniform',
     seed: o.seed ?? 0,
     reportEvery: o.reportEvery ?? 10,
   };
@@ -138,6 +142,8 @@ export class Trainer {
   private readonly adam: Adam;
   private readonly ema: Ema;
   private readonly state: Map<string, tf.Variable>;
+  /** w_t per timestep index, or null when every t weighs 1. */
+  private readonly tWeights: Float64Array | null;
   private snapshot: DeviceSnapshot;
   private pending: Pending[] = [];
   private steps = 0;
@@ -175,6 +181,7 @@ export class Trainer {
     }
     this.options = resolveOptions(dataset, options);
     this.lr = this.options.learningRate;
+    this.tWeights = lossWeights(schedule, this.options.lossWeighting);
     this.sampler = new BatchSampler(dataset, {
       batchSize: this.options.batchSize,
       T: schedule.T,
@@ -313,6 +320,8 @@ export class Trainer {
       const x0 = tf.tensor4d(batch.x, batch.shape);
       const t = tf.tensor1d(batch.t, 'int32');
       const y = batch.labels ? tf.tensor1d(batch.labels, 'int32') : null;
+      const tw = this.tWeights;
+      const weights = tw ? tf.tensor1d(Float32Array.from(batch.t, (i) => tw[i])) : null;
       const noiseSeed = deriveSeed(seed, STREAM.noise, s);
       const noise = tf.randomNormal(batch.shape, 0, 1, 'float32', noiseSeed) as tf.Tensor4D;
       const cond = this.conditioner?.(x0, s);
@@ -323,7 +332,7 @@ export class Trainer {
       };
       const kept: { perExample?: tf.Tensor1D } = {};
       const { grads } = tf.variableGrads(() => {
-        const r = diffusionLoss(this.unet, this.schedule, { x0, t, y, noise }, apply);
+        const r = diffusionLoss(this.unet, this.schedule, { x0, t, y, noise, weights }, apply);
         // Kept out of variableGrads' tidy; freed after the report's readback.
         kept.perExample = tf.keep(r.perExample);
         return r.loss;
