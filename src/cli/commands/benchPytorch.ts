@@ -7,7 +7,12 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { trainGflops, type BenchPreset, type BenchSettings } from '../../engine/bench/trainStep';
+import {
+  trainGflops,
+  type BenchPreset,
+  type BenchRow,
+  type BenchSettings,
+} from '../../engine/bench/trainStep';
 import { countParams } from '../../model/params';
 import { flopsPerImage } from '../../model/flops';
 import { getPreset } from '../../model/presets';
@@ -16,16 +21,11 @@ const SCRIPT = fileURLToPath(new URL('../../../scripts/bench/pytorch_unet.py', i
 /** The presets the mirror knows (unpatched ones; see PRESETS in the script). */
 export const PYTORCH_PRESETS = ['mnist/tiny', 'mnist/small', 'cifar10/small'];
 
-export interface PytorchRow {
-  backend: string;
-  preset: string;
-  batch: number;
-  trainStepMs: number;
-  forwardMs: number;
-  flopsPerImage: number;
-  trainGflops: number;
-  threads: number;
-}
+/** A bench row without the tfjs-only fields (tensor counts, dispatches, profile). */
+export type PytorchRow = Pick<
+  BenchRow,
+  'backend' | 'preset' | 'batch' | 'trainStepMs' | 'forwardMs' | 'flopsPerImage' | 'trainGflops'
+> & { threads: number };
 
 /** What the script prints (one JSON line). */
 interface ScriptOutput {
