@@ -12,7 +12,8 @@
 //   trainGflops    3 x flopsPerImage x batch / trainStepMs, in GFLOP/s (backward ~ 2 forwards)
 //   tensorsBefore  tf.memory().numTensors before the model is created
 //   tensorsAfter   the same after the model, trainer and every intermediate are disposed
-// Each measurement comes after --warmup untimed steps (and forward passes). The data are random
+// Each measurement comes after --warmup untimed steps (and forward passes); passes and steps are
+// timed alternately, so a slow minute on a shared machine slows both alike. The data are random
 // bytes of the data set's shape: timing does not depend on the pixel values.
 import { DATASETS, PRESET_NAMES } from '../../model/presets';
 import {
@@ -39,6 +40,8 @@ U-Net preset, after a warm-up, and prints one JSON object per backend and preset
    "tensorsBefore","tensorsAfter"}
 trainStepMs: median over --steps steps, each timed until its loss is read back to the host.
 forwardMs: median over --steps passes of unet.apply, each timed until its output is read back.
+Passes and steps alternate (pass, step, pass, ...), so trainStepMs / forwardMs is a ratio
+measured in one stretch of time even on a shared machine.
 trainGflops = 3 x flopsPerImage x batch / trainStepMs (GFLOP/s), a multiply-add counting as 2.
 
 Options:

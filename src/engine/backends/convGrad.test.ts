@@ -10,6 +10,8 @@ import {
   relError,
   type ConvCase,
 } from './testing';
+import { windowedFilterGrad3x3 } from './convGradFilter';
+import { withWasmCalls } from './wasmCalls';
 import { registerWasmTrainingKernels } from './wasmKernels';
 
 /** Max error relative to the largest |value| of the cpu result. */
@@ -48,7 +50,38 @@ describe('wasm conv2d gradients match cpu', () => {
     expect(relError(got[1], want[1])).toBeLessThan(TOL);
   });
 
+  // The windowed GEMM gradient (3x3, stride 1, same) is what the kernel uses from 14x14 up on
+  // one thread (the cases above reach it); here directly, on shapes and chunkings the cases
+  // do not: non-square planes, one channel in or out, a last chunk smaller than the others.
+  const windowCases: [ConvCase, number][] = [
+    [{ n: 3, h: 9, w: 6, cin: 4, cout: 5, k: 3, stride: 1, pad: 'same' }, 2],
+    [{ n: 3, h: 5, w: 8, cin: 1, cout: 6, k: 3, stride: 1, pad: 'same' }, 1],
+    [{ n: 4, h: 6, w: 6, cin: 7, cout: 1, k: 3, stride: 1, pad: 'same' }, 3],
+    [{ n: 2, h: 14, w: 14, cin: 8, cout: 8, k: 3, stride: 1, pad: 'same' }, 2],
+  ];
+  it.each(windowCases.map(([c, nb]) => [JSON.stringify(c), nb, c] as const))(
+    'windowed 3x3 weight gradient matches cpu: %s, %i images per chunk',
+    async (_, nb, c) => {
+      const seed = 7 + c.h * c.w;
+      const want = await onBackend('cpu', convGrads(c, seed));
+      const got = await onBackend('wasm', () => {
+        const x = tf.tensor4d(randomValues(c.n * c.h * c.w * c.cin, seed), [c.n, c.h, c.w, c.cin]);
+        // dy of sum(conv(x, w) * r) is r, as convGrads builds it.
+        const r = tf.tensor4d(randomValues(c.n * c.h * c.w * c.cout, seed + 2), [
+          c.n,
+          c.h,
+          c.w,
+          c.cout,
+        ]);
+        const info = withWasmCalls(tf.backend(), (calls) => windowedFilterGrad3x3(calls, x, r, nb));
+        return [tf.engine().makeTensorFromTensorInfo(info)];
+      });
+      expect(relError(got[0], want[1]), 'dw').toBeLessThan(TOL);
+    },
+  );
+
   const memoryCases: ConvCase[] = [
+    { n: 2, h: 14, w: 14, cin: 8, cout: 8, k: 3, stride: 1, pad: 'same' },
     { n: 2, h: 14, w: 14, cin: 8, cout: 8, k: 3, stride: 2, pad: 'same' },
     { n: 2, h: 9, w: 9, cin: 3, cout: 4, k: 3, stride: 2, pad: 'valid' },
     { n: 2, h: 7, w: 7, cin: 8, cout: 4, k: 1, stride: 1, pad: 'same' },

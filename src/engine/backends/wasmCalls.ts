@@ -9,8 +9,45 @@ export type { BackendWasm };
 
 /** Runs wasm kernels and owns their outputs until dispose(), except those passed to keep(). */
 export class WasmCalls extends KernelCalls<BackendWasm> {
+  private readonly windows: tf.TensorInfo[] = [];
+
   constructor(backend: BackendWasm) {
     super('wasm', backend);
+  }
+
+  /**
+   * A read-only tensor over `shape` elements of `info`'s heap memory from element `offset` on,
+   * without a copy: a kernel given it reads that stretch as a fresh tensor (XNNPACK's GEMM has
+   * no row offset of its own). Released by dispose() without freeing the memory, which stays
+   * owned by `info`; keep `info` alive while the window is in use, and never keep() a window.
+   */
+  window(info: tf.TensorInfo, offset: number, shape: number[]): tf.TensorInfo {
+    const size = tf.util.sizeFromShape(shape);
+    if (
+      info.dtype !== 'float32' ||
+      offset < 0 ||
+      offset + size > tf.util.sizeFromShape(info.shape)
+    ) {
+      throw new Error(`window [${offset}, +${size}) outside a tensor of shape [${info.shape}]`);
+    }
+    const base = this.backend.getMemoryOffset(info.dataId);
+    const w = this.backend.makeOutput(shape, 'float32', base + offset * 4);
+    this.windows.push(w);
+    return w;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    for (const w of this.windows) {
+      // makeOutput registered the window with the module; unregistering runs its disposal
+      // callbacks (e.g. an XNNPACK operator cached under its id) but, unlike disposeData,
+      // does not free memory the window does not own.
+      const data = this.backend.dataIdMap.get(w.dataId);
+      if (data === undefined) continue;
+      this.backend.wasm.tfjs.disposeData(data.id);
+      this.backend.dataIdMap.delete(w.dataId);
+    }
+    this.windows.length = 0;
   }
 
   /** Fresh uninitialised wasm heap memory (read its view with f32() after all allocations). */

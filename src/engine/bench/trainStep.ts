@@ -94,8 +94,8 @@ function median(xs: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Median ms of `steps` forward passes (each read back), after `warmup` untimed ones. */
-async function timeForward(unet: UNet, batch: number, steps: number, warmup: number) {
+/** Model inputs at the bench's batch: random images, spread timesteps, labels 0..9. */
+function forwardInputs(unet: UNet, batch: number) {
   const { imageSize: s, inChannels: c, numClasses } = unet.config;
   const x = tf.randomNormal([batch, s, s, c], 0, 1, 'float32', 1) as tf.Tensor4D;
   const t = tf.tensor1d(
@@ -109,34 +109,69 @@ async function timeForward(unet: UNet, batch: number, steps: number, warmup: num
           'int32',
         )
       : null;
-  try {
-    const times: number[] = [];
-    for (let i = 0; i < warmup + steps; i++) {
-      const start = performance.now();
-      const out = unet.apply(x, t, y, { training: false });
-      try {
-        await out.data();
-      } finally {
-        out.dispose();
-      }
-      if (i >= warmup) times.push(performance.now() - start);
-    }
-    return median(times);
-  } finally {
-    tf.dispose(y ? [x, t, y] : [x, t]);
-  }
+  return { x, t, y, dispose: () => tf.dispose(y ? [x, t, y] : [x, t]) };
 }
 
-/** Median ms of a Trainer step (reportEvery 1: each ends with its readback), after warm-up. */
-async function timeTrainStep(trainer: Trainer, steps: number, warmup: number): Promise<number> {
-  for (let i = 0; i < warmup; i++) await trainer.step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const start = performance.now();
-    if ((await trainer.step()) === null) throw new Error('internal: the step was not reported');
-    times.push(performance.now() - start);
+/** One forward pass (training: false) until its output is read back, in ms. */
+async function timeForward(unet: UNet, inputs: ReturnType<typeof forwardInputs>) {
+  const start = performance.now();
+  const out = unet.apply(inputs.x, inputs.t, inputs.y, { training: false });
+  try {
+    await out.data();
+  } finally {
+    out.dispose();
   }
-  return median(times);
+  return performance.now() - start;
+}
+
+/** One Trainer step (reportEvery 1: it ends with its readback), in ms. */
+async function timeTrainStep(trainer: Trainer): Promise<number> {
+  const start = performance.now();
+  if ((await trainer.step()) === null) throw new Error('internal: the step was not reported');
+  return performance.now() - start;
+}
+
+/**
+ * Medians of `steps` forward passes and `steps` training steps after `warmup` of each,
+ * interleaved (pass, step, pass, step, ...): their ratio is the bench's "step in forward
+ * passes", and on a shared machine a slow minute then slows both alike instead of one.
+ */
+async function timeInterleaved(
+  unet: UNet,
+  trainer: Trainer,
+  batch: number,
+  steps: number,
+  warmup: number,
+) {
+  const inputs = forwardInputs(unet, batch);
+  try {
+    const forward: number[] = [];
+    const step: number[] = [];
+    // webgpu: compute dispatches, counted over the warm-up and timed passes alike (the same
+    // work each time); undefined elsewhere.
+    let forwardDispatches: number | undefined;
+    let stepDispatches: number | undefined;
+    for (let i = 0; i < warmup + steps; i++) {
+      const f = await countDispatches(() => timeForward(unet, inputs));
+      const s = await countDispatches(() => timeTrainStep(trainer));
+      if (f.dispatches !== undefined) forwardDispatches = (forwardDispatches ?? 0) + f.dispatches;
+      if (s.dispatches !== undefined) stepDispatches = (stepDispatches ?? 0) + s.dispatches;
+      if (i >= warmup) {
+        forward.push(f.result);
+        step.push(s.result);
+      }
+    }
+    const perPass = (total: number | undefined) =>
+      total === undefined ? undefined : Math.round(total / (warmup + steps));
+    return {
+      forwardMs: median(forward),
+      trainStepMs: median(step),
+      forwardDispatches: perPass(forwardDispatches),
+      stepDispatches: perPass(stepDispatches),
+    };
+  } finally {
+    inputs.dispose();
+  }
 }
 
 /** Measures one preset on the current backend. */
@@ -156,10 +191,6 @@ export async function benchPreset(
   let stepDispatches: number | undefined;
   let stepProfile: StepProfile | undefined;
   try {
-    // Dispatches are counted over the warm-up and timed passes alike: the same work each time.
-    const fwd = await countDispatches(() => timeForward(unet, batch, steps, warmup));
-    forwardMs = fwd.result;
-    forwardDispatches = fwd.dispatches;
     const ds = randomDataset(dataset, config.imageSize, config.inChannels, batch);
     const schedule = makeSchedule({ kind: 'linear', T: 1000 });
     trainer = new Trainer(unet, ds, schedule, {
@@ -168,9 +199,13 @@ export async function benchPreset(
       reportEvery: 1,
       seed: 0,
     });
-    const step = await countDispatches(() => timeTrainStep(trainer!, steps, warmup));
-    trainStepMs = step.result;
-    stepDispatches = step.dispatches;
+    ({ forwardMs, trainStepMs, forwardDispatches, stepDispatches } = await timeInterleaved(
+      unet,
+      trainer,
+      batch,
+      steps,
+      warmup,
+    ));
     if (profile) stepProfile = await profileStep(unet, trainer, batch);
   } finally {
     trainer?.dispose();
@@ -189,8 +224,8 @@ export async function benchPreset(
     ...(backend === 'wasm' ? { threads: wasmThreadsInUse() } : {}),
     ...(stepDispatches !== undefined && forwardDispatches !== undefined
       ? {
-          dispatchesPerStep: Math.round(stepDispatches / (steps + warmup)),
-          dispatchesPerForward: Math.round(forwardDispatches / (steps + warmup)),
+          dispatchesPerStep: stepDispatches,
+          dispatchesPerForward: forwardDispatches,
         }
       : {}),
     ...(stepProfile ? { profile: stepProfile } : {}),
