@@ -1,5 +1,6 @@
 /// <reference types="vitest/config" />
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { viteStaticCopy } from 'vite-plugin-static-copy';
@@ -35,6 +36,23 @@ function devCsp(): Plugin {
   };
 }
 
+/**
+ * Build only, in the worker: `@tensorflow/tfjs` resolves to src/worker/tfjsCore.ts (tfjs-core and
+ * its cpu and webgl backends), leaving out tfjs-layers, -converter and -data, which the app does
+ * not use: a smaller worker script starts sooner (issue 12: the first grid after page load).
+ */
+function tfjsCoreOnly(): Plugin {
+  const shim = fileURLToPath(new URL('./src/worker/tfjsCore.ts', import.meta.url));
+  return {
+    name: 'tfjs-core-only',
+    apply: 'build',
+    enforce: 'pre',
+    resolveId(id, importer) {
+      return id === '@tensorflow/tfjs' && importer !== shim ? shim : null;
+    },
+  };
+}
+
 // Relative base so `npm run build` output works from any static host, in any sub-folder.
 export default defineConfig({
   base: './',
@@ -57,7 +75,7 @@ export default defineConfig({
   ],
   // The worker bundles tfjs-backend-wasm: keep its threaded build's pthread source intact through
   // minification (scripts/wasmThreadSource.mjs; scripts/check-bundle.mjs checks the result).
-  worker: { format: 'es', plugins: () => [wasmThreadSource()] },
+  worker: { format: 'es', plugins: () => [tfjsCoreOnly(), wasmThreadSource()] },
   // Pre-bundle tfjs and its backends in one pass, so the dev server serves one copy of tfjs-core
   // (a backend found later would be bundled with its own copy and register on the wrong one).
   optimizeDeps: {

@@ -5,9 +5,24 @@ import {
   describeAdapter,
   describeMeasurements,
   deviceKeyOf,
+  isSoftwareRenderer,
   runProbe,
 } from './choose';
 import { nodeWasmDir } from './nodeWasm';
+
+describe('isSoftwareRenderer', () => {
+  it('calls SwiftShader and llvmpipe WebGL renderers software, real GPUs and unknown not', () => {
+    const chromium =
+      'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
+    expect(isSoftwareRenderer(chromium)).toBe(true);
+    expect(isSoftwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe(true);
+    expect(isSoftwareRenderer('ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0)')).toBe(
+      false,
+    );
+    expect(isSoftwareRenderer('Apple M2')).toBe(false);
+    expect(isSoftwareRenderer(undefined)).toBe(false);
+  });
+});
 
 describe('describeAdapter', () => {
   it('calls SwiftShader, llvmpipe and fallback adapters software', () => {

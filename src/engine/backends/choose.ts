@@ -89,6 +89,32 @@ async function probeAdapter(): Promise<AdapterDescription | undefined> {
   }
 }
 
+/**
+ * Whether WebGL here draws in software, from its unmasked renderer string (e.g. "ANGLE (Google,
+ * Vulkan 1.3.0 (SwiftShader Device (Subzero) ...), SwiftShader driver)"); false when unknown.
+ */
+export function isSoftwareRenderer(renderer: string | undefined): boolean {
+  return renderer !== undefined && SOFTWARE_ADAPTER.test(renderer);
+}
+
+/**
+ * The WebGL renderer string of an OffscreenCanvas context (what tfjs's webgl backend gets in a
+ * worker); undefined where there is none or the browser hides it.
+ */
+function probeWebglRenderer(): string | undefined {
+  if (typeof OffscreenCanvas === 'undefined') return undefined;
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (!gl) return undefined;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) as unknown;
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return typeof renderer === 'string' ? renderer : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function deviceKeyOf(adapter: AdapterDescription | undefined, cores: number): string {
   const a = adapter
     ? `${adapter.vendor}|${adapter.architecture}|${adapter.device}|${adapter.description}`
@@ -190,7 +216,16 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendDe
   const skipped: string[] = [];
   if (adapter && !adapter.software) candidates.push('webgpu');
   else skipped.push(softwareNote ?? 'webgpu: no WebGPU adapter');
-  candidates.push('webgl', 'wasm');
+  // A software WebGL (SwiftShader again, where WebGPU is) is not a candidate either: its probe
+  // alone compiles shaders on the CPU for seconds (2.6 s here) before wasm is even tried.
+  const webglRenderer = probeWebglRenderer();
+  if (isSoftwareRenderer(webglRenderer)) {
+    const name = webglRenderer?.match(SOFTWARE_ADAPTER)?.[0] ?? 'software';
+    skipped.push(`webgl: a software renderer here too (${name}), so it was not tried`);
+  } else {
+    candidates.push('webgl');
+  }
+  candidates.push('wasm');
 
   const measurements: BackendMeasurement[] = [];
   for (const name of candidates) {

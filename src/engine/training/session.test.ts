@@ -29,6 +29,21 @@ function setup(reportEvery = 5) {
 }
 
 describe('TrainingSession', () => {
+  it("reports a run's first step at once, then every reportEvery steps", async () => {
+    const { unet, trainer } = setup(5);
+    const steps: number[] = [];
+    const session = new TrainingSession(trainer, {
+      targetSteps: 11,
+      onProgress: (p) => steps.push(p.step),
+    });
+    await session.start();
+    // Step 1 of the run, then the report points 5 and 10, then the flush at the end (11).
+    expect(steps).toEqual([1, 5, 10, 11]);
+    await session.dispose();
+    trainer.dispose();
+    unet.dispose();
+  });
+
   it('starts, pauses, steps once, changes lr, resumes and finishes', async () => {
     const { unet, trainer } = setup();
     const progress: TrainingProgress[] = [];

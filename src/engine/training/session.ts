@@ -153,8 +153,13 @@ export class TrainingSession {
 
   private async run(): Promise<void> {
     try {
+      let first = true;
       while (!this.stopRequested && this.trainer.stepCount < this.target) {
-        const stats = await this.trainer.step();
+        let stats = await this.trainer.step();
+        // A run's first step is read back at once, not at the next multiple of reportEvery: the
+        // page shows within one step that training has started (issue 12: within 5 s of Train).
+        if (first && stats === null) stats = await this.trainer.flush();
+        first = false;
         if (stats) this.report(stats);
         await this.yieldFn();
       }
