@@ -56,6 +56,9 @@ const prechecks: Record<BackendName, Precheck> = {
     if (typeof OffscreenCanvas === 'undefined' && typeof document === 'undefined') {
       return 'no canvas to create a WebGL context on';
     }
+    // Loaded only when tried (the worker's bundle leaves it out: src/worker/tfjsCore.ts); it
+    // registers the backend on import. In Node the whole @tensorflow/tfjs has it already.
+    await import('@tensorflow/tfjs-backend-webgl');
     return null;
   },
   async wasm(opts) {
