@@ -1,5 +1,6 @@
 // Build check: the page's main-thread JavaScript must not contain tfjs (all tensor work runs in
-// the worker). Follows index.html's entry script and its static imports, and looks for tfjs
+// the worker). Follows index.html's entry script and its static and dynamic imports (the views
+// arrive as a dynamically imported chunk: src/main.tsx), and looks for tfjs
 // kernel names, which survive minification as strings. Then checks that the threaded wasm
 // backend's pthread source survived minification (scripts/wasmThreadSource.mjs).
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
@@ -24,10 +25,15 @@ while (queue.length) {
   if (!existsSync(path)) continue;
   const code = readFileSync(path, 'utf8');
   for (const marker of TFJS_MARKERS) if (code.includes(marker)) bad.push(`${file}: ${marker}`);
-  // Static imports only: `import ... from "./x.js"` / `import "./x.js"`; dynamic ones load later.
+  // Static imports (`import ... from "./x.js"`, `import "./x.js"`) and dynamic ones
+  // (`import("./x.js")`): both run on the main thread. A worker is started with new Worker(new
+  // URL(...)), not imported, so its chunks are not followed.
   for (const m of code.matchAll(
     /(?:^|[;}\s])import\s*(?:[^'"();]*?from\s*)?["']\.\/([^"']+)["']/g,
   )) {
+    queue.push(join(dirname(file), m[1]));
+  }
+  for (const m of code.matchAll(/import\(\s*["'`]\.\/([^"'`]+)["'`]\s*\)/g)) {
     queue.push(join(dirname(file), m[1]));
   }
 }
