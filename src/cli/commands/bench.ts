@@ -13,7 +13,9 @@
 //   tensorsBefore  tf.memory().numTensors before the model is created
 //   tensorsAfter   the same after the model, trainer and every intermediate are disposed
 // Each measurement comes after --warmup untimed steps (and forward passes); passes and steps are
-// timed alternately, so a slow minute on a shared machine slows both alike. The data are random
+// timed alternately, so a slow minute on a shared machine slows both alike (after each step one
+// untimed pass first re-packs the new weights: forwardMs is a pass on fixed weights, as in
+// sampling). The data are random
 // bytes of the data set's shape: timing does not depend on the pixel values.
 import { DATASETS, PRESET_NAMES } from '../../model/presets';
 import {
@@ -41,7 +43,8 @@ U-Net preset, after a warm-up, and prints one JSON object per backend and preset
 trainStepMs: median over --steps steps, each timed until its loss is read back to the host.
 forwardMs: median over --steps passes of unet.apply, each timed until its output is read back.
 Passes and steps alternate (pass, step, pass, ...), so trainStepMs / forwardMs is a ratio
-measured in one stretch of time even on a shared machine.
+measured in one stretch of time even on a shared machine; after each step one untimed pass
+takes the cost of the changed weights (XNNPACK re-packs them), so forwardMs is on fixed weights.
 trainGflops = 3 x flopsPerImage x batch / trainStepMs (GFLOP/s), a multiply-add counting as 2.
 
 Options:
