@@ -12,7 +12,7 @@
 // --rounds R repeats the thread counts R times, alternating their order, to spread a shared
 // machine's load over both. --profile adds the per-kernel profile (kernelProfile.ts).
 // One JSON object per backend and preset on stdout; progress and failures on stderr.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startPreview } from './preview';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from '@playwright/test';
 
@@ -58,24 +58,6 @@ interface BenchWorker {
     warmup: number;
     profile: boolean;
   }): Promise<Record<string, unknown>>;
-}
-
-async function startPreview(port: number): Promise<ChildProcess> {
-  const server = spawn(
-    'npx',
-    ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return server;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  server.kill();
-  throw new Error('vite preview did not start: run `npm run build` first');
 }
 
 async function chosenBackend(page: Page): Promise<string> {
