@@ -21,6 +21,14 @@ test('train a tiny model on WebGPU, then sample it step by step with guidance', 
   await expect(page.getByTestId('step-counter')).toHaveText('step 1 of 6', { timeout: 120_000 });
   await expect(page.getByTestId('model-info')).toContainText('mnist');
 
+  // The rest of the run with min-SNR-γ weights: the note gives w_t on the model's schedule.
+  await expect(page.getByTestId('loss-weighting-note')).toContainText('uniform');
+  await page.getByRole('combobox', { name: 'Loss weight over t' }).selectOption('min-snr');
+  const note = page.getByTestId('loss-weighting-note');
+  await expect(note).toContainText('min-SNR-γ, γ = 5');
+  await expect(note).toContainText('(linear, T = 1000, t counted from 0)');
+  await expect(note).toContainText(/t = 0: SNR 9,999, w 0\.00050; .* from t = \d+ on/);
+  await expect(page.getByText('loss (per-pixel mean, min-SNR-weighted)')).toBeVisible();
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('training-state')).toHaveText('running');
   await expect(page.getByTestId('step-counter')).toHaveText('step 6 of 6', { timeout: 240_000 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lossWeights, minSnrWeights, MIN_SNR_GAMMA } from './lossWeighting';
+import { lossWeights, minSnrSummary, minSnrWeights, MIN_SNR_GAMMA } from './lossWeighting';
 import { makeSchedule } from './schedule';
 
 describe('min-SNR-γ loss weights (Hang et al. 2023)', () => {
@@ -28,5 +28,23 @@ describe('min-SNR-γ loss weights (Hang et al. 2023)', () => {
     expect(lossWeights(schedule, 'min-snr')).toEqual(minSnrWeights(schedule));
     expect(() => minSnrWeights(schedule, 0)).toThrow(/γ/);
     expect(() => lossWeights(schedule, 'v' as never)).toThrow(/unknown/);
+  });
+
+  it('summarises where the weight reaches 1 and its value below, from the schedule alone', () => {
+    const sum = minSnrSummary(schedule, [0, 10, 100, 999]);
+    const ab = schedule.alphaBars;
+    // The first t whose SNR = ᾱ/(1 − ᾱ) ≤ 5, i.e. ᾱ ≤ 5/6, found independently.
+    let first = 0;
+    while (ab[first] / (1 - ab[first]) > 5) first++;
+    expect(sum.fullWeightFrom).toBe(first);
+    expect(first).toBeGreaterThan(100);
+    expect(first).toBeLessThan(200);
+    // t = 999 weighs 1 already, so only the points below `first` are listed.
+    expect(sum.points.map((p) => p.t)).toEqual([0, 10, 100]);
+    for (const p of sum.points) {
+      const snr = ab[p.t] / (1 - ab[p.t]);
+      expect(p.snr).toBeCloseTo(snr, 9);
+      expect(p.weight).toBeCloseTo(5 / snr, 12);
+    }
   });
 });

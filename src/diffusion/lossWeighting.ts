@@ -31,3 +31,26 @@ export function lossWeights(schedule: Schedule, weighting: LossWeighting): Float
       throw new RangeError(`unknown loss weighting ${JSON.stringify(weighting as unknown)}`);
   }
 }
+
+/** What min-SNR-γ does on one schedule, for a view's explanation (t counted from 0). */
+export interface MinSnrSummary {
+  gamma: number;
+  /** The first t whose SNR_t ≤ γ: from there on every t weighs 1. */
+  fullWeightFrom: number;
+  /** (t, SNR_t, w_t) at a few timesteps below it, smallest t first. */
+  points: { t: number; snr: number; weight: number }[];
+}
+
+export function minSnrSummary(
+  schedule: Schedule,
+  at: readonly number[] = [0, 10, 100],
+  gamma = MIN_SNR_GAMMA,
+): MinSnrSummary {
+  const w = minSnrWeights(schedule, gamma);
+  const first = schedule.snr.findIndex((snr) => snr <= gamma);
+  const fullWeightFrom = first < 0 ? schedule.T : first;
+  const points = at
+    .filter((t) => Number.isInteger(t) && t >= 0 && t < Math.min(schedule.T, fullWeightFrom))
+    .map((t) => ({ t, snr: schedule.snr[t], weight: w[t] }));
+  return { gamma, fullWeightFrom, points };
+}

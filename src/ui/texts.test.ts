@@ -17,10 +17,13 @@ const explain = (key: string) =>
 describe('view texts', () => {
   it('loss labels say per-pixel mean, in the formula too', () => {
     const charts = source('./components/TrainingCharts.tsx');
-    expect(charts).toContain('(1/D)‖ε − ε_θ(x_t, t)‖², the mean over the D pixel values');
-    expect(charts).toContain('per-pixel mean, 10 buckets of t');
+    expect(charts).toContain("'(1/D)‖ε − ε_θ(x_t, t)‖², '");
+    expect(charts).toContain('the mean over the D pixel values of each image and over the batch');
+    // With min-SNR-γ weights every label says the loss is weighted.
+    expect(charts).toContain('w_t · (1/D)‖ε − ε_θ(x_t, t)‖² with min-SNR-γ weights w_t');
+    expect(charts).toContain("per-pixel mean{weighted ? ', min-SNR-weighted' : ''}");
     const view = source('./views/TrainingView.tsx');
-    expect(view).toContain('<dt>loss (per-pixel mean)</dt>');
+    expect(view).toContain("<dt>loss (per-pixel mean{weighted ? ', min-SNR-weighted' : ''})</dt>");
     expect(view).toContain('(1/D)‖ε − ε<sub>θ</sub>(x<sub>t</sub>, t)‖²');
   });
 

@@ -1,5 +1,6 @@
 // Training state shown by the Training view, kept outside the view so it survives tab switches.
 import { create } from 'zustand';
+import type { LossWeighting } from '../diffusion/lossWeighting';
 import type { ModelInfo, TrainingEvent, TrainingProgress, TrainingState } from '../worker/api';
 
 export interface LossPoint {
@@ -24,6 +25,8 @@ export interface TrainingSettings {
   preset: 'tiny' | 'small' | 'medium';
   batchSize: number;
   learningRate: number;
+  /** How each t weighs in the loss (diffusion/lossWeighting.ts). */
+  lossWeighting: LossWeighting;
   pUncond: number;
   targetSteps: number;
   previewEvery: number;
@@ -33,6 +36,7 @@ export const DEFAULT_SETTINGS: TrainingSettings = {
   preset: 'small',
   batchSize: 32,
   learningRate: 2e-4,
+  lossWeighting: 'uniform',
   pUncond: 0.1,
   targetSteps: 2000,
   previewEvery: 100,

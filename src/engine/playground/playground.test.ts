@@ -53,9 +53,13 @@ describe('playground controllers', () => {
       previewCount: 4,
       previewSteps: 3,
     };
+    expect(training.lossWeighting).toBeNull();
     const first = await training.stepOnce(config);
     expect(first.step).toBe(1);
-    await training.start(config);
+    expect(training.lossWeighting).toBe('uniform');
+    // The run continues (same trainer, same optimiser state) with min-SNR weights from here.
+    await training.start({ ...config, lossWeighting: 'min-snr' as const });
+    expect(training.lossWeighting).toBe('min-snr');
     await expect.poll(() => training.state, { timeout: 60_000, interval: 50 }).toBe('finished');
     await expect
       .poll(() => events.some((e) => e.type === 'preview'), { timeout: 30_000, interval: 50 })

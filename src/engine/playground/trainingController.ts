@@ -2,6 +2,7 @@
 // state changes and, every few steps, a preview grid sampled with one fixed seed (so the class
 // sees the same noise turn into better digits as training goes on): from the raw weights early,
 // from the EMA weights once the EMA has warmed up (emaWarmupSteps), and labelled which.
+import type { LossWeighting } from '../../diffusion/lossWeighting';
 import {
   Trainer,
   TrainingSession,
@@ -18,6 +19,8 @@ import { leaseCopiedWeights, leaseSnapshotWeights, type WeightsLease } from './w
 export interface TrainingConfig {
   batchSize: number;
   learningRate: number;
+  /** How each t weighs in the loss (diffusion/lossWeighting.ts); default uniform (Ho et al.). */
+  lossWeighting?: LossWeighting;
   pUncond: number;
   targetSteps: number;
   seed?: number;
@@ -72,6 +75,11 @@ export class TrainingController {
     return this.trainer?.stepCount ?? 0;
   }
 
+  /** The loss weighting of the run in progress (null before the first Train or Step). */
+  get lossWeighting(): LossWeighting | null {
+    return this.trainer?.lossWeighting ?? null;
+  }
+
   /** Weights for sampling: the EMA copy while a trainer exists, else null (use the model's). */
   emaLease(): WeightsLease | null {
     const params = this.emaParamsCopy();
@@ -114,6 +122,7 @@ export class TrainingController {
     if (reusable && this.session) {
       this.session.setTargetSteps(config.targetSteps);
       this.session.setLearningRate(config.learningRate);
+      this.trainer?.setLossWeighting(config.lossWeighting ?? 'uniform');
       this.config = config;
       return this.session;
     }
@@ -124,6 +133,7 @@ export class TrainingController {
     const trainer = new Trainer(this.slot.model, dataset, this.slot.schedule, {
       batchSize: config.batchSize,
       learningRate: config.learningRate,
+      lossWeighting: config.lossWeighting ?? 'uniform',
       pUncond: config.pUncond,
       seed: config.seed ?? 0,
       warmupSteps: config.warmupSteps,

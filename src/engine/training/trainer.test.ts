@@ -144,4 +144,31 @@ describe('Trainer', () => {
     expect(() => new Trainer(unet, wrong, schedule, options)).toThrow(/8x8/);
     unet.dispose();
   });
+
+  it('switches its loss weighting between steps, as if it had started with it', async () => {
+    const a = setup({ lossWeighting: 'min-snr', reportEvery: 1 });
+    const b = setup({ reportEvery: 1 });
+    const c = setup({ reportEvery: 1 });
+    try {
+      expect(b.trainer.lossWeighting).toBe('uniform');
+      b.trainer.setLossWeighting('min-snr');
+      expect(b.trainer.lossWeighting).toBe('min-snr');
+      const [sa] = await run(a.trainer, 1);
+      const [sb] = await run(b.trainer, 1);
+      const [sc] = await run(c.trainer, 1);
+      expect(sb.stepLosses).toEqual(sa.stepLosses);
+      // Uniform weights give another loss on the same batch (min-SNR weighs small t down).
+      expect(sc.stepLosses[0]).not.toBeCloseTo(sa.stepLosses[0], 4);
+      b.trainer.setLossWeighting('uniform');
+      c.trainer.setLossWeighting('uniform');
+      const [sb2] = await run(b.trainer, 1);
+      const [sc2] = await run(c.trainer, 1);
+      // Same batch and t for both from here; their weights differ only by the first update.
+      expect(sb2.stepLosses[0]).toBeCloseTo(sc2.stepLosses[0], 1);
+    } finally {
+      a.dispose();
+      b.dispose();
+      c.dispose();
+    }
+  });
 });

@@ -143,7 +143,8 @@ export class Trainer {
   private readonly ema: Ema;
   private readonly state: Map<string, tf.Variable>;
   /** w_t per timestep index, or null when every t weighs 1. */
-  private readonly tWeights: Float64Array | null;
+  private tWeights: Float64Array | null;
+  private weighting: LossWeighting;
   private snapshot: DeviceSnapshot;
   private pending: Pending[] = [];
   private steps = 0;
@@ -181,7 +182,8 @@ export class Trainer {
     }
     this.options = resolveOptions(dataset, options);
     this.lr = this.options.learningRate;
-    this.tWeights = lossWeights(schedule, this.options.lossWeighting);
+    this.weighting = this.options.lossWeighting;
+    this.tWeights = lossWeights(schedule, this.weighting);
     this.sampler = new BatchSampler(dataset, {
       batchSize: this.options.batchSize,
       T: schedule.T,
@@ -211,6 +213,20 @@ export class Trainer {
   setLearningRate(lr: number): void {
     checkLearningRate(lr);
     this.lr = lr;
+  }
+
+  /** How each t weighs in the loss now (options.lossWeighting is the one it started with). */
+  get lossWeighting(): LossWeighting {
+    return this.weighting;
+  }
+
+  /**
+   * Takes effect from the next step; the optimiser's moments and the EMA carry on, as when
+   * `train --resume --loss-weight min-snr` switches a run over.
+   */
+  setLossWeighting(weighting: LossWeighting): void {
+    this.tWeights = lossWeights(this.schedule, weighting);
+    this.weighting = weighting;
   }
 
   /**

@@ -9,7 +9,14 @@ const LOSS_SERIES: LiveSeries[] = [
 ];
 const BUCKET_SERIES: LiveSeries[] = [{ label: 'loss', color: '#1c7ed6', bars: true }];
 
-export const LossChart = memo(function LossChart({ points }: { points: LossPoint[] }) {
+/** `weighted`: the loss is min-SNR-γ weighted (components/LossWeighting.tsx), and says so. */
+export const LossChart = memo(function LossChart({
+  points,
+  weighted,
+}: {
+  points: LossPoint[];
+  weighted: boolean;
+}) {
   const x = useMemo(() => points.map((p) => p.step), [points]);
   const ys = useMemo(() => [points.map((p) => p.loss), points.map((p) => p.smoothed)], [points]);
   return (
@@ -19,8 +26,11 @@ export const LossChart = memo(function LossChart({ points }: { points: LossPoint
       </figcaption>
       <LiveChart x={x} ys={ys} series={LOSS_SERIES} xLabel="step" yLabel="loss" logY />
       <p className="chart-note">
-        (1/D)‖ε − ε_θ(x_t, t)‖², the mean over the D pixel values of each image and over the batch
-        (L_simple, Ho et al. 2020, eq. 14).
+        {weighted
+          ? 'w_t · (1/D)‖ε − ε_θ(x_t, t)‖² with min-SNR-γ weights w_t (Hang et al. 2023, below), '
+          : '(1/D)‖ε − ε_θ(x_t, t)‖², '}
+        the mean over the D pixel values of each image and over the batch
+        {weighted ? '.' : ' (L_simple, Ho et al. 2020, eq. 14).'}
       </p>
     </figure>
   );
@@ -29,9 +39,11 @@ export const LossChart = memo(function LossChart({ points }: { points: LossPoint
 export const BucketChart = memo(function BucketChart({
   buckets,
   T,
+  weighted,
 }: {
   buckets: (number | null)[];
   T: number;
+  weighted: boolean;
 }) {
   const width = T / Math.max(1, buckets.length);
   // Bars at the centre of each bucket of t.
@@ -44,7 +56,8 @@ export const BucketChart = memo(function BucketChart({
       data-filled={buckets.filter((b) => b !== null).length}
     >
       <figcaption>
-        <strong>Loss by timestep</strong> (per-pixel mean, 10 buckets of t, running average)
+        <strong>Loss by timestep</strong> (per-pixel mean{weighted ? ', min-SNR-weighted' : ''},{' '}
+        {buckets.length} buckets of t, running average)
       </figcaption>
       <LiveChart x={x} ys={ys} series={BUCKET_SERIES} xLabel="t" yLabel="loss" />
       <p className="chart-note">

@@ -14,6 +14,7 @@ import { BucketChart, LossChart } from '../components/TrainingCharts';
 import type { TrainingConfig, TrainingEvent } from '../../worker/api';
 import { useSession } from '../sessionStore';
 import { pickTrainingDefaults } from '../trainingDefaults';
+import { LossWeightingNote, LossWeightingSelect } from '../components/LossWeighting';
 
 /** Until the user edits a setting, the defaults follow the backend and its measured speed. */
 function useSpeedDefaults() {
@@ -36,6 +37,7 @@ function toConfig(s: TrainingSettings): TrainingConfig {
   return {
     batchSize: s.batchSize,
     learningRate: s.learningRate,
+    lossWeighting: s.lossWeighting,
     pUncond: s.pUncond,
     targetSteps: s.targetSteps,
     reportEvery: 5,
@@ -102,11 +104,12 @@ function TimeLeft() {
 /** Numbers under the progress bar; re-renders on progress only. */
 function TrainingStats() {
   const progress = useTraining((s) => s.progress);
+  const weighted = useTraining((s) => s.settings.lossWeighting !== 'uniform');
   const backend = usePlayground((s) => s.backend);
   return (
     <dl className="stats">
       <div>
-        <dt>loss (per-pixel mean)</dt>
+        <dt>loss (per-pixel mean{weighted ? ', min-SNR-weighted' : ''})</dt>
         <dd data-testid="loss-value">{progress ? progress.loss.toFixed(4) : '–'}</dd>
       </div>
       <div>
@@ -149,10 +152,11 @@ function TrainingCharts() {
   const T = useTraining((s) => s.model?.schedule.T ?? 1000);
   const preview = useTraining((s) => s.preview);
   const previewEvery = useTraining((s) => s.settings.previewEvery);
+  const weighted = useTraining((s) => s.settings.lossWeighting !== 'uniform');
   return (
     <div className="chart-grid training-charts">
-      <LossChart points={losses} />
-      <BucketChart buckets={buckets} T={T} />
+      <LossChart points={losses} weighted={weighted} />
+      <BucketChart buckets={buckets} T={T} weighted={weighted} />
       <figure className="chart" data-testid="preview-panel">
         <figcaption>
           <strong>Samples</strong> from the same noise
@@ -291,6 +295,7 @@ export function TrainingView() {
           step={1e-5}
           onChange={setLearningRate}
         />
+        <LossWeightingSelect disabled={running} />
         <NumberField
           label="p_uncond"
           advanced
@@ -411,6 +416,7 @@ export function TrainingView() {
           weights, which is smoother than the weights themselves; it averages over about 1000 steps,
           so the first previews of a run use the raw weights and say so.
         </p>
+        <LossWeightingNote />
       </aside>
     </section>
   );
