@@ -12,9 +12,9 @@
 // --rounds R repeats the thread counts R times, alternating their order, to spread a shared
 // machine's load over both. --profile adds the per-kernel profile (kernelProfile.ts).
 // One JSON object per backend and preset on stdout; progress and failures on stderr.
-import { startPreview } from './preview';
+import { launchChromium, startPreview } from './preview';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 
 const { values } = parseArgs({
   options: {
@@ -143,10 +143,7 @@ async function main(): Promise<void> {
   const port = 4199;
   const server = values.url ? null : await startPreview(port);
   const base = values.url ?? `http://127.0.0.1:${port}/`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   let failed = 0;
   try {
     if (threadCounts.length > 0) failed += await benchThreads(browser, base);

@@ -9,8 +9,8 @@
 //   npm run build && npx tsx scripts/bench/page-start.ts [--loads 3] [--url URL]
 // One JSON object per line on stdout.
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from '@playwright/test';
-import { startPreview } from './preview';
+import type { Page } from '@playwright/test';
+import { launchChromium, startPreview } from './preview';
 
 const { values } = parseArgs({
   options: { loads: { type: 'string', default: '3' }, url: { type: 'string' } },
@@ -19,6 +19,17 @@ const loads = Number(values.loads);
 if (!Number.isInteger(loads) || loads < 1) throw new Error('--loads must be an integer >= 1');
 
 type Timings = Record<string, number>;
+
+/** Waits until the page has recorded a milestone (src/ui/timings.ts). */
+async function milestone(page: Page, name: string): Promise<void> {
+  await page.waitForFunction(
+    (m) =>
+      (window as unknown as { __playground?: { timings?: Timings } }).__playground?.timings?.[m] !==
+      undefined,
+    name,
+    { timeout: 120_000 },
+  );
+}
 
 async function sampleLoad(page: Page, base: string): Promise<Record<string, unknown>> {
   const start = Date.now();
@@ -37,13 +48,7 @@ async function sampleLoad(page: Page, base: string): Promise<Record<string, unkn
     { timeout: 120_000, polling: 20 },
   );
   const sampleEnabledMs = (await enabled.jsonValue()) as number;
-  await page.waitForFunction(
-    () =>
-      (window as unknown as { __playground?: { timings?: Timings } }).__playground?.timings
-        ?.firstGridPainted !== undefined,
-    null,
-    { timeout: 120_000 },
-  );
+  await milestone(page, 'firstGridPainted');
   const timings = await page.evaluate(
     () => (window as unknown as { __playground: { timings: Timings } }).__playground.timings,
   );
@@ -53,13 +58,7 @@ async function sampleLoad(page: Page, base: string): Promise<Record<string, unkn
 
 async function firstTrainingStep(page: Page, base: string): Promise<number> {
   await page.goto(`${base}#view=training`);
-  await page.waitForFunction(
-    () =>
-      (window as unknown as { __playground?: { timings?: Timings } }).__playground?.timings
-        ?.backendReady !== undefined,
-    null,
-    { timeout: 120_000 },
-  );
+  await milestone(page, 'backendReady');
   const train = page.getByRole('button', { name: 'Train', exact: true });
   await train.waitFor({ timeout: 120_000 });
   const start = Date.now();
@@ -77,10 +76,7 @@ async function main(): Promise<void> {
   const port = 4198;
   const server = values.url ? null : await startPreview(port);
   const base = values.url ?? `http://127.0.0.1:${port}/`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext();
     for (let i = 0; i < loads; i++) {

@@ -1,6 +1,15 @@
-// Serves the built site (dist/) with `vite preview` on 127.0.0.1 for a bench run: the same
-// headers (COOP/COEP, so wasm gets its threads) as the README's way of serving it.
+// What the browser benches share: the built site (dist/) served with `vite preview` on 127.0.0.1
+// (the same headers, COOP/COEP so wasm gets its threads, as the README's way of serving it), and
+// Debian's Chromium launched headless with WebGPU, as the e2e tests run it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chromium, type Browser } from '@playwright/test';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-sync'],
+  });
+}
 
 export async function startPreview(port: number): Promise<ChildProcess> {
   const server = spawn(
