@@ -20,25 +20,3 @@ export async function readTogether(tensors: readonly tf.Tensor[]): Promise<Float
     joined.dispose();
   }
 }
-
-/**
- * Lets queued events (a worker's `cancel` or `setGuidanceScale` message) run between steps. A
- * resolved promise would not: it is a microtask. setImmediate (Node) and a MessageChannel
- * (workers, browsers) are macrotasks without setTimeout's 4 ms clamp for nested timers.
- */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof setImmediate === 'function') {
-      setImmediate(resolve);
-    } else if (typeof MessageChannel === 'function') {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => {
-        ch.port1.close();
-        resolve();
-      };
-      ch.port2.postMessage(null);
-    } else {
-      setTimeout(resolve, 0);
-    }
-  });
-}

@@ -26,7 +26,8 @@ import {
   type PlanStep,
   type SamplingPlan,
 } from './plan';
-import { readTogether, yieldToEventLoop } from './readback';
+import { readTogether } from './readback';
+import { macrotask } from '../yield';
 import { scoreStep } from './scoreStep';
 import { INITIAL_NOISE_STREAM, stepNoiseStream, streamNoise } from './seeds';
 
@@ -244,7 +245,7 @@ export class SamplingSession {
           const { stepsDone, totalSteps } = this;
           await opts.onProgress({ stepsDone, totalSteps, t: last.t });
         }
-        if (stepsRun < k && !this.done) await yieldToEventLoop();
+        if (stepsRun < k && !this.done) await macrotask();
       }
     } finally {
       this.running = false;

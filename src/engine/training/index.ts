@@ -19,4 +19,4 @@ export { DEFAULT_EMA_DECAY, Ema, emaDecayAt, emaWarmupSteps } from './ema';
 export { BatchSampler, type BatchOptions, type TrainingBatch } from './batch';
 export { BucketAverages, Smoother } from './smoothing';
 export type { TrainState, TrainStateTensor } from './state';
-export { macrotask } from './yield';
+export { macrotask } from '../yield';

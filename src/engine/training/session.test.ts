@@ -7,7 +7,7 @@ import { UNet } from '../../model/unet';
 import { TrainingSession, type SessionState, type TrainingProgress } from './session';
 import { microConfig, syntheticDataset } from './testing';
 import { Trainer } from './trainer';
-import { macrotask } from './yield';
+import { macrotask } from '../yield';
 
 beforeAll(initWasmForTests);
 

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BucketAverages, Smoother } from './smoothing';
 import type { StepStats, Trainer } from './trainer';
-import { macrotask } from './yield';
+import { macrotask } from '../yield';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'finished' | 'failed' | 'disposed';
 
