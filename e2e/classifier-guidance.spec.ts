@@ -30,6 +30,9 @@ test('a noise-aware classifier trained in the page takes over guidance, and the 
   const panel = page.getByTestId('noisy-classifier-panel');
   await expect(panel).toBeVisible({ timeout: 60_000 });
   await expect(panel).toContainText('Dhariwal');
+  // The shipped classifier's accuracy table arrives above the button: click once it is there,
+  // or the layout shift can carry the button away from under the click.
+  await expect(panel.getByRole('table')).toBeVisible({ timeout: 60_000 });
   await page.getByLabel('Classifier training seconds').fill('5');
   await page.getByRole('button', { name: 'Train a classifier here' }).click();
   await expect(page.getByLabel('Classifier training progress')).toBeVisible();

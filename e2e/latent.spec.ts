@@ -61,7 +61,10 @@ test('1024×768 classroom: the latent trajectory panel on the first screen, seed
   expect(box && box.x + box.width).toBeLessThanOrEqual(1024);
   await expect(page.getByRole('spinbutton', { name: 'Latent seed' })).toBeHidden();
   // Keyboard: the sample button is reachable and starts sampling with Enter.
-  await page.getByRole('button', { name: 'Sample latents' }).focus();
+  const sample = page.getByRole('button', { name: 'Sample latents' });
+  // Enabled once the worker holds the model (a disabled button takes no focus).
+  await expect(sample).toBeEnabled({ timeout: 30_000 });
+  await sample.focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('latent-decoded-xt')).toHaveAttribute('data-ready', 'true');
   await expect(page.getByRole('heading', { name: /step 25 of 25/ })).toBeVisible();
