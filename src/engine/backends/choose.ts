@@ -177,8 +177,16 @@ export function describeMeasurements(ms: BackendMeasurement[]): string {
 
 /** Initialises the backend the app should use here, and says why. */
 export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendDecision> {
-  const adapter = await probeAdapter();
+  // Read first: starting threaded wasm overrides hardwareConcurrency for a moment (withThreadCap).
   const cores = typeof navigator !== 'undefined' ? (navigator.hardwareConcurrency ?? 1) : 1;
+  // A remembered backend starts while the adapter is asked for (both take 0.1-0.3 s here, and
+  // the adapter only decides whether the memory still holds for this device): a later load is
+  // ready at the slower of the two, not after both. A memory that no longer holds costs that start.
+  const rememberedStart =
+    opts.remembered && !opts.forced ? initBackend(opts.remembered.backend, opts) : undefined;
+  // Awaited below only if the memory holds; its failure then surfaces there.
+  rememberedStart?.catch(() => undefined);
+  const adapter = await probeAdapter();
   const deviceKey = deviceKeyOf(adapter, cores);
   const softwareNote =
     adapter?.software === true
@@ -198,8 +206,8 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendDe
   }
 
   const remembered = opts.remembered;
-  if (remembered && remembered.deviceKey === deviceKey) {
-    const choice = await initBackend(remembered.backend, opts);
+  if (remembered && rememberedStart && remembered.deviceKey === deviceKey) {
+    const choice = await rememberedStart;
     if (choice.backend === remembered.backend) {
       return {
         ...choice,
