@@ -2,6 +2,7 @@
 // before React's first render, so the worker's script, the backend's start-up and the model's
 // download all overlap with building the page. Idempotent (App calls it too).
 import { getWorker } from './workerClient';
+import type { InitOptions } from '../worker/api';
 import { usePlayground } from './store';
 import { readBackendOverride, readThreadsOverride } from './backendOverride';
 import { readRemembered, remember } from './backendMemory';
@@ -19,14 +20,15 @@ export function boot(): void {
   const dataBaseUrl = new URL('data/', document.baseURI).href;
   const modelBaseUrl = new URL('models/', document.baseURI).href;
   const { setBackend, setFatalError } = usePlayground.getState();
-  getWorker()
-    .init({
-      preferred: readBackendOverride(window.location.search),
-      remembered: readRemembered(),
-      wasmThreads: readThreadsOverride(window.location.search),
-      dataBaseUrl,
-      modelBaseUrl,
-    })
+  const init: InitOptions = {
+    preferred: readBackendOverride(window.location.search),
+    remembered: readRemembered(),
+    wasmThreads: readThreadsOverride(window.location.search),
+    dataBaseUrl,
+    modelBaseUrl,
+  };
+  getWorker(init)
+    .init(init)
     .then((info) => {
       mark('backendReady');
       remember(info);

@@ -1,15 +1,20 @@
 // The one place where the main thread meets the compute worker. Everything here is typed
 // through the worker's API; no tfjs is imported on this side.
 import * as Comlink from 'comlink';
-import type { PlaygroundWorkerApi } from '../worker/api';
+import type { InitOptions, PlaygroundWorkerApi } from '../worker/api';
+import { workerName } from '../worker/bootName';
 
 let remote: Comlink.Remote<PlaygroundWorkerApi> | null = null;
 
-export function getWorker(): Comlink.Remote<PlaygroundWorkerApi> {
+/**
+ * The compute worker, started on first use. `early`, given by the first call (boot), travels in
+ * the worker's name so it starts its backend before init's message reaches it (bootName.ts).
+ */
+export function getWorker(early?: InitOptions): Comlink.Remote<PlaygroundWorkerApi> {
   if (!remote) {
     const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), {
       type: 'module',
-      name: 'diffusion-compute',
+      name: workerName(early),
     });
     remote = Comlink.wrap<PlaygroundWorkerApi>(worker);
     // A handle for diagnostics in the browser console and for the e2e tests (e.g. parityCheck).

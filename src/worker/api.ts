@@ -226,6 +226,17 @@ export interface Score2dApi {
   }): Promise<Score2dModelDensity>;
 }
 
+/** What the worker needs to start its backend (see init; also sent early in the worker's name). */
+export interface InitOptions {
+  preferred?: BackendName;
+  /** A decision kept by the page from an earlier load (used if the device is the same). */
+  remembered?: RememberedDecision;
+  /** `?threads=N`: WebAssembly threads (default every core; one without cross-origin isolation). */
+  wasmThreads?: number;
+  dataBaseUrl: string;
+  modelBaseUrl?: string;
+}
+
 export interface PlaygroundWorkerApi extends EngineApi, Score2dApi, LatentApi, CascadeApi {
   /**
    * Picks and initialises a tfjs backend: `preferred` if given (`?backend=`), else the one
@@ -233,15 +244,7 @@ export interface PlaygroundWorkerApi extends EngineApi, Score2dApi, LatentApi, C
    * not a candidate). `modelBaseUrl` is the folder of the pretrained models (default: `../models/` beside
    * `dataBaseUrl`).
    */
-  init(opts: {
-    preferred?: BackendName;
-    /** A decision kept by the page from an earlier load (used if the device is the same). */
-    remembered?: RememberedDecision;
-    /** `?threads=N`: WebAssembly threads (default every core; one without cross-origin isolation). */
-    wasmThreads?: number;
-    dataBaseUrl: string;
-    modelBaseUrl?: string;
-  }): Promise<BackendInfo>;
+  init(opts: InitOptions): Promise<BackendInfo>;
   datasetInfo(name: DatasetName): Promise<DatasetInfo>;
   /** x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps for one data-set image (Ho et al. 2020, eq. 4). */
   noise(req: NoiseRequest): Promise<NoiseResult>;

@@ -9,6 +9,7 @@ import { toSourceImage } from '../engine/customImage';
 import { toFloatImage } from '../data/dataset';
 import { fetchSource } from '../data/source';
 import { wasmPaths } from './wasmPaths';
+import { initFromName } from './bootName';
 import { createEngineApi } from './engineApi';
 import { createScore2dApi } from './score2dApi';
 import { createLatentApi } from './latentApi';
@@ -223,3 +224,8 @@ const api: PlaygroundWorkerApi = {
 };
 
 Comlink.expose(api);
+
+// The page's options came in this worker's name too: start the backend now, not when init's
+// message arrives (bootName.ts); that init then gets this same answer.
+const early = initFromName(self.name);
+if (early) void api.init(early).catch(() => undefined);
