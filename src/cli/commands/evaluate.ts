@@ -228,6 +228,24 @@ export function tableRow(r: ScaleResult): string {
 }
 
 /** The result without the kept images, for JSON. */
+/** The sweep's settings from the flags, the same for a pixel-space and a latent model. */
+export function sweepOptions(args: EvalArgs, steps: number, clipX0: boolean, io: CliIo) {
+  return {
+    scales: args.scales,
+    samplesPerScale: args.n,
+    sampler: args.sampler,
+    ...(args.variance !== null ? { variance: args.variance } : {}),
+    steps,
+    eta: args.eta,
+    snr: args.snr,
+    langevinSteps: args.langevinSteps,
+    clipX0,
+    seed: args.seed,
+    batch: args.batch,
+    onScale: (r: ScaleResult) => void io.stdout(tableRow(r)),
+  };
+}
+
 export function jsonResult(r: ScaleResult) {
   const { images: _images, labels: _labels, ...rest } = r;
   return rest;
@@ -345,18 +363,7 @@ async function evaluate(parsed: EvalArgs, argv: string[], io: CliIo): Promise<vo
         schedule,
         judge: judge.classifier,
         reference: judge.reference,
-        scales: args.scales,
-        samplesPerScale: args.n,
-        sampler: args.sampler,
-        ...(args.variance !== null ? { variance: args.variance } : {}),
-        steps,
-        eta: args.eta,
-        snr: args.snr,
-        langevinSteps: args.langevinSteps,
-        clipX0: args.clipX0,
-        seed: args.seed,
-        batch: args.batch,
-        onScale: (r) => void io.stdout(tableRow(r)),
+        ...sweepOptions(args, steps, args.clipX0, io),
         guidanceMethod: cgArgs.method,
         classifier: guiding?.classifier,
         cfgScale: args.cfgScale,

@@ -13,7 +13,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { TradeoffPoint } from '../evaluationFormat';
-import type { TradeoffComparison } from './TradeoffChart';
+import { guidanceScaleAxis, type TradeoffComparison } from './TradeoffChart';
 
 const COLORS = { own: '#7048e8', other: '#1c7ed6' };
 
@@ -27,9 +27,6 @@ export function DiversityChart({
   label: string;
   comparison?: TradeoffComparison | null;
 }) {
-  const all = [...points, ...(comparison?.points ?? [])];
-  const maxS = all.reduce((m, p) => Math.max(m, p.s), 1);
-  const ticks = [...new Set(all.map((p) => p.s))].sort((a, b) => a - b);
   return (
     <figure className="chart tradeoff-chart" data-testid="diversity-chart">
       <figcaption>
@@ -39,13 +36,7 @@ export function DiversityChart({
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={points} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
-            <XAxis
-              dataKey="s"
-              type="number"
-              domain={[0, Math.max(1, maxS)]}
-              ticks={ticks}
-              label={{ value: 'guidance scale s', position: 'insideBottom', offset: -4 }}
-            />
+            <XAxis {...guidanceScaleAxis(points, comparison)} />
             <YAxis
               domain={[0, 'auto']}
               width={56}

@@ -20,6 +20,19 @@ export interface TradeoffComparison {
   points: TradeoffPoint[];
 }
 
+/** The s axis both guidance charts share: a tick at every scale measured, from 0. */
+export function guidanceScaleAxis(points: TradeoffPoint[], comparison: TradeoffComparison | null) {
+  const all = [...points, ...(comparison?.points ?? [])];
+  const maxS = all.reduce((m, p) => Math.max(m, p.s), 1);
+  return {
+    dataKey: 's',
+    type: 'number' as const,
+    domain: [0, Math.max(1, maxS)],
+    ticks: [...new Set(all.map((p) => p.s))].sort((a, b) => a - b),
+    label: { value: 'guidance scale s', position: 'insideBottom' as const, offset: -4 },
+  };
+}
+
 export function TradeoffChart({
   points,
   comparison = null,
@@ -27,9 +40,6 @@ export function TradeoffChart({
   points: TradeoffPoint[];
   comparison?: TradeoffComparison | null;
 }) {
-  const all = [...points, ...(comparison?.points ?? [])];
-  const maxS = all.reduce((m, p) => Math.max(m, p.s), 1);
-  const ticks = [...new Set(all.map((p) => p.s))].sort((a, b) => a - b);
   return (
     <figure className="chart tradeoff-chart" data-testid="tradeoff-chart">
       <figcaption>
@@ -39,13 +49,7 @@ export function TradeoffChart({
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={points} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
-            <XAxis
-              dataKey="s"
-              type="number"
-              domain={[0, Math.max(1, maxS)]}
-              ticks={ticks}
-              label={{ value: 'guidance scale s', position: 'insideBottom', offset: -4 }}
-            />
+            <XAxis {...guidanceScaleAxis(points, comparison)} />
             <YAxis
               yAxisId="accuracy"
               domain={[0, 100]}
