@@ -8,7 +8,8 @@
 // view, presses Train and prints "firstStepMs", how long after the click the step counter first
 // showed a step.
 //   npm run build && npx tsx scripts/bench/page-start.ts [--loads 3] [--url URL]
-// One JSON object per line on stdout.
+// One JSON object per line on stdout; with --loads 3 or more, a last line gives [min, median, max]
+// of the main milestones over the later loads.
 //
 // Everything is timed inside the page, by a MutationObserver this script installs before the
 // page's own scripts run; from outside it only waits, polling twice a second. (An earlier version
@@ -115,6 +116,21 @@ async function firstTrainingStep(page: Page, base: string): Promise<number> {
   return Math.round((o.firstStep ?? NaN) - (o.trainClicked ?? NaN));
 }
 
+const SUMMARISED = ['backendReady', 'samplingStart', 'firstGridPainted', 'sampleEnabledMs'];
+
+/** min, median and max of each milestone over the loads (this machine's speed drifts: give ranges). */
+function ranges(rows: Record<string, unknown>[]): Record<string, [number, number, number]> {
+  const out: Record<string, [number, number, number]> = {};
+  for (const key of SUMMARISED) {
+    const v = rows
+      .map((r) => r[key])
+      .filter((x): x is number => typeof x === 'number')
+      .sort((a, b) => a - b);
+    if (v.length > 0) out[key] = [v[0], v[Math.floor((v.length - 1) / 2)], v[v.length - 1]];
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const port = 4198;
   const server = values.url ? null : await startPreview(port);
@@ -123,16 +139,18 @@ async function main(): Promise<void> {
   try {
     const context = await browser.newContext();
     await context.addInitScript(observe);
+    const later: Record<string, unknown>[] = [];
     for (let i = 0; i < loads; i++) {
       const page = await context.newPage();
       try {
-        console.log(
-          JSON.stringify({ load: i + 1, view: 'sampling', ...(await sampleLoad(page, base)) }),
-        );
+        const load = await sampleLoad(page, base);
+        if (i > 0) later.push(load);
+        console.log(JSON.stringify({ load: i + 1, view: 'sampling', ...load }));
       } finally {
         await page.close();
       }
     }
+    if (later.length > 1) console.log(JSON.stringify({ summary: 'later loads', ...ranges(later) }));
     const page = await context.newPage();
     try {
       console.log(
