@@ -26,3 +26,26 @@ export function withBackendOverride(href: string, name: BackendName | undefined)
   else url.searchParams.set('backend', name);
   return url.href;
 }
+
+/** The most sampling peers a page starts (each holds a copy of the model and a wasm heap). */
+export const MAX_SAMPLING_PEERS = 4;
+
+/**
+ * How many sampling peers to start (single-threaded workers that compute parts of each sampling
+ * batch, engine/sampling/splitEps.ts): none unless the compute worker runs wasm on more than one
+ * core, nor when `?threads=1` asks for one core (the 1 against N bench) or `?peer=0` turns them
+ * off. Beside a threaded compute worker, which then computes no part itself, one per core; beside
+ * a single-threaded one, one per other core.
+ */
+export function samplingPeerCount(
+  info: { backend: BackendName; wasmThreads?: number },
+  search: string,
+  cores: number | undefined,
+): number {
+  const c = Math.floor(cores ?? 1);
+  const params = new URLSearchParams(search);
+  if (params.get('peer') === '0' || readThreadsOverride(search) === 1) return 0;
+  if (info.backend !== 'wasm' || !(c >= 2)) return 0;
+  const n = (info.wasmThreads ?? 1) > 1 ? c : c - 1;
+  return Math.min(MAX_SAMPLING_PEERS, n);
+}

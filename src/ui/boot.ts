@@ -1,10 +1,10 @@
 // Starts the compute worker and the default model as early as possible: main.tsx calls boot()
 // before React's first render, so the worker's script, the backend's start-up and the model's
 // download all overlap with building the page. Idempotent (App calls it too).
-import { getWorker } from './workerClient';
+import { getWorker, startSamplingPeer } from './workerClient';
 import type { InitOptions } from '../worker/api';
 import { usePlayground } from './store';
-import { readBackendOverride, readThreadsOverride } from './backendOverride';
+import { readBackendOverride, readThreadsOverride, samplingPeerCount } from './backendOverride';
 import { readRemembered, remember } from './backendMemory';
 import { parseHash } from './urlState';
 import { describeError } from './errors';
@@ -33,6 +33,17 @@ export function boot(): void {
       mark('backendReady');
       remember(info);
       setBackend(info);
+      const peers = samplingPeerCount(info, window.location.search, navigator.hardwareConcurrency);
+      if (peers > 0) {
+        Promise.all(Array.from({ length: peers }, () => startSamplingPeer())).then(
+          (taken) => {
+            const samplingPeers = taken.filter(Boolean).length;
+            if (samplingPeers > 0) setBackend({ ...info, samplingPeers });
+          },
+          // Sampling simply runs in the compute worker then; the badge says nothing of peers.
+          (e: unknown) => console.warn(`no sampling peers: ${describeError(e)}`),
+        );
+      }
     })
     .catch((e: unknown) =>
       setFatalError(`The compute worker failed to start: ${describeError(e)}`),

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { toRgba } from './components/ImageCanvas';
-import { readBackendOverride, readThreadsOverride } from './backendOverride';
+import { readBackendOverride, readThreadsOverride, samplingPeerCount } from './backendOverride';
 import { backendLabel, backendNote } from './components/BackendBadge';
 import type { BackendInfo } from '../worker/api';
 import { usePlayground } from './store';
 import { latestOnly } from './workerClient';
 import { describeError } from './errors';
+import { describeSplit } from './samplingSplit';
 
 describe('toRgba', () => {
   it('maps [-1, 1] to [0, 255] and replicates grey over RGB', () => {
@@ -46,6 +47,33 @@ describe('readThreadsOverride', () => {
   });
 });
 
+describe('describeSplit', () => {
+  it('says how the last step shared its batch', () => {
+    expect(describeSplit(undefined)).toBeNull();
+    expect(describeSplit([])).toBeNull();
+    expect(describeSplit([0, 8, 8])).toBe('8 + 8 images per step on 2 sampling workers');
+    expect(describeSplit([7, 9])).toBe('7 images here + 9 on 1 sampling worker per step');
+    expect(describeSplit([0, 1, 0])).toBe('1 image per step on 1 sampling worker');
+  });
+});
+
+describe('samplingPeerCount', () => {
+  const wasm = (wasmThreads: number) => ({ backend: 'wasm' as const, wasmThreads });
+  it('starts one peer per core beside threads, one per other core beside one thread', () => {
+    expect(samplingPeerCount(wasm(2), '', 2)).toBe(2);
+    expect(samplingPeerCount(wasm(1), '', 2)).toBe(1);
+    expect(samplingPeerCount(wasm(8), '', 16)).toBe(4);
+    expect(samplingPeerCount(wasm(1), '', 4)).toBe(3);
+  });
+  it('starts none off wasm, on one core, for ?threads=1 or ?peer=0', () => {
+    expect(samplingPeerCount({ backend: 'webgpu' }, '', 8)).toBe(0);
+    expect(samplingPeerCount(wasm(1), '', 1)).toBe(0);
+    expect(samplingPeerCount(wasm(1), '', undefined)).toBe(0);
+    expect(samplingPeerCount(wasm(1), '?threads=1', 8)).toBe(0);
+    expect(samplingPeerCount(wasm(4), '?backend=wasm&peer=0', 8)).toBe(0);
+  });
+});
+
 describe('the backend badge', () => {
   const wasm = (extra: Partial<BackendInfo>): BackendInfo => ({
     backend: 'wasm',
@@ -58,6 +86,12 @@ describe('the backend badge', () => {
   it('names the wasm thread count', () => {
     expect(backendLabel(wasm({ wasmThreads: 2 }))).toBe('wasm · 2 threads');
     expect(backendLabel(wasm({ wasmThreads: 1 }))).toBe('wasm · 1 thread');
+    expect(backendLabel(wasm({ wasmThreads: 2, samplingPeers: 2 }))).toBe(
+      'wasm · 2 threads + 2 sampling workers',
+    );
+    expect(backendLabel(wasm({ wasmThreads: 1, samplingPeers: 1 }))).toBe(
+      'wasm · 1 thread + 1 sampling worker',
+    );
     expect(backendLabel(wasm({}))).toBe('wasm');
     expect(backendLabel({ ...wasm({}), backend: 'webgpu' })).toBe('webgpu');
   });

@@ -25,6 +25,27 @@ export function getWorker(early?: InitOptions): Comlink.Remote<PlaygroundWorkerA
 }
 
 /**
+ * Starts the sampling peer (src/worker/peerWorker.ts) and connects it to the compute worker
+ * through a MessageChannel of their own: the page only introduces them. Resolves to whether the
+ * compute worker took it (it refuses unless it runs wasm); a refused peer is closed.
+ */
+export async function startSamplingPeer(): Promise<boolean> {
+  const peer = new Worker(new URL('../worker/peerWorker.ts', import.meta.url), {
+    type: 'module',
+    name: 'diffusion-sampling-peer',
+  });
+  const channel = new MessageChannel();
+  peer.postMessage({ port: channel.port2 }, [channel.port2]);
+  let taken = false;
+  try {
+    taken = await getWorker().attachSamplingPeer(Comlink.transfer(channel.port1, [channel.port1]));
+  } finally {
+    if (!taken) peer.terminate();
+  }
+  return taken;
+}
+
+/**
  * Runs `task` for the latest request only: while one call is in flight, newer requests replace
  * each other and only the last one runs next. Keeps a fast-moving slider from queueing work.
  */

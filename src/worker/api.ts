@@ -73,6 +73,8 @@ export interface BackendInfo {
   deviceKey: string;
   /** wasm only: the threads XNNPACK runs with. */
   wasmThreads?: number;
+  /** Set by the page: workers that compute parts of each sampling batch (peerWorker.ts). */
+  samplingPeers?: number;
   /** wasm only: why it runs on one thread, when it does (e.g. no COOP/COEP headers). */
   wasmThreadsNote?: string;
 }
@@ -395,6 +397,12 @@ export interface EngineApi extends NoisyClassifierApi {
   /** Classifier guidance's scale s (>= 0), from the next step of the running sampling on. */
   setClassifierScale(s: number): Promise<void>;
   cancelSampling(): Promise<void>;
+  /**
+   * Connects a second worker (src/worker/peerWorker.ts) over `port`: sampling runs from then on
+   * split each step's batch with it (engine/sampling/splitEps.ts). Refused unless the backend is
+   * wasm (on a GPU the batch is better in one dispatch). Resolves to false when refused.
+   */
+  attachSamplingPeer(port: MessagePort): Promise<boolean>;
 
   /**
    * Samplers side by side (comparisonController.ts): every side runs to the end from the same

@@ -1,9 +1,12 @@
 // The worker side of models, training, sampling and checkpoints: thin RPC methods over the
 // engine's controllers. Arrays going back to the UI are transferred, not copied.
 import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
 import { ModelSlot } from '../engine/playground/modelSlot';
 import { TrainingController } from '../engine/playground/trainingController';
 import { SamplingController } from '../engine/playground/samplingController';
+import { SamplingPeerLink, type SamplingPeerApi } from '../engine/playground/samplingPeer';
+import { wasmThreadsInUse } from '../engine/backends/wasmThreads';
 import { leaseOwnWeights, leaseSnapshotWeights } from '../engine/playground/weights';
 import {
   EvaluationController,
@@ -111,6 +114,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
   const slot = new ModelSlot();
   const training = new TrainingController(slot, (name) => datasets().get(name, 'train'));
   const sampling = new SamplingController();
+  const peerLinks: SamplingPeerLink[] = [];
   const evaluation = new EvaluationController(async (dataset) =>
     fetchJudge(new URL(judgeFolder(dataset), env.modelBaseUrl()).href),
   );
@@ -273,6 +277,29 @@ export function createEngineApi(env: EngineEnv): EngineApi {
 
     async cancelSampling() {
       sampling.cancel();
+    },
+
+    async attachSamplingPeer(port) {
+      await env.backendReady();
+      if (tf.getBackend() !== 'wasm') {
+        port.close();
+        return false;
+      }
+      const remote = Comlink.wrap<SamplingPeerApi>(port);
+      peerLinks.push(
+        new SamplingPeerLink({
+          loadWeights: (w) =>
+            remote.loadWeights(
+              Comlink.transfer(w, [...new Set(w.tensors.map((t) => t.data.buffer as ArrayBuffer))]),
+            ),
+          predict: (id, req) =>
+            remote.predict(id, Comlink.transfer(req, [req.x.buffer as ArrayBuffer])),
+        }),
+      );
+      // A threaded compute worker beside busy single-threaded peers waits on its own pool: with
+      // more than one thread here, the peers take the whole batch (README, issue 12).
+      sampling.setPeerLinks(peerLinks, wasmThreadsInUse() <= 1);
+      return true;
     },
 
     async compareSamplers(req, onProgress) {

@@ -30,6 +30,11 @@ export interface InitBackendOptions {
    * reports. Only a cross-origin isolated page can have more than one (wasmThreads.ts).
    */
   wasmThreads?: number;
+  /**
+   * The single-threaded wasm binary even where threads are possible: for a second worker that
+   * gives a core to sampling (splitEps.ts) beside the threaded one, without 8 idle pthreads.
+   */
+  wasmSingleThreaded?: boolean;
 }
 
 const CHAIN: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -65,7 +70,8 @@ const prechecks: Record<BackendName, Precheck> = {
     // Threads where the page is cross-origin isolated (the build keeps the threaded binary's
     // pthread source intact: scripts/wasmThreadSource.mjs), else the single-threaded binary.
     // Must be set before the backend initialises.
-    applyWasmThreads(planWasmThreads(opts.wasmThreads), opts.wasmThreads !== undefined);
+    if (opts.wasmSingleThreaded === true) applyWasmThreads({ threads: 1 }, false);
+    else applyWasmThreads(planWasmThreads(opts.wasmThreads), opts.wasmThreads !== undefined);
     // tfjs refuses new paths after a failed start; the first call's paths still hold then.
     if (opts.wasmPaths !== undefined && !wasmPathsSet) {
       setWasmPaths(opts.wasmPaths);
@@ -107,7 +113,10 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
   } catch (e) {
     return message(e);
   }
-  const threads = name === 'wasm' ? planWasmThreads(opts.wasmThreads).threads : 1;
+  const threads =
+    name === 'wasm' && opts.wasmSingleThreaded !== true
+      ? planWasmThreads(opts.wasmThreads).threads
+      : 1;
   const failed = await withThreadCap(threads, () => setBackendCapturingWarnings(name));
   if (failed === null || name !== 'wasm' || !tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')) {
     return failed;

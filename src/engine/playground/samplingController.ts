@@ -16,6 +16,7 @@ import { scoreStepNumbers, type ScoreStepNumbers } from './scoreFrame';
 import { ClassifierGuide } from '../sampling/classifierGuide';
 import { usesClassifier, type GuidanceMethod } from '../sampling/guidanceMethod';
 import type { NoisyClassifier } from '../../model/noisyClassifier';
+import type { SamplingPeerLink } from './samplingPeer';
 
 export interface SamplingRequest extends ScoreSamplerOptions {
   n: number;
@@ -77,6 +78,11 @@ export interface SamplingFrame {
   guidanceMethod?: GuidanceMethod;
   /** The noisy classifier at the last step's x_t: p(· | x_t, t) [n·K] and g (NHWC); else null. */
   classifier?: { scale: number; probs: Float32Array; grad: Float32Array } | null;
+  /**
+   * How many images each worker computed in the last step, the compute worker first
+   * (splitEps.ts); empty when it computed them all.
+   */
+  splitCounts?: number[];
 }
 
 function toFrame(
@@ -119,6 +125,7 @@ function toFrame(
           grad: new Float32Array(step.classifier.grad),
         }
       : null,
+    splitCounts: [...session.splitCounts],
   };
 }
 
@@ -128,6 +135,30 @@ export class SamplingController {
   private scale = 1;
   private guide: ClassifierGuide | null = null;
   private method: GuidanceMethod = 'classifier-free';
+  private peerLinks: SamplingPeerLink[] = [];
+  private computeHere = true;
+
+  /**
+   * Workers that compute parts of each step from the next run on (splitEps.ts); `computeHere`
+   * false: this worker computes none while a peer is ready.
+   */
+  setPeerLinks(links: readonly SamplingPeerLink[], computeHere: boolean): void {
+    this.peerLinks = [...links];
+    this.computeHere = computeHere;
+    // A run already going (the page's first grid starts before its peers exist) takes them too.
+    if (this.session && this.lease) this.attachPeers(this.session, this.lease, this.guide);
+  }
+
+  private attachPeers(
+    session: SamplingSession,
+    lease: WeightsLease,
+    guide: ClassifierGuide | null,
+  ): void {
+    // Classifier guidance needs the gradient of the whole batch here: no peers then.
+    if (guide !== null) return;
+    const peers = this.peerLinks.map((l) => l.forLease(lease)).filter((p) => p !== null);
+    session.setPeers(peers, this.computeHere);
+  }
 
   /** `classifier` (not owned) is needed when req.guidanceMethod is classifier or both. */
   async start(
@@ -174,6 +205,7 @@ export class SamplingController {
       lease.release();
       throw e;
     }
+    this.attachPeers(session, lease, guide);
     this.stop();
     this.session = session;
     this.lease = lease;

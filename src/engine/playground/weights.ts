@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EpsModel } from '../sampling';
 import {
+  type UNetConfig,
   unetApply,
   unetApplyOutput,
   buildArchitecture,
@@ -14,14 +15,17 @@ import type { UNet } from '../../model';
 
 export interface WeightsLease {
   model: EpsModel;
+  /** The U-Net's config and parameters behind `model`, where it is one (a peer copies them). */
+  weights?: { config: UNetConfig; params: Params };
   release(): void;
 }
 
 export function leaseOwnWeights(unet: UNet): WeightsLease {
-  return { model: unet, release: () => {} };
+  return { model: unet, weights: { config: unet.config, params: unet.params }, release: () => {} };
 }
 
-export function leaseCopiedWeights(unet: UNet, params: Params): WeightsLease {
+/** A model over `params` (owned by the lease: release() disposes them). */
+export function leaseCopiedWeights(unet: Pick<UNet, 'config'>, params: Params): WeightsLease {
   const config = unet.config;
   const arch = buildArchitecture(config);
   const model: EpsModel = {
@@ -33,6 +37,7 @@ export function leaseCopiedWeights(unet: UNet, params: Params): WeightsLease {
   let released = false;
   return {
     model,
+    weights: { config, params },
     release: () => {
       if (!released) disposeParams(params);
       released = true;

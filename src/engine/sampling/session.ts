@@ -29,6 +29,7 @@ import {
 import { readTogether } from './readback';
 import { macrotask } from '../yield';
 import { scoreStep } from './scoreStep';
+import { predictEpsSplit, SplitShare, type EpsPeer, type PartOwner } from './splitEps';
 import { INITIAL_NOISE_STREAM, stepNoiseStream, streamNoise } from './seeds';
 
 /** Stream of step k's second noise (the pc corrector's z): beyond every step's main stream. */
@@ -148,6 +149,10 @@ export class SamplingSession {
   private disposed = false;
   private readonly frames: TrajectoryFrame[] = [];
   private finalSample: Float32Array | null = null;
+  private peers: EpsPeer[] = [];
+  private computeHere = true;
+  private readonly share = new SplitShare();
+  private lastSplit: number[] = [];
 
   /** The session owns neither `model` nor `guide`: dispose them yourself after dispose(). */
   constructor(
@@ -215,6 +220,23 @@ export class SamplingSession {
     this.scale = validateGuidanceScale(s);
   }
 
+  /**
+   * Other workers that compute parts of each DDPM/DDIM step's batch (splitEps.ts), each from the
+   * first step after it is ready; `computeHere` false leaves this worker none while a peer is
+   * ready (a threaded worker beside single-threaded peers only slows them down). The images do
+   * not change. Score samplers and classifier guidance always run here. A peer that fails is
+   * dropped and the step rerun without it.
+   */
+  setPeers(peers: readonly EpsPeer[], computeHere = true): void {
+    this.peers = [...peers];
+    this.computeHere = computeHere;
+  }
+
+  /** How many images each worker computed in the last step, this one first (empty: all here). */
+  get splitCounts(): readonly number[] {
+    return this.lastSplit;
+  }
+
   /** Stops a running advance()/run() before its next step; the state stays consistent. */
   cancel(): void {
     if (this.running) this.cancelRequested = true;
@@ -237,7 +259,8 @@ export class SamplingSession {
     let stepsRun = 0;
     try {
       while (stepsRun < k && !this.done && !this.stopRequested()) {
-        const last = this.step();
+        const last = await this.step();
+        if (last === null) break;
         stepsRun++;
         if (this.options.recordTrajectory) await this.record(last);
         if (this.stopRequested()) break;
@@ -311,8 +334,52 @@ export class SamplingSession {
     if (this.disposed) throw new Error('this sampling session has been disposed');
   }
 
-  /** One reverse step, synchronous: afterwards x is x_{t−1} and `last` describes the step. */
-  private step(): LastStep {
+  /**
+   * The model's ε for a DDPM/DDIM step: here, or split with the peers that are ready. Resolves to
+   * null when the session was disposed while peers computed (the prediction is freed then).
+   */
+  private async predictPlain(
+    modelT: number,
+    withVariance: boolean,
+    s: number,
+  ): Promise<EpsPrediction | null> {
+    const { classes, n } = this.options;
+    const ready = this.guide === null ? this.peers.filter((p) => p.ready()) : [];
+    const owners: PartOwner[] = this.computeHere || ready.length === 0 ? [null, ...ready] : ready;
+    const counts = owners.length > 1 ? this.share.counts(owners, n) : [n];
+    const parts = owners
+      .map((owner, i) => ({ owner, count: counts[i] }))
+      .filter((p) => p.count > 0);
+    if (parts.length === 1 && parts[0].owner === null) {
+      this.lastSplit = [];
+      return predictEps(this.model, this.x, modelT, classes, s, withVariance);
+    }
+    let split;
+    try {
+      split = await predictEpsSplit(this.model, parts, this.x, modelT, classes, s, withVariance);
+    } catch (err) {
+      if (this.disposed) return null;
+      // A peer is gone (e.g. its worker was closed): this run goes on without the peers.
+      console.warn(`sampling peers dropped: ${err instanceof Error ? err.message : String(err)}`);
+      this.peers = [];
+      this.lastSplit = [];
+      return predictEps(this.model, this.x, modelT, classes, s, withVariance);
+    }
+    if (this.disposed) {
+      predictionTensors(split.pred).forEach((t) => t.dispose());
+      return null;
+    }
+    this.share.update(split.measured);
+    this.lastSplit = owners.map((o) => parts.find((p) => p.owner === o)?.count ?? 0);
+    if (owners[0] !== null) this.lastSplit.unshift(0);
+    return split.pred;
+  }
+
+  /**
+   * One reverse step: afterwards x is x_{t−1} and `last` describes the step. Synchronous except
+   * for peers' parts of ε; null when the session was disposed meanwhile.
+   */
+  private async step(): Promise<LastStep | null> {
     const index = this.stepsDone;
     const ps = this.plan.steps[index];
     const { classes, seed, clipX0 } = this.options;
@@ -364,7 +431,9 @@ export class SamplingSession {
       cg = held.first;
     } else {
       const learned = this.plan.variance === 'learned' && ps.kind === 'ddpm';
-      pred = predictEps(this.model, this.x, ps.modelT, classes, s, learned);
+      const plain = await this.predictPlain(ps.modelT, learned, s);
+      if (plain === null) return null;
+      pred = plain;
       let noise: tf.Tensor4D | undefined;
       const target = this.guide ? guidanceTarget(this.plan, ps) : null;
       try {

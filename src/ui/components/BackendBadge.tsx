@@ -33,7 +33,9 @@ export function backendNote(info: BackendInfo): string | null {
 /** The badge's words: the backend, and for wasm its thread count ("wasm · 2 threads"). */
 export function backendLabel(info: BackendInfo): string {
   if (info.backend !== 'wasm' || info.wasmThreads === undefined) return info.backend;
-  return `wasm · ${info.wasmThreads} thread${info.wasmThreads === 1 ? '' : 's'}`;
+  const threads = `wasm · ${info.wasmThreads} thread${info.wasmThreads === 1 ? '' : 's'}`;
+  const peers = info.samplingPeers ?? 0;
+  return peers > 0 ? `${threads} + ${peers} sampling worker${peers === 1 ? '' : 's'}` : threads;
 }
 
 function details(info: BackendInfo): string {
@@ -47,6 +49,11 @@ function details(info: BackendInfo): string {
   if (info.wasmThreads !== undefined) {
     lines.push(
       `WebAssembly threads: ${info.wasmThreads}${info.wasmThreadsNote ? ` (${info.wasmThreadsNote})` : ''}.`,
+    );
+  }
+  if (info.samplingPeers) {
+    lines.push(
+      `Sampling workers: ${info.samplingPeers} more worker${info.samplingPeers === 1 ? '' : 's'}, one core each, compute parts of every sampling batch, so all of a sampling pass uses the cores (WebAssembly threads speed up only its convolutions). The images are the same.`,
     );
   }
   if (info.fallbackReason) lines.push(`Not used: ${info.fallbackReason}.`);
@@ -79,6 +86,7 @@ export function BackendBadge() {
           data-backend={backend.backend}
           data-how={backend.how}
           data-threads={backend.wasmThreads ?? ''}
+          data-peers={backend.samplingPeers ?? 0}
         >
           {backendLabel(backend)}
         </span>

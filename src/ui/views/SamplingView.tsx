@@ -35,6 +35,7 @@ import { usePretrained } from '../pretrainedStore';
 import { DATASET_TITLES, PRETRAINED, offerPretrained } from '../pretrainedModels';
 import { loadPretrained } from '../modelActions';
 import { mark } from '../timings';
+import { describeSplit } from '../samplingSplit';
 import type { DatasetName, SamplingFrame } from '../../worker/api';
 import { difference, maxAbs, stretchPerImage } from '../pixelMaps';
 import {
@@ -567,6 +568,16 @@ export function SamplingView() {
             <span className="muted" data-testid="sampling-nfe">
               · network evaluations (NFE) {frame?.nfeDone ?? 0} of {last?.totalNfe ?? 0}
             </span>
+            {describeSplit(frame?.splitCounts) && (
+              <span
+                className="muted"
+                data-testid="sampling-split"
+                title="Each worker computes ε for its images; noise and the update run on the whole batch, so the images are the same as in one worker."
+              >
+                {' '}
+                · {describeSplit(frame?.splitCounts)}
+              </span>
+            )}
           </label>
           <input
             id="trajectory-slider"

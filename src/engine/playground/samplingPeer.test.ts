@@ -1,0 +1,98 @@
+// The two ends of the sampling peer in one process: the link uploads a lease's weights to a host
+// (what the peer worker runs), which then computes ε parts equal to the model's own.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSchedule } from '../../diffusion/schedule';
+import { getPreset } from '../../model/presets';
+import { UNet } from '../../model/unet';
+import { initWasmForTests } from '../backends/testing';
+import { SamplingSession } from '../sampling/session';
+import { SamplingPeerHost, SamplingPeerLink, type SamplingPeerApi } from './samplingPeer';
+import { leaseOwnWeights, leaseSnapshotWeights } from './weights';
+
+let unet: UNet;
+const schedule = makeSchedule({ kind: 'cosine', T: 30 });
+
+beforeAll(async () => {
+  await initWasmForTests();
+  unet = UNet.create(getPreset('mnist', 'tiny'), { seed: 8, zeroInit: false });
+});
+
+afterAll(() => unet.dispose());
+
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('SamplingPeerLink and SamplingPeerHost', () => {
+  it('uploads the weights of the run, after which the split run equals the run done here', async () => {
+    const host = new SamplingPeerHost(() => Promise.resolve());
+    const calls: string[] = [];
+    const link = new SamplingPeerLink({
+      loadWeights: (w) => {
+        calls.push(`load ${w.id}`);
+        return host.loadWeights(w);
+      },
+      predict: (id, req) => {
+        calls.push(`predict ${id}`);
+        return host.predict(id, req);
+      },
+    });
+    const opts = { n: 4, sampler: 'ddim' as const, steps: 3, classes: [0, 1, 2, 3], seed: 2 };
+    const alone = new SamplingSession(unet, schedule, { ...opts, guidanceScale: 2 });
+    const expected = (await alone.run()).x;
+    alone.dispose();
+
+    // A snapshot lease, released right after the upload started (as a run that ends at once).
+    const lease = leaseSnapshotWeights(unet);
+    const peer = link.forLease(lease);
+    lease.release();
+    expect(peer).not.toBeNull();
+    await until(() => peer?.ready() === true);
+    expect(peer?.ready()).toBe(true);
+    const before = tf.memory().numTensors;
+    const split = new SamplingSession(unet, schedule, { ...opts, guidanceScale: 2 });
+    split.setPeers(peer ? [peer] : [], false);
+    const x = (await split.run()).x;
+    expect(split.splitCounts).toEqual([0, 4]);
+    split.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(x).toEqual(expected);
+    expect(calls).toEqual(['load 1', 'predict 1', 'predict 1', 'predict 1']);
+
+    // A newer upload replaces the copy: the older run's peer is no longer ready.
+    const next = link.forLease(leaseOwnWeights(unet));
+    await until(() => next?.ready() === true);
+    expect(peer?.ready()).toBe(false);
+    await expect(host.predict(1, { ...dummy(), shape: [1, 28, 28, 1] })).rejects.toThrow(
+      /other weights/,
+    );
+    host.dispose();
+  });
+
+  it('stops offering a peer whose upload or request failed', async () => {
+    const broken: SamplingPeerApi = {
+      loadWeights: () => Promise.reject(new Error('the peer could not start wasm (cpu)')),
+      predict: () => Promise.reject(new Error('unused')),
+    };
+    const link = new SamplingPeerLink(broken);
+    const peer = link.forLease(leaseOwnWeights(unet));
+    await until(() => link.failure !== null);
+    expect(peer?.ready()).toBe(false);
+    expect(link.failure).toMatch(/could not start wasm/);
+    expect(link.forLease(leaseOwnWeights(unet))).toBeNull();
+    // A lease that is not a plain U-Net (no weights to copy) gets no peer.
+    const ok = new SamplingPeerLink({ loadWeights: async () => {}, predict: broken.predict });
+    expect(ok.forLease({ model: unet, release: () => {} })).toBeNull();
+  });
+});
+
+function dummy() {
+  return {
+    x: new Float32Array(28 * 28),
+    modelT: 3,
+    classes: null,
+    guidanceScale: 1,
+    withVariance: false,
+  };
+}

@@ -1,0 +1,115 @@
+// Both sides of the sampling peer (splitEps.ts): a second worker holding a copy of the weights a
+// run samples with, computing part of each step's ε. The compute worker uploads the weights at
+// the start of each run (a lease's parameters, read back as arrays: 1.5 MB for mnist-cfg) and
+// uses the peer from the first step after the copy has arrived.
+import * as tf from '@tensorflow/tfjs';
+import type { UNetConfig } from '../../model';
+import type { Params } from '../../model';
+import {
+  servePeerEps,
+  type EpsPeer,
+  type PeerEpsRequest,
+  type PeerEpsResult,
+} from '../sampling/splitEps';
+import { leaseCopiedWeights, type WeightsLease } from './weights';
+
+export interface PeerWeights {
+  /** Which upload this is: requests name the weights they were made for. */
+  id: number;
+  config: UNetConfig;
+  tensors: { name: string; shape: number[]; data: Float32Array }[];
+}
+
+/** What the peer worker offers (over Comlink). */
+export interface SamplingPeerApi {
+  loadWeights(w: PeerWeights): Promise<void>;
+  predict(weightsId: number, req: PeerEpsRequest): Promise<PeerEpsResult>;
+}
+
+/** The peer worker's state: one copy of weights at a time. */
+export class SamplingPeerHost implements SamplingPeerApi {
+  private held: { id: number; lease: WeightsLease } | null = null;
+
+  constructor(private readonly ready: () => Promise<unknown>) {}
+
+  async loadWeights(w: PeerWeights): Promise<void> {
+    await this.ready();
+    const params: Params = new Map();
+    for (const { name, shape, data } of w.tensors) {
+      const t = tf.tensor(data, shape, 'float32');
+      params.set(name, tf.variable(t, false));
+      t.dispose();
+    }
+    this.held?.lease.release();
+    this.held = { id: w.id, lease: leaseCopiedWeights({ config: w.config }, params) };
+  }
+
+  async predict(weightsId: number, req: PeerEpsRequest): Promise<PeerEpsResult> {
+    const held = this.held;
+    if (held === null || held.id !== weightsId) {
+      throw new Error(
+        `the peer holds other weights (${held?.id ?? 'none'}, asked for ${weightsId})`,
+      );
+    }
+    return servePeerEps(held.lease.model, req);
+  }
+
+  /** Frees the copy (tests; a worker is simply closed). */
+  dispose(): void {
+    this.held?.lease.release();
+    this.held = null;
+  }
+}
+
+/** The compute worker's end: uploads a run's weights and hands the session an EpsPeer. */
+export class SamplingPeerLink {
+  private nextId = 1;
+  private loadedId = 0;
+  private failed: string | null = null;
+
+  constructor(private readonly remote: SamplingPeerApi) {}
+
+  /** Why the peer stopped being used, if it failed; null while it works. */
+  get failure(): string | null {
+    return this.failed;
+  }
+
+  /**
+   * An EpsPeer for the lease's weights: the upload starts now (read synchronously from the
+   * lease, so releasing it later is safe) and the peer is ready once it has arrived. null for a
+   * lease without plain U-Net weights, or once the peer has failed.
+   */
+  forLease(lease: WeightsLease): EpsPeer | null {
+    if (!lease.weights || this.failed !== null) return null;
+    const id = this.nextId++;
+    const { config, params } = lease.weights;
+    const entries = [...params];
+    const shapes = entries.map(([, v]) => v.shape);
+    const reads = entries.map(([, v]) => v.data());
+    const upload = Promise.all(reads).then((arrays) => {
+      const tensors = entries.map(([name], i) => ({
+        name,
+        shape: shapes[i],
+        data: arrays[i] as Float32Array,
+      }));
+      return this.remote.loadWeights({ id, config, tensors });
+    });
+    upload.then(
+      () => {
+        this.loadedId = Math.max(this.loadedId, id);
+      },
+      (err: unknown) => {
+        this.failed = err instanceof Error ? err.message : String(err);
+      },
+    );
+    return {
+      ready: () => this.loadedId === id && this.failed === null,
+      // A peer that failed once is not asked again (the session reruns the step without it).
+      predict: (req) =>
+        this.remote.predict(id, req).catch((err: unknown) => {
+          this.failed = err instanceof Error ? err.message : String(err);
+          throw err;
+        }),
+    };
+  }
+}
