@@ -67,6 +67,12 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
     await expect(host.predict(1, { ...dummy(), shape: [1, 28, 28, 1] })).rejects.toThrow(
       /other weights/,
     );
+    // Asked through the link, that stale request fails without marking the worker broken.
+    await expect(peer?.predict({ ...dummy(), shape: [1, 28, 28, 1] })).rejects.toThrow(
+      /other weights/,
+    );
+    expect(link.failure).toBeNull();
+    expect(next?.ready()).toBe(true);
     host.dispose();
   });
 
@@ -81,6 +87,17 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
     expect(peer?.ready()).toBe(false);
     expect(link.failure).toMatch(/could not start wasm/);
     expect(link.forLease(leaseOwnWeights(unet))).toBeNull();
+    // A worker that never answers (crashed) fails the request after the time limit.
+    const silent = new SamplingPeerLink(
+      { loadWeights: async () => {}, predict: () => new Promise(() => {}) },
+      30,
+    );
+    const mute = silent.forLease(leaseOwnWeights(unet));
+    await until(() => mute?.ready() === true);
+    await expect(mute?.predict({ ...dummy(), shape: [1, 28, 28, 1] })).rejects.toThrow(
+      /did not answer within 30 ms/,
+    );
+    expect(mute?.ready()).toBe(false);
     // A lease that is not a plain U-Net (no weights to copy) gets no peer.
     const ok = new SamplingPeerLink({ loadWeights: async () => {}, predict: broken.predict });
     expect(ok.forLease({ model: unet, release: () => {} })).toBeNull();

@@ -66,8 +66,45 @@ export class SamplingPeerLink {
   private nextId = 1;
   private loadedId = 0;
   private failed: string | null = null;
+  /** The slowest answer so far (ms), for the time a request may take. */
+  private slowestMs = 0;
 
-  constructor(private readonly remote: SamplingPeerApi) {}
+  /**
+   * `minTimeoutMs`: a request unanswered after max(this, 10 × the slowest answer so far) counts
+   * as failed — a worker that crashed (out of memory, say) never answers, and the run must not
+   * wait for it forever.
+   */
+  constructor(
+    private readonly remote: SamplingPeerApi,
+    private readonly minTimeoutMs = 5000,
+  ) {}
+
+  private ask(id: number, req: PeerEpsRequest): Promise<PeerEpsResult> {
+    const limit = Math.max(this.minTimeoutMs, 10 * this.slowestMs);
+    const start = performance.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new Error(`the sampling worker did not answer within ${Math.round(limit)} ms`)),
+        limit,
+      );
+    });
+    return Promise.race([this.remote.predict(id, req), timeout]).then(
+      (r) => {
+        clearTimeout(timer);
+        this.slowestMs = Math.max(this.slowestMs, performance.now() - start);
+        return r;
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        // A request for weights replaced since (a newer run uploaded its own) fails its run's
+        // split only; anything else means the worker is broken.
+        if (id === this.nextId - 1) this.failed = err instanceof Error ? err.message : String(err);
+        throw err;
+      },
+    );
+  }
 
   /** Why the peer stopped being used, if it failed; null while it works. */
   get failure(): string | null {
@@ -105,11 +142,7 @@ export class SamplingPeerLink {
     return {
       ready: () => this.loadedId === id && this.failed === null,
       // A peer that failed once is not asked again (the session reruns the step without it).
-      predict: (req) =>
-        this.remote.predict(id, req).catch((err: unknown) => {
-          this.failed = err instanceof Error ? err.message : String(err);
-          throw err;
-        }),
+      predict: (req) => this.ask(id, req),
     };
   }
 }
