@@ -299,6 +299,7 @@ export function createEngineApi(env: EngineEnv): EngineApi {
       // A threaded compute worker beside busy single-threaded peers waits on its own pool: with
       // more than one thread here, the peers take the whole batch (README, issue 12).
       sampling.setPeerLinks(peerLinks, wasmThreadsInUse() <= 1);
+      evaluation.setPeerLinks(peerLinks, wasmThreadsInUse() <= 1);
       return true;
     },
 

@@ -22,7 +22,7 @@ import type { EpsModel } from '../sampling/eps';
 import type { NoisyClassifier } from '../../model/noisyClassifier';
 import { modelConditioning, usesClassifier, type GuidanceMethod } from '../sampling/guidanceMethod';
 import { DEFAULT_DDIM_STEPS, type ReverseVariance, type SamplerKind } from '../sampling/options';
-import { sampleImages } from '../sampling/sampleImages';
+import { sampleImages, type SamplePeers } from '../sampling/sampleImages';
 
 /** What s means in this code base (src/diffusion/guidance.ts: ε̃ = ε_u + s (ε_c − ε_u)). */
 export const GUIDANCE_CONVENTION =
@@ -93,6 +93,8 @@ export interface EvaluateGuidanceOptions {
    * given size (x = D(ẑ₀ / scale)); the decoding counts in the time per image.
    */
   decode?: LatentDecoder;
+  /** Sampling workers sharing each step's batch (the samples are the same); none by default. */
+  peers?: SamplePeers;
 }
 
 export interface LatentDecoder {
@@ -232,6 +234,7 @@ export async function evaluateGuidance(o: EvaluateGuidanceOptions): Promise<Guid
       ...guidance(s),
       batch,
       signal: o.signal,
+      peers: o.peers,
       onProgress: (p) =>
         o.onProgress?.({
           scaleIndex,

@@ -18,6 +18,7 @@ import { loadJudge, type Judge } from '../judge/load';
 import type { MeasuredAccuracy, RawJudge } from '../judge/types';
 import type { NoisyClassifier } from '../../model/noisyClassifier';
 import type { WeightsLease } from './weights';
+import type { SamplingPeerLink } from './samplingPeer';
 import type { NfeResult } from '../evaluation';
 import {
   runSamplerEvaluation,
@@ -176,6 +177,14 @@ export class EvaluationController {
   /** Each data set's judge files once fetched; dropped when fetching or validating them fails. */
   private readonly raw = new Map<string, Promise<RawJudge>>();
   private readonly single = new SingleRun();
+  private peerLinks: SamplingPeerLink[] = [];
+  private computeHere = true;
+
+  /** Sampling workers for the runs that start from now on (see SamplingController). */
+  setPeerLinks(links: readonly SamplingPeerLink[], computeHere: boolean): void {
+    this.peerLinks = [...links];
+    this.computeHere = computeHere;
+  }
 
   /** `fetchJudge` gets a data set's judge files (e.g. fetchJudge(url) in the worker). */
   constructor(private readonly fetchJudge: (dataset: string) => Promise<RawJudge>) {}
@@ -259,6 +268,10 @@ export class EvaluationController {
         batch: Math.min(BATCH, req.samplesPerScale),
         keepImages: Math.max(0, Math.min(req.keepImages ?? k, req.samplesPerScale)),
         signal,
+        peers: {
+          peers: this.peerLinks.map((l) => l.forLease(target.lease)).filter((p) => p !== null),
+          computeHere: this.computeHere,
+        },
       };
       // Not awaited: sampling must not wait for the page to hear of each step.
       const onProgress = (progress: EvaluationProgress) => listener({ type: 'progress', progress });

@@ -6,6 +6,7 @@ import { getPreset } from '../../model/presets';
 import { UNet } from '../../model/unet';
 import { initWasmForTests } from '../backends/testing';
 import { sampleImages, type SampleImagesProgress } from './sampleImages';
+import { servePeerEps, type EpsPeer } from './splitEps';
 
 const schedule = makeSchedule({ kind: 'linear', T: 20 });
 let model: UNet;
@@ -55,5 +56,25 @@ describe('sampleImages', () => {
     expect(tf.memory().numTensors).toBe(before);
     const aborted = AbortSignal.abort();
     await expect(sampleImages(model, schedule, { ...opts, signal: aborted })).rejects.toThrow();
+  });
+
+  it('gives the same images with sampling workers sharing each batch', async () => {
+    const alone = await sampleImages(model, schedule, { ...opts, guidanceScale: 2 });
+    let requests = 0;
+    const peer: EpsPeer = {
+      ready: () => true,
+      predict: (req) => {
+        requests++;
+        return servePeerEps(model, req);
+      },
+    };
+    const shared = await sampleImages(model, schedule, {
+      ...opts,
+      guidanceScale: 2,
+      peers: { peers: [peer], computeHere: true },
+    });
+    expect(shared).toEqual(alone);
+    // Two batches (2 + 1 images) of two steps: the one-image batch is computed here alone.
+    expect(requests).toBe(2);
   });
 });

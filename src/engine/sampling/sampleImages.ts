@@ -7,6 +7,13 @@ import { deriveSeed, STREAM } from '../../random/seeded';
 import { ClassifierGuide } from './classifierGuide';
 import type { ClassifierGuidanceOptions } from './guidanceMethod';
 import { SamplingSession } from './session';
+import type { EpsPeer } from './splitEps';
+
+/** Workers that compute parts of each step (splitEps.ts); see SamplingSession.setPeers. */
+export interface SamplePeers {
+  peers: readonly EpsPeer[];
+  computeHere: boolean;
+}
 
 export interface SampleImagesProgress {
   /** Images of earlier batches, all finished. */
@@ -26,6 +33,8 @@ export interface SampleImagesOptions extends Omit<SamplingOptions, 'recordTrajec
   onProgress?: (p: SampleImagesProgress) => void | Promise<void>;
   /** Classifier guidance (classifierGuide.ts) on top of whatever `classes` the model sees. */
   classifierGuidance?: ClassifierGuidanceOptions;
+  /** Other workers sharing each step's batch (the images are the same); none by default. */
+  peers?: SamplePeers;
 }
 
 /** The seed of batch k of a run: the run's seed for k = 0, a derived one after. */
@@ -43,7 +52,7 @@ export async function sampleImages(
   schedule: Schedule,
   opts: SampleImagesOptions,
 ): Promise<Float32Array> {
-  const { batch = 64, signal, onProgress, classifierGuidance: cg, ...rest } = opts;
+  const { batch = 64, signal, onProgress, classifierGuidance: cg, peers, ...rest } = opts;
   if (cg && cg.classes.length !== opts.n) {
     throw new RangeError(`classifier guidance needs ${opts.n} classes, got ${cg.classes.length}`);
   }
@@ -66,6 +75,7 @@ export async function sampleImages(
         )
       : null;
     const session = new SamplingSession(model, schedule, { ...rest, n, seed, classes }, guide);
+    if (peers) session.setPeers(peers.peers, peers.computeHere);
     // Cancel between steps too, not only when the next progress report comes round.
     const onAbort = () => session.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
