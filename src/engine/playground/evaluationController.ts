@@ -268,10 +268,18 @@ export class EvaluationController {
         batch: Math.min(BATCH, req.samplesPerScale),
         keepImages: Math.max(0, Math.min(req.keepImages ?? k, req.samplesPerScale)),
         signal,
-        peers: {
-          peers: this.peerLinks.map((l) => l.forLease(target.lease)).filter((p) => p !== null),
-          computeHere: this.computeHere,
-        },
+        // Classifier guidance runs in this worker alone; when its curve is set beside the
+        // classifier-free one (both), neither uses the sampling workers, so that their times
+        // per image compare the methods and not the number of workers.
+        peers:
+          req.guidanceMethod === 'both'
+            ? undefined
+            : {
+                peers: this.peerLinks
+                  .map((l) => l.forLease(target.lease))
+                  .filter((p) => p !== null),
+                computeHere: this.computeHere,
+              },
       };
       // Not awaited: sampling must not wait for the page to hear of each step.
       const onProgress = (progress: EvaluationProgress) => listener({ type: 'progress', progress });
