@@ -92,11 +92,17 @@ async function sampleLoad(page: Page, base: string): Promise<Record<string, unkn
   );
   const { sampleEnabled } = await observed(page);
   const how = await page.getByTestId('backend').getAttribute('data-how');
+  const peers = Number(await page.getByTestId('backend').getAttribute('data-peers'));
+  // How the first grid's last step was shared ("8 + 8 images per step on 2 sampling workers").
+  const split = page.getByTestId('sampling-split');
+  const splitText = (await split.count()) > 0 ? await split.textContent() : null;
   return {
     ...timings,
     sampleFirstEnabledMs: sampleEnabled[0],
     sampleEnabledMs: sampleEnabled[sampleEnabled.length - 1],
     backendHow: how,
+    samplingPeers: peers,
+    split: splitText?.replace(/^\s*·\s*/, '') ?? null,
     wallMs: Date.now() - start,
   };
 }
