@@ -1,6 +1,7 @@
 // Sampling on every core: beside the compute worker the page starts sampling workers (one core
 // each) that compute parts of every sampling batch (engine/sampling/splitEps.ts). They change no
-// image: the first grid with them equals the first grid without them (`?peer=0`).
+// image: the first grid with them equals the first grid without them (`?peer=0`), on a
+// cross-origin isolated page (threaded compute worker) and on one without (one thread).
 import { test, expect, backendOf, canvasPixels } from './fixtures';
 
 test('sampling workers share the first grid and change none of its pixels', async ({
@@ -41,5 +42,45 @@ test('sampling workers share the first grid and change none of its pixels', asyn
   await expect(page.getByTestId('sampling-step')).toHaveText('50');
   await expect(split).toHaveCount(0);
   expect(await canvasPixels(page, 'sample-grid')).toBe(shared);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('without cross-origin isolation one wasm thread computes its share beside one worker, same pixels', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(150_000);
+  // As on a host that cannot send COOP/COEP (GitHub Pages): the same files without those headers.
+  await page.context().route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+  await page.goto('./?backend=wasm#view=sampling');
+  expect(await backendOf(page)).toBe('wasm');
+  expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(false);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const peers = Math.min(4, Math.max(0, cores - 1));
+  const badge = page.getByTestId('backend');
+  await expect(badge).toHaveAttribute('data-threads', '1');
+  await expect(badge).toHaveAttribute('data-peers', String(peers));
+  const row = page.getByTestId('sample-row');
+  await expect(row).toHaveAttribute('data-first-grid-ms', /^\d+$/, { timeout: 90_000 });
+  await expect(page.getByTestId('sampling-step')).toHaveText('50');
+  if (peers > 0) {
+    await expect(page.getByTestId('sampling-split')).toHaveText(
+      /^ ?· \d+ images? here \+ (\d+( \+ )?)+ on \d sampling workers? per step$/,
+    );
+  }
+  const oneThread = await canvasPixels(page, 'sample-grid');
+
+  await page.context().unrouteAll();
+  await page.goto('./?backend=wasm&peer=0#view=sampling');
+  expect(await backendOf(page)).toBe('wasm');
+  await expect(row).toHaveAttribute('data-first-grid-ms', /^\d+$/, { timeout: 90_000 });
+  await expect(page.getByTestId('sampling-step')).toHaveText('50');
+  expect(await canvasPixels(page, 'sample-grid')).toBe(oneThread);
   expect(consoleErrors).toEqual([]);
 });
