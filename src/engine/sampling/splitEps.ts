@@ -8,8 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { predictEps, predictionTensors, type EpsModel, type EpsPrediction } from './eps';
 import { readTogether } from './readback';
-
-export type Shape4 = [number, number, number, number];
+import type { Shape4 } from './session';
 
 /** What a peer is asked: predictEps for its images, in plain arrays. */
 export interface PeerEpsRequest {
