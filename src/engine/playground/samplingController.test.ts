@@ -5,6 +5,7 @@ import { initWasmForTests } from '../backends/testing';
 import { ModelSlot } from './modelSlot';
 import { SamplingController, type SamplingProgress } from './samplingController';
 import { leaseOwnWeights } from './weights';
+import { SamplingPeerHost, SamplingPeerLink } from './samplingPeer';
 
 beforeAll(async () => {
   await initWasmForTests();
@@ -105,5 +106,54 @@ describe('SamplingController: the DDPM variance', () => {
     sampling.stop();
     slot.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
+  });
+});
+
+describe('SamplingController with sampling workers', () => {
+  it('gives a run already going each worker as it attaches, uploading the weights once per worker', async () => {
+    const slot = new ModelSlot();
+    await slot.create('mnist', 'tiny', ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], {
+      schedule: { kind: 'linear', T: 50 },
+    });
+    const req = { n: 4, sampler: 'ddim' as const, steps: 4, classes: [1, 2, 3, 4], seed: 1 };
+    const alone = new SamplingController();
+    await alone.start(leaseOwnWeights(slot.model), slot.schedule, { ...req, guidanceScale: 2 });
+    const expected = (await alone.advance(4)).x;
+    alone.stop();
+
+    const uploads: number[] = [];
+    const hosts: SamplingPeerHost[] = [];
+    const makeLink = (k: number) => {
+      const host = new SamplingPeerHost(() => Promise.resolve());
+      hosts.push(host);
+      return new SamplingPeerLink({
+        loadWeights: (w) => {
+          uploads.push(k);
+          return host.loadWeights(w);
+        },
+        predict: (id, r) => host.predict(id, r),
+      });
+    };
+    const sampling = new SamplingController();
+    await sampling.start(leaseOwnWeights(slot.model), slot.schedule, { ...req, guidanceScale: 2 });
+    const a = makeLink(1);
+    sampling.setPeerLinks([a], false);
+    sampling.setPeerLinks([a, makeLink(2)], false);
+    const wait = async () => {
+      for (let i = 0; i < 100; i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    await wait();
+    expect(uploads).toEqual([1, 2]);
+    const last = await sampling.advance(4);
+    expect(last.x).toEqual(expected);
+    expect(last.splitCounts?.[0]).toBe(0);
+    expect(last.splitCounts?.reduce((x, y) => x + y, 0)).toBe(4);
+    // A new run uploads its weights to each worker once.
+    await sampling.start(leaseOwnWeights(slot.model), slot.schedule, { ...req, guidanceScale: 2 });
+    await wait();
+    expect(uploads).toEqual([1, 2, 1, 2]);
+    sampling.stop();
+    hosts.forEach((h) => h.dispose());
+    slot.dispose();
   });
 });

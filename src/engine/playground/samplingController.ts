@@ -17,6 +17,7 @@ import { ClassifierGuide } from '../sampling/classifierGuide';
 import { usesClassifier, type GuidanceMethod } from '../sampling/guidanceMethod';
 import type { NoisyClassifier } from '../../model/noisyClassifier';
 import type { SamplingPeerLink } from './samplingPeer';
+import type { EpsPeer } from '../sampling/splitEps';
 
 export interface SamplingRequest extends ScoreSamplerOptions {
   n: number;
@@ -136,6 +137,11 @@ export class SamplingController {
   private guide: ClassifierGuide | null = null;
   private method: GuidanceMethod = 'classifier-free';
   private peerLinks: SamplingPeerLink[] = [];
+  /** The peers the current run was given, by link. */
+  private runPeers: { session: SamplingSession | null; byLink: Map<SamplingPeerLink, EpsPeer> } = {
+    session: null,
+    byLink: new Map(),
+  };
   private computeHere = true;
 
   /**
@@ -149,6 +155,10 @@ export class SamplingController {
     if (this.session && this.lease) this.attachPeers(this.session, this.lease, this.guide);
   }
 
+  /**
+   * Gives the session a peer per link. A link that already serves this session keeps its peer:
+   * the page attaches its workers one at a time, and each forLease uploads the weights again.
+   */
   private attachPeers(
     session: SamplingSession,
     lease: WeightsLease,
@@ -156,7 +166,15 @@ export class SamplingController {
   ): void {
     // Classifier guidance needs the gradient of the whole batch here: no peers then.
     if (guide !== null) return;
-    const peers = this.peerLinks.map((l) => l.forLease(lease)).filter((p) => p !== null);
+    const runPeers = this.runPeers.session === session ? this.runPeers.byLink : new Map();
+    const peers: EpsPeer[] = [];
+    for (const link of this.peerLinks) {
+      const peer = runPeers.get(link) ?? link.forLease(lease);
+      if (peer === null) continue;
+      runPeers.set(link, peer);
+      peers.push(peer);
+    }
+    this.runPeers = { session, byLink: runPeers };
     session.setPeers(peers, this.computeHere);
   }
 
@@ -269,5 +287,6 @@ export class SamplingController {
     this.guide = null;
     this.lease?.release();
     this.lease = null;
+    this.runPeers = { session: null, byLink: new Map() };
   }
 }
