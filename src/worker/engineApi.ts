@@ -294,6 +294,13 @@ export function createEngineApi(env: EngineEnv): EngineApi {
             ),
           predict: (id, req) =>
             remote.predict(id, Comlink.transfer(req, [req.x.buffer as ArrayBuffer])),
+          // The peer releases the proxy (and so its port) when the run ends.
+          runSteps: (id, req, onStep) =>
+            remote.runSteps(
+              id,
+              Comlink.transfer(req, [req.x.buffer as ArrayBuffer]),
+              Comlink.proxy(onStep),
+            ),
         }),
       );
       // A threaded compute worker beside busy single-threaded peers waits on its own pool: with

@@ -26,6 +26,24 @@ self.addEventListener('message', (e: MessageEvent<{ port?: MessagePort }>) => {
         const r = await host.predict(...args);
         return Comlink.transfer(r, r.arrays.length ? [r.arrays[0].buffer as ArrayBuffer] : []);
       },
+      async runSteps(
+        weightsId: number,
+        req: Parameters<SamplingPeerHost['runSteps']>[1],
+        onStep: Comlink.Remote<(index: number) => void>,
+      ) {
+        try {
+          // Reports are not awaited: the next step starts at once.
+          const r = await host.runSteps(
+            weightsId,
+            req,
+            (index) => void onStep(index).catch(() => undefined),
+          );
+          const buffers = new Set([r.x, ...r.last].map((a) => a.buffer as ArrayBuffer));
+          return Comlink.transfer(r, [...buffers]);
+        } finally {
+          onStep[Comlink.releaseProxy]();
+        }
+      },
     },
     port,
   );

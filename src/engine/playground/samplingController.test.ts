@@ -132,6 +132,7 @@ describe('SamplingController with sampling workers', () => {
           return host.loadWeights(w);
         },
         predict: (id, r) => host.predict(id, r),
+        runSteps: (id, r, onStep) => host.runSteps(id, r, onStep),
       });
     };
     const sampling = new SamplingController();

@@ -6,7 +6,9 @@ import { makeSchedule } from '../../diffusion/schedule';
 import { getPreset } from '../../model/presets';
 import { UNet } from '../../model/unet';
 import { initWasmForTests } from '../backends/testing';
+import { makePlan } from '../sampling/plan';
 import { SamplingSession } from '../sampling/session';
+import type { SliceRunRequest } from '../sampling/sliceRun';
 import { SamplingPeerHost, SamplingPeerLink, type SamplingPeerApi } from './samplingPeer';
 import { leaseOwnWeights, leaseSnapshotWeights } from './weights';
 
@@ -37,6 +39,10 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
         calls.push(`predict ${id}`);
         return host.predict(id, req);
       },
+      runSteps: (id, req, onStep) => {
+        calls.push(`run ${id}: ${req.steps} steps from ${req.start}`);
+        return host.runSteps(id, req, onStep);
+      },
     });
     const opts = { n: 4, sampler: 'ddim' as const, steps: 3, classes: [0, 1, 2, 3], seed: 2 };
     const alone = new SamplingSession(unet, schedule, { ...opts, guidanceScale: 2 });
@@ -53,12 +59,14 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
     const before = tf.memory().numTensors;
     const split = new SamplingSession(unet, schedule, { ...opts, guidanceScale: 2 });
     split.setPeers(peer ? [peer] : [], false);
+    // One step on its own (split), then the other two as one run of steps.
+    await split.advance(1);
     const x = (await split.run()).x;
     expect(split.splitCounts).toEqual([0, 4]);
     split.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(x).toEqual(expected);
-    expect(calls).toEqual(['load 1', 'predict 1', 'predict 1', 'predict 1']);
+    expect(calls).toEqual(['load 1', 'predict 1', 'run 1: 2 steps from 1']);
 
     // A newer upload replaces the copy: the older run's peer is no longer ready.
     const next = link.forLease(leaseOwnWeights(unet));
@@ -80,6 +88,7 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
     const broken: SamplingPeerApi = {
       loadWeights: () => Promise.reject(new Error('the peer could not start wasm (cpu)')),
       predict: () => Promise.reject(new Error('unused')),
+      runSteps: () => Promise.reject(new Error('unused')),
     };
     const link = new SamplingPeerLink(broken);
     const peer = link.forLease(leaseOwnWeights(unet));
@@ -89,7 +98,11 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
     expect(link.forLease(leaseOwnWeights(unet))).toBeNull();
     // A worker that never answers (crashed) fails the request after the time limit.
     const silent = new SamplingPeerLink(
-      { loadWeights: async () => {}, predict: () => new Promise(() => {}) },
+      {
+        loadWeights: async () => {},
+        predict: () => new Promise(() => {}),
+        runSteps: () => new Promise(() => {}),
+      },
       30,
     );
     const mute = silent.forLease(leaseOwnWeights(unet));
@@ -99,10 +112,57 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
     );
     expect(mute?.ready()).toBe(false);
     // A lease that is not a plain U-Net (no weights to copy) gets no peer.
-    const ok = new SamplingPeerLink({ loadWeights: async () => {}, predict: broken.predict });
+    const ok = new SamplingPeerLink({ ...broken, loadWeights: async () => {} });
     expect(ok.forLease({ model: unet, release: () => {} })).toBeNull();
   });
+
+  it('gives a run of steps the time limit per step reported, not for the whole run', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const result = { x: new Float32Array(1), last: [], layout: dummyLayout, ms: 1 };
+    // Reports a step every 20 ms (a limit of 60 ms per step), then, stuck, nothing more.
+    const worker = (stuckAfter: number): SamplingPeerApi => ({
+      loadWeights: async () => {},
+      predict: () => Promise.reject(new Error('unused')),
+      runSteps: async (_, req, onStep) => {
+        for (let i = 0; i < req.steps; i++) {
+          await sleep(i === stuckAfter ? 1000 : 20);
+          onStep(req.start + i);
+        }
+        return result;
+      },
+    });
+    const run = { ...dummyRun(), steps: 8 };
+    const slow = new SamplingPeerLink(worker(-1), 60).forLease(leaseOwnWeights(unet));
+    await until(() => slow?.ready() === true);
+    const steps: number[] = [];
+    // 8 steps take ~160 ms, more than the limit, but no step does.
+    await expect(slow?.runSteps(run, (i) => steps.push(i))).resolves.toBe(result);
+    expect(steps).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const stuckLink = new SamplingPeerLink(worker(3), 60);
+    const stuck = stuckLink.forLease(leaseOwnWeights(unet));
+    await until(() => stuck?.ready() === true);
+    await expect(stuck?.runSteps(run, () => {})).rejects.toThrow(/did not answer within 60 ms/);
+    expect(stuckLink.failure).toMatch(/did not answer/);
+  });
 });
+
+const dummyLayout = { eps: 0, epsCond: -1, epsUncond: -1, v: -1 };
+
+function dummyRun(): SliceRunRequest {
+  return {
+    x: new Float32Array(28 * 28),
+    classes: null,
+    guidanceScale: 1,
+    shape: [1, 28, 28, 1],
+    plan: makePlan(schedule, { sampler: 'ddim', steps: 8, eta: 0, variance: 'betaTilde' }),
+    start: 0,
+    steps: 1,
+    clipX0: true,
+    seed: 0,
+    batch: 1,
+    offset: 0,
+  };
+}
 
 function dummy() {
   return {

@@ -11,6 +11,8 @@ import {
   type PeerEpsRequest,
   type PeerEpsResult,
 } from '../sampling/splitEps';
+import type { EpsModel } from '../sampling/eps';
+import { runSlice, type SliceRunRequest, type SliceRunResult } from '../sampling/sliceRun';
 import { leaseCopiedWeights, type WeightsLease } from './weights';
 
 export interface PeerWeights {
@@ -24,6 +26,12 @@ export interface PeerWeights {
 export interface SamplingPeerApi {
   loadWeights(w: PeerWeights): Promise<void>;
   predict(weightsId: number, req: PeerEpsRequest): Promise<PeerEpsResult>;
+  /** `onStep` is called from the peer (over Comlink: a proxy) after each step. */
+  runSteps(
+    weightsId: number,
+    req: SliceRunRequest,
+    onStep: (index: number) => void,
+  ): Promise<SliceRunResult>;
 }
 
 /** The peer worker's state: one copy of weights at a time. */
@@ -44,14 +52,26 @@ export class SamplingPeerHost implements SamplingPeerApi {
     this.held = { id: w.id, lease: leaseCopiedWeights({ config: w.config }, params) };
   }
 
-  async predict(weightsId: number, req: PeerEpsRequest): Promise<PeerEpsResult> {
+  private model(weightsId: number): EpsModel {
     const held = this.held;
     if (held === null || held.id !== weightsId) {
       throw new Error(
         `the peer holds other weights (${held?.id ?? 'none'}, asked for ${weightsId})`,
       );
     }
-    return servePeerEps(held.lease.model, req);
+    return held.lease.model;
+  }
+
+  async predict(weightsId: number, req: PeerEpsRequest): Promise<PeerEpsResult> {
+    return servePeerEps(this.model(weightsId), req);
+  }
+
+  async runSteps(
+    weightsId: number,
+    req: SliceRunRequest,
+    onStep: (index: number) => void,
+  ): Promise<SliceRunResult> {
+    return runSlice(this.model(weightsId), req, onStep);
   }
 
   /** Frees the copy (tests; a worker is simply closed). */
@@ -79,21 +99,38 @@ export class SamplingPeerLink {
     private readonly minTimeoutMs = 5000,
   ) {}
 
-  private ask(id: number, req: PeerEpsRequest): Promise<PeerEpsResult> {
+  /**
+   * `call`'s answer, or a failure once the worker has been silent for max(minTimeoutMs, 10 ×
+   * the slowest step so far): silence is measured from the request and from each step the
+   * worker reports (`call` gets the function to report them with). A single-step request's
+   * answer is its step.
+   */
+  private watch<T>(id: number, call: (stepDone: () => void) => Promise<T>): Promise<T> {
     const limit = Math.max(this.minTimeoutMs, 10 * this.slowestMs);
-    const start = performance.now();
+    let last = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
+    let fail: (err: Error) => void = () => undefined;
+    const arm = () => {
+      clearTimeout(timer);
       timer = setTimeout(
-        () =>
-          reject(new Error(`the sampling worker did not answer within ${Math.round(limit)} ms`)),
+        () => fail(new Error(`the sampling worker did not answer within ${Math.round(limit)} ms`)),
         limit,
       );
+    };
+    const timeout = new Promise<never>((_, reject) => {
+      fail = reject;
     });
-    return Promise.race([this.remote.predict(id, req), timeout]).then(
+    const stepDone = () => {
+      const now = performance.now();
+      this.slowestMs = Math.max(this.slowestMs, now - last);
+      last = now;
+      arm();
+    };
+    arm();
+    return Promise.race([call(stepDone), timeout]).then(
       (r) => {
         clearTimeout(timer);
-        this.slowestMs = Math.max(this.slowestMs, performance.now() - start);
+        this.slowestMs = Math.max(this.slowestMs, performance.now() - last);
         return r;
       },
       (err: unknown) => {
@@ -103,6 +140,24 @@ export class SamplingPeerLink {
         if (id === this.nextId - 1) this.failed = err instanceof Error ? err.message : String(err);
         throw err;
       },
+    );
+  }
+
+  private ask(id: number, req: PeerEpsRequest): Promise<PeerEpsResult> {
+    return this.watch(id, () => this.remote.predict(id, req));
+  }
+
+  private askRun(
+    id: number,
+    req: SliceRunRequest,
+    onStep: (index: number) => void,
+  ): Promise<SliceRunResult> {
+    return this.watch(id, (stepDone) =>
+      this.remote.runSteps(id, req, (index) => {
+        // The last step's report is followed by the readback: its answer ends the watch.
+        if (index < req.start + req.steps - 1) stepDone();
+        onStep(index);
+      }),
     );
   }
 
@@ -143,6 +198,7 @@ export class SamplingPeerLink {
       ready: () => this.loadedId === id && this.failed === null,
       // A peer that failed once is not asked again (the session reruns the step without it).
       predict: (req) => this.ask(id, req),
+      runSteps: (req, onStep) => this.askRun(id, req, onStep),
     };
   }
 }

@@ -6,6 +6,7 @@ import { getPreset } from '../../model/presets';
 import { UNet } from '../../model/unet';
 import { initWasmForTests } from '../backends/testing';
 import { sampleImages, type SampleImagesProgress } from './sampleImages';
+import { runSlice } from './sliceRun';
 import { servePeerEps, type EpsPeer } from './splitEps';
 
 const schedule = makeSchedule({ kind: 'linear', T: 20 });
@@ -61,11 +62,16 @@ describe('sampleImages', () => {
   it('gives the same images with sampling workers sharing each batch', async () => {
     const alone = await sampleImages(model, schedule, { ...opts, guidanceScale: 2 });
     let requests = 0;
+    let runs = 0;
     const peer: EpsPeer = {
       ready: () => true,
       predict: (req) => {
         requests++;
         return servePeerEps(model, req);
+      },
+      runSteps: (req, onStep) => {
+        runs++;
+        return runSlice(model, req, onStep);
       },
     };
     const shared = await sampleImages(model, schedule, {
@@ -74,7 +80,9 @@ describe('sampleImages', () => {
       peers: { peers: [peer], computeHere: true },
     });
     expect(shared).toEqual(alone);
-    // Two batches (2 + 1 images) of two steps: the one-image batch is computed here alone.
-    expect(requests).toBe(2);
+    // Two batches (2 + 1 images) of two steps: the peer takes its image of the first batch
+    // through both steps at once; the one-image batch is computed here alone.
+    expect(requests).toBe(0);
+    expect(runs).toBe(1);
   });
 });

@@ -29,8 +29,24 @@ import {
 import { readTogether } from './readback';
 import { macrotask } from '../yield';
 import { scoreStep } from './scoreStep';
-import { predictEpsSplit, SplitShare, type EpsPeer, type PartOwner } from './splitEps';
+import {
+  predictEpsSplit,
+  SplitShare,
+  type EpsPeer,
+  type PartOwner,
+  type SplitPart,
+} from './splitEps';
+import { runStepsSplit } from './splitRun';
 import { INITIAL_NOISE_STREAM, stepNoiseStream, streamNoise } from './seeds';
+
+/**
+ * The most steps the sampling workers take in one go (runDelegated), and the time such a run
+ * should last: the workers meet once per run instead of every step, and cancel() or a new
+ * guidance scale waits for the run under way. The first run of a session is 2 steps; later ones
+ * as many as fit in DELEGATED_RUN_MS at the speed measured (at least 2).
+ */
+export const DELEGATED_STEPS = 10;
+export const DELEGATED_RUN_MS = 500;
 
 /** Stream of step k's second noise (the pc corrector's z): beyond every step's main stream. */
 const correctorNoiseStream = (step: number): number => 2 ** 32 + step;
@@ -153,6 +169,8 @@ export class SamplingSession {
   private computeHere = true;
   private readonly share = new SplitShare();
   private lastSplit: number[] = [];
+  /** Wall time per step of the last run of steps the peers took (runDelegated). */
+  private runStepMs: number | null = null;
 
   /** The session owns neither `model` nor `guide`: dispose them yourself after dispose(). */
   constructor(
@@ -215,7 +233,10 @@ export class SamplingSession {
     return this.scale;
   }
 
-  /** Takes effect from the next step that starts; steps already run are unchanged. */
+  /**
+   * Takes effect from the next step that starts; steps already run are unchanged. While peers
+   * take a run of steps (runDelegated), from the step after that run.
+   */
   setGuidanceScale(s: number): void {
     this.scale = validateGuidanceScale(s);
   }
@@ -225,7 +246,10 @@ export class SamplingSession {
    * first step after it is ready; `computeHere` false leaves this worker none while a peer is
    * ready (a threaded worker beside single-threaded peers only slows them down). The images do
    * not change. Score samplers and classifier guidance always run here. A peer that fails is
-   * dropped and the step rerun without it.
+   * dropped and the step rerun without it. advance(k) with k ≥ 2 hands the peers runs of up to
+   * DELEGATED_STEPS steps (about DELEGATED_RUN_MS each), which their images run through without waiting for each
+   * other (sliceRun.ts); onProgress is then told of the run's steps as they finish but not
+   * awaited, and current() shows the state before the run until it ends.
    */
   setPeers(peers: readonly EpsPeer[], computeHere = true): void {
     this.peers = [...peers];
@@ -237,7 +261,10 @@ export class SamplingSession {
     return this.lastSplit;
   }
 
-  /** Stops a running advance()/run() before its next step; the state stays consistent. */
+  /**
+   * Stops a running advance()/run() before its next step (or after the peers' run of steps
+   * under way); the state stays consistent.
+   */
   cancel(): void {
     if (this.running) this.cancelRequested = true;
   }
@@ -259,10 +286,30 @@ export class SamplingSession {
     let stepsRun = 0;
     try {
       while (stepsRun < k && !this.done && !this.stopRequested()) {
-        const last = await this.step();
-        if (last === null) break;
-        stepsRun++;
-        if (this.options.recordTrajectory) await this.record(last);
+        const run = this.delegableSteps(k - stepsRun);
+        if (run >= 2) {
+          const before = stepsRun;
+          const ran = await this.runDelegated(run, (done) => {
+            // The run's steps before its last, as every part finishes them (not awaited: the
+            // parts do not wait; current() still shows the state before the run).
+            if (opts.onProgress && done < run && (before + done) % every === 0) {
+              const stepsDone = this.stepsDone + done;
+              const t = this.plan.steps[stepsDone - 1].modelT;
+              void Promise.resolve(
+                opts.onProgress({ stepsDone, totalSteps: this.totalSteps, t }),
+              ).catch(() => undefined);
+            }
+          });
+          if (ran === null) break;
+          stepsRun += ran;
+          if (ran === 0) continue;
+        } else {
+          const last = await this.step();
+          if (last === null) break;
+          stepsRun++;
+          if (this.options.recordTrajectory) await this.record(last);
+        }
+        const last = this.last!;
         if (this.stopRequested()) break;
         if (opts.onProgress && (stepsRun % every === 0 || this.done || stepsRun === k)) {
           const { stepsDone, totalSteps } = this;
@@ -335,6 +382,21 @@ export class SamplingSession {
   }
 
   /**
+   * Who computes how many images of the next step: `owners` (this worker as null) and the parts
+   * that got images, in batch order. Here alone without ready peers or with classifier guidance.
+   */
+  private split(): { owners: PartOwner[]; parts: SplitPart[] } {
+    const { n } = this.options;
+    const ready = this.guide === null ? this.peers.filter((p) => p.ready()) : [];
+    const owners: PartOwner[] = this.computeHere || ready.length === 0 ? [null, ...ready] : ready;
+    const counts = owners.length > 1 ? this.share.counts(owners, n) : [n];
+    const parts = owners
+      .map((owner, i) => ({ owner, count: counts[i] }))
+      .filter((p) => p.count > 0);
+    return { owners, parts };
+  }
+
+  /**
    * The model's ε for a DDPM/DDIM step: here, or split with the peers that are ready. Resolves to
    * null when the session was disposed while peers computed (the prediction is freed then).
    */
@@ -343,13 +405,8 @@ export class SamplingSession {
     withVariance: boolean,
     s: number,
   ): Promise<EpsPrediction | null> {
-    const { classes, n } = this.options;
-    const ready = this.guide === null ? this.peers.filter((p) => p.ready()) : [];
-    const owners: PartOwner[] = this.computeHere || ready.length === 0 ? [null, ...ready] : ready;
-    const counts = owners.length > 1 ? this.share.counts(owners, n) : [n];
-    const parts = owners
-      .map((owner, i) => ({ owner, count: counts[i] }))
-      .filter((p) => p.count > 0);
+    const { classes } = this.options;
+    const { owners, parts } = this.split();
     if (parts.length === 1 && parts[0].owner === null) {
       this.lastSplit = [];
       return predictEps(this.model, this.x, modelT, classes, s, withVariance);
@@ -373,6 +430,94 @@ export class SamplingSession {
     this.lastSplit = owners.map((o) => parts.find((p) => p.owner === o)?.count ?? 0);
     if (owners[0] !== null) this.lastSplit.unshift(0);
     return split.pred;
+  }
+
+  /**
+   * How many of the next `remaining` steps the ready peers can take as one run of steps
+   * (sliceRun.ts): DDPM/DDIM steps, without classifier guidance or a recorded trajectory, at most
+   * DELEGATED_STEPS so that cancel() and a new guidance scale wait no longer than that. 0: none.
+   */
+  private delegableSteps(remaining: number): number {
+    if (this.guide !== null || this.options.recordTrajectory) return 0;
+    if (!this.split().parts.some((p) => p.owner !== null)) return 0;
+    const start = this.stepsDone;
+    const fit = this.runStepMs === null ? 2 : Math.floor(DELEGATED_RUN_MS / this.runStepMs);
+    const limit = Math.min(remaining, DELEGATED_STEPS, Math.max(2, fit), this.totalSteps - start);
+    let count = 0;
+    while (count < limit && !isScorePlanStep(this.plan.steps[start + count])) count++;
+    return count;
+  }
+
+  /**
+   * `count` steps with the images split between the ready peers (and this worker when
+   * computeHere), each part running all of them before the parts meet (sliceRun.ts); the same
+   * images as step() `count` times. `onCommon(done)` hears when every part has done `done`
+   * steps. Resolves to the steps run: 0 when a peer failed (the peers are dropped and nothing
+   * changed), null when the session was disposed meanwhile.
+   */
+  private async runDelegated(
+    count: number,
+    onCommon: (done: number) => void,
+  ): Promise<number | null> {
+    const { classes, seed, clipX0 } = this.options;
+    const { owners, parts } = this.split();
+    const start = this.stepsDone;
+    const s = this.scale;
+    const began = performance.now();
+    const doneBy = parts.map(() => 0);
+    let common = 0;
+    // Reports come on their own channels: one arriving after the run has ended is stale.
+    let open = true;
+    let run;
+    try {
+      run = await runStepsSplit(
+        this.model,
+        parts,
+        this.x,
+        { plan: this.plan, start, steps: count, guidanceScale: s, clipX0, seed },
+        classes,
+        (part, index) => {
+          if (!open) return;
+          doneBy[part] = index - start + 1;
+          const least = Math.min(...doneBy);
+          if (least > common) {
+            common = least;
+            onCommon(common);
+          }
+        },
+      );
+    } catch (err) {
+      if (this.disposed) return null;
+      // A peer is gone (e.g. its worker was closed): this run goes on without the peers.
+      console.warn(`sampling peers dropped: ${err instanceof Error ? err.message : String(err)}`);
+      this.peers = [];
+      this.lastSplit = [];
+      return 0;
+    } finally {
+      open = false;
+    }
+    const { last } = run;
+    if (this.disposed) {
+      tf.dispose([run.x, last.xt, last.x0Pred, last.epsUsed, ...predictionTensors(last.pred)]);
+      return null;
+    }
+    this.share.update(run.measured);
+    this.runStepMs = (performance.now() - began) / count;
+    this.lastSplit = owners.map((o) => parts.find((p) => p.owner === o)?.count ?? 0);
+    if (owners[0] !== null) this.lastSplit.unshift(0);
+    this.disposeLast();
+    const index = start + count - 1;
+    this.last = {
+      index,
+      t: this.plan.steps[index].modelT,
+      guidanceScale: s,
+      guided: usesGuidance(this.model.config.numClasses, classes, s),
+      ...last,
+      classifier: null,
+    };
+    this.x.dispose();
+    this.x = run.x;
+    return count;
   }
 
   /**

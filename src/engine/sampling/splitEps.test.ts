@@ -1,15 +1,17 @@
-// A sampling run whose ε is split with a peer gives the images of the run done in one place:
-// the peer here is in-process (a second UNet with copied weights), served by the same code the
-// peer worker runs (servePeerEps).
+// A sampling run whose ε is split with a peer gives the images of the run done in one place,
+// whether each step is split (splitEps.ts) or the peers take runs of steps (sliceRun.ts): the
+// peer here is in-process (a second UNet with copied weights), served by the same code the peer
+// worker runs (servePeerEps, runSlice).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSchedule } from '../../diffusion/schedule';
 import { getPreset } from '../../model/presets';
 import { UNet } from '../../model/unet';
 import { initWasmForTests } from '../backends/testing';
-import { SamplingSession } from './session';
+import { DELEGATED_STEPS, SamplingSession } from './session';
 import type { SamplingOptions } from './options';
 import { servePeerEps, SplitShare, type EpsPeer, type PeerEpsRequest } from './splitEps';
+import { runSlice, type SliceRunRequest } from './sliceRun';
 
 const schedule = makeSchedule({ kind: 'linear', T: 20 });
 let cond: UNet;
@@ -30,26 +32,45 @@ afterAll(() => {
   copy.dispose();
 });
 
-/** A peer in this process: counts its requests, can be made to fail or to be not ready. */
+/**
+ * A peer in this process: records its single-step requests and its runs of steps, can be made to
+ * fail after that many of them or to be not ready.
+ */
 function localPeer(opts: { ready?: () => boolean; failAfter?: number } = {}) {
   const requests: PeerEpsRequest[] = [];
+  const runs: SliceRunRequest[] = [];
+  const fail = () => {
+    if (opts.failAfter !== undefined && requests.length + runs.length > opts.failAfter) {
+      throw new Error('peer worker closed');
+    }
+  };
   const peer: EpsPeer = {
     ready: opts.ready ?? (() => true),
     async predict(req) {
       requests.push(req);
-      if (opts.failAfter !== undefined && requests.length > opts.failAfter) {
-        throw new Error('peer worker closed');
-      }
+      fail();
       return servePeerEps(copy, req);
     },
+    async runSteps(req, onStep) {
+      runs.push(req);
+      fail();
+      return runSlice(copy, req, onStep);
+    },
   };
-  return { peer, requests };
+  return { peer, requests, runs };
 }
 
-async function sample(opts: SamplingOptions, peers: EpsPeer[], computeHere = true) {
+/** Runs to the end: in one advance() (runs of steps), or stepwise (every step split anew). */
+async function sample(
+  opts: SamplingOptions,
+  peers: EpsPeer[],
+  computeHere = true,
+  stepwise = false,
+) {
   const s = new SamplingSession(cond, schedule, opts);
   s.setPeers(peers, computeHere);
   try {
+    if (stepwise) while (!s.done) await s.advance(1);
     const snap = await s.run();
     return { snap, counts: [...s.splitCounts] };
   } finally {
@@ -78,23 +99,37 @@ describe('ε split with a peer worker', () => {
     for (const [opts, computeHere] of settings) {
       const alone = await sample(opts, []);
       expect(alone.counts).toEqual([]);
-      const a1 = localPeer();
-      const a2 = localPeer();
-      const before = tf.memory().numTensors;
-      const split = await sample(opts, [a1.peer, a2.peer], computeHere);
-      expect(tf.memory().numTensors).toBe(before);
-      // Three images: one each here and on both peers, or the peers share them (2 + 1).
-      expect(split.counts.reduce((x, y) => x + y, 0)).toBe(3);
-      expect(split.counts[0]).toBe(computeHere ? 1 : 0);
-      expect(a1.requests.length).toBe(split.snap.totalSteps);
-      expect(a2.requests.length).toBe(split.snap.totalSteps);
-      expect(split.snap.x).toEqual(alone.snap.x);
-      const a = alone.snap.step;
-      const b = split.snap.step;
-      expect(b?.eps).toEqual(a?.eps);
-      expect(b?.epsCond).toEqual(a?.epsCond);
-      expect(b?.epsUncond).toEqual(a?.epsUncond);
-      expect(b?.x0Pred).toEqual(a?.x0Pred);
+      for (const stepwise of [true, false]) {
+        const a1 = localPeer();
+        const a2 = localPeer();
+        const before = tf.memory().numTensors;
+        const split = await sample(opts, [a1.peer, a2.peer], computeHere, stepwise);
+        expect(tf.memory().numTensors).toBe(before);
+        // Three images: one each here and on both peers, or the peers share them (2 + 1).
+        expect(split.counts.reduce((x, y) => x + y, 0)).toBe(3);
+        expect(split.counts[0]).toBe(computeHere ? 1 : 0);
+        // Stepwise every step is split anew; in one advance() each peer takes runs of steps,
+        // one after the other to the end.
+        for (const a of [a1, a2]) {
+          expect(a.requests.length).toBe(stepwise ? split.snap.totalSteps : 0);
+          const ends = a.runs.map((r) => [r.start, r.start + r.steps]);
+          expect(ends.flat()).toEqual(
+            stepwise ? [] : [0, ...ends.slice(1).flatMap(([b]) => [b, b]), split.snap.totalSteps],
+          );
+        }
+        expect(split.snap.x).toEqual(alone.snap.x);
+        const a = alone.snap.step;
+        const b = split.snap.step;
+        expect(b?.index).toBe(a?.index);
+        expect(b?.t).toBe(a?.t);
+        expect(b?.guided).toBe(a?.guided);
+        expect(b?.xt).toEqual(a?.xt);
+        expect(b?.eps).toEqual(a?.eps);
+        expect(b?.epsUsed).toEqual(a?.epsUsed);
+        expect(b?.epsCond).toEqual(a?.epsCond);
+        expect(b?.epsUncond).toEqual(a?.epsUncond);
+        expect(b?.x0Pred).toEqual(a?.x0Pred);
+      }
     }
   });
 
@@ -104,20 +139,68 @@ describe('ε split with a peer worker', () => {
     const s = new SamplingSession(cond, schedule, base);
     s.setPeers([late.peer], false);
     await s.advance(2);
-    expect(late.requests.length).toBe(0);
+    expect(late.requests.length + late.runs.length).toBe(0);
     ready = true;
-    await s.advance(2);
+    await s.advance(1);
+    await s.advance(1);
     expect(late.requests.length).toBe(2);
     const x = (await s.current()).x;
     s.dispose();
 
-    const failing = localPeer({ failAfter: 1 });
-    const before = tf.memory().numTensors;
-    const run = await sample(base, [failing.peer], false);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(failing.requests.length).toBe(2);
-    expect(run.counts).toEqual([]);
-    expect(run.snap.x).toEqual(x);
+    // Fails on its second request: a step (stepwise), or the first run of steps (2 steps).
+    for (const stepwise of [true, false]) {
+      const failing = localPeer({ failAfter: 1 });
+      const before = tf.memory().numTensors;
+      const t = new SamplingSession(cond, schedule, base);
+      t.setPeers([failing.peer], false);
+      await t.advance(1);
+      if (stepwise) while (!t.done) await t.advance(1);
+      else await t.advance(3);
+      const snap = await t.current();
+      expect(t.splitCounts).toEqual([]);
+      t.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      expect(failing.requests.length + failing.runs.length).toBe(2);
+      expect(failing.runs.map((r) => [r.start, r.steps])).toEqual(stepwise ? [] : [[1, 2]]);
+      expect(snap.x).toEqual(x);
+    }
+  });
+
+  it('hands the peers runs of steps, and a new guidance scale waits for the next run', async () => {
+    const opts: SamplingOptions = { ...base, steps: 14 };
+    const alone = new SamplingSession(cond, schedule, opts);
+    const peer = localPeer();
+    const split = new SamplingSession(cond, schedule, opts);
+    split.setPeers([peer.peer], false);
+    try {
+      const progress: number[] = [];
+      const running = split.advance(14, { onProgress: (p) => void progress.push(p.stepsDone) });
+      split.setGuidanceScale(4);
+      await running;
+      // A session's first run is 2 steps (its speed unknown), later ones as many as fit in
+      // DELEGATED_RUN_MS, at most DELEGATED_STEPS: one after the other to the end.
+      const runs = peer.runs.map((r) => [r.start, r.steps, r.guidanceScale]);
+      expect(runs[0]).toEqual([0, 2, 2.5]);
+      let next = 0;
+      for (const [start, steps, s] of runs) {
+        expect(start).toBe(next);
+        expect(steps).toBeGreaterThanOrEqual(2);
+        expect(steps).toBeLessThanOrEqual(DELEGATED_STEPS);
+        if (start > 0) expect(s).toBe(4);
+        next = start + steps;
+      }
+      expect(next).toBe(14);
+      expect(progress).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+      // Alone, the same s from step 2 on gives the same images.
+      await alone.advance(1);
+      await alone.advance(1);
+      alone.setGuidanceScale(4);
+      await alone.run();
+      expect((await split.current()).x).toEqual((await alone.current()).x);
+    } finally {
+      alone.dispose();
+      split.dispose();
+    }
   });
 
   it('computes one image, and score samplers, here alone', async () => {
@@ -132,7 +215,8 @@ describe('ε split with a peer worker', () => {
 describe('SplitShare', () => {
   it('starts with equal parts and moves toward the faster side, leaving each part an image', () => {
     const share = new SplitShare();
-    const fast: EpsPeer = { ready: () => true, predict: () => Promise.reject(new Error('unused')) };
+    const unused = () => Promise.reject(new Error('unused'));
+    const fast: EpsPeer = { ready: () => true, predict: unused, runSteps: unused };
     const slow: EpsPeer = { ...fast };
     expect(share.counts([null, fast], 16)).toEqual([8, 8]);
     expect(share.counts([fast, slow], 1)).toEqual([1, 0]);

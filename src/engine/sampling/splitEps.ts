@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { predictEps, predictionTensors, type EpsModel, type EpsPrediction } from './eps';
 import { readTogether } from './readback';
 import type { Shape4 } from './session';
+import type { SliceRunRequest, SliceRunResult } from './sliceRun';
 
 /** What a peer is asked: predictEps for its images, in plain arrays. */
 export interface PeerEpsRequest {
@@ -41,9 +42,11 @@ export interface EpsPeer {
   /** Whether it holds the weights this run samples with (uploading them takes a moment). */
   ready(): boolean;
   predict(req: PeerEpsRequest): Promise<PeerEpsResult>;
+  /** Several steps of its images at once (sliceRun.ts); `onStep` hears of each step done. */
+  runSteps(req: SliceRunRequest, onStep: (index: number) => void): Promise<SliceRunResult>;
 }
 
-function layoutOf(p: EpsPrediction, distinct: tf.Tensor4D[]): EpsLayout {
+export function layoutOf(p: EpsPrediction, distinct: tf.Tensor4D[]): EpsLayout {
   const at = (t: tf.Tensor4D | null | undefined) => (t ? distinct.indexOf(t) : -1);
   return { eps: at(p.eps), epsCond: at(p.epsCond), epsUncond: at(p.epsUncond), v: at(p.v) };
 }
