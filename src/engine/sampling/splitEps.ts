@@ -51,6 +51,22 @@ export function layoutOf(p: EpsPrediction, distinct: tf.Tensor4D[]): EpsLayout {
   return { eps: at(p.eps), epsCond: at(p.epsCond), epsUncond: at(p.epsUncond), v: at(p.v) };
 }
 
+export function sameLayout(a: EpsLayout, b: EpsLayout): boolean {
+  return a.eps === b.eps && a.epsCond === b.epsCond && a.epsUncond === b.epsUncond && a.v === b.v;
+}
+
+/** The prediction whose distinct tensors, in layoutOf's order, are `distinct`. */
+export function predictionFrom(distinct: tf.Tensor4D[], layout: EpsLayout): EpsPrediction {
+  const at = (k: number) => (k < 0 ? null : distinct[k]);
+  const pred: EpsPrediction = {
+    eps: distinct[layout.eps],
+    epsCond: at(layout.epsCond),
+    epsUncond: at(layout.epsUncond),
+  };
+  if (layout.v >= 0) pred.v = distinct[layout.v];
+  return pred;
+}
+
 /** A peer's side of a request: the same predictEps, on a copy of the same weights. */
 export async function servePeerEps(model: EpsModel, req: PeerEpsRequest): Promise<PeerEpsResult> {
   const start = performance.now();
@@ -202,12 +218,11 @@ export async function predictEpsSplit(
       measured[i] = { owner: parts[i].owner, n: parts[i].count, ms: r.ms };
     }
     const layout = outputs[0].layout;
-    const same = (l: EpsLayout) =>
-      l.eps === layout.eps &&
-      l.epsCond === layout.epsCond &&
-      l.epsUncond === layout.epsUncond &&
-      l.v === layout.v;
-    if (!outputs.every((o) => same(o.layout) && o.arrays.length === outputs[0].arrays.length)) {
+    if (
+      !outputs.every(
+        (o) => sameLayout(o.layout, layout) && o.arrays.length === outputs[0].arrays.length,
+      )
+    ) {
       throw new Error('the parts of a split step returned different outputs');
     }
     const joined = tf.tidy(() =>
@@ -223,14 +238,7 @@ export async function predictEpsSplit(
         ),
       ),
     ) as tf.Tensor4D[];
-    const at = (k: number) => (k < 0 ? null : joined[k]);
-    const pred: EpsPrediction = {
-      eps: joined[layout.eps],
-      epsCond: at(layout.epsCond),
-      epsUncond: at(layout.epsUncond),
-    };
-    if (layout.v >= 0) pred.v = joined[layout.v];
-    return { pred, measured };
+    return { pred: predictionFrom(joined, layout), measured };
   } finally {
     held.forEach((t) => t.dispose());
   }

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EpsModel, EpsPrediction } from './eps';
 import { runSlice, type SliceRunRequest, type SliceRunResult } from './sliceRun';
-import type { EpsLayout, PartOwner, SplitPart } from './splitEps';
+import { predictionFrom, sameLayout, type PartOwner, type SplitPart } from './splitEps';
 
 /** What every part's request shares; x, shape, classes and offset are the part's own. */
 export type SliceRunCommon = Omit<SliceRunRequest, 'x' | 'shape' | 'classes' | 'offset' | 'batch'>;
@@ -15,10 +15,6 @@ export interface SplitRunResult {
   last: { xt: tf.Tensor4D; x0Pred: tf.Tensor4D; epsUsed: tf.Tensor4D; pred: EpsPrediction };
   /** Each part's images and compute time per step (ms), in the order given. */
   measured: { owner: PartOwner; n: number; ms: number }[];
-}
-
-function sameLayout(a: EpsLayout, b: EpsLayout): boolean {
-  return a.eps === b.eps && a.epsCond === b.epsCond && a.epsUncond === b.epsUncond && a.v === b.v;
 }
 
 /**
@@ -85,16 +81,9 @@ export async function runStepsSplit(
   };
   const xNext = join((r) => r.x);
   const [xt, x0Pred, epsUsed, ...distinct] = results[0].last.map((_, k) => join((r) => r.last[k]));
-  const at = (k: number) => (k < 0 ? null : distinct[k]);
-  const pred: EpsPrediction = {
-    eps: distinct[layout.eps],
-    epsCond: at(layout.epsCond),
-    epsUncond: at(layout.epsUncond),
-  };
-  if (layout.v >= 0) pred.v = distinct[layout.v];
   return {
     x: xNext,
-    last: { xt, x0Pred, epsUsed, pred },
+    last: { xt, x0Pred, epsUsed, pred: predictionFrom(distinct, layout) },
     measured: parts.map((p, i) => ({
       owner: p.owner,
       n: p.count,
