@@ -203,6 +203,41 @@ describe('ε split with a peer worker', () => {
     }
   });
 
+  it('a cancel during a run of steps stops after it, and the run resumes to the same images', async () => {
+    const opts: SamplingOptions = { ...base, steps: 8 };
+    const alone = await sample(opts, []);
+    const peer = localPeer();
+    const s = new SamplingSession(cond, schedule, opts);
+    s.setPeers([peer.peer], false);
+    try {
+      const running = s.advance(8);
+      s.cancel();
+      const r = await running;
+      // The first run (2 steps) was under way: it ends, and nothing starts after it.
+      expect(r).toEqual({ stepsRun: 2, cancelled: true, done: false });
+      expect(s.stepsDone).toBe(2);
+      expect(peer.runs.length).toBe(1);
+      await s.run();
+      expect((await s.current()).x).toEqual(alone.snap.x);
+    } finally {
+      s.dispose();
+    }
+  });
+
+  it('a session disposed during a run of steps frees everything and ends its advance', async () => {
+    const before = tf.memory().numTensors;
+    const peer = localPeer();
+    const s = new SamplingSession(cond, schedule, { ...base, steps: 8 });
+    s.setPeers([peer.peer], true);
+    const running = s.advance(8);
+    s.dispose();
+    const r = await running;
+    expect(r.cancelled).toBe(true);
+    expect(r.done).toBe(false);
+    expect(peer.runs.length).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('computes one image, and score samplers, here alone', async () => {
     const { peer, requests } = localPeer();
     const one = await sample({ ...base, n: 1, classes: [4] }, [peer]);
