@@ -247,9 +247,9 @@ export class SamplingSession {
    * ready (a threaded worker beside single-threaded peers only slows them down). The images do
    * not change. Score samplers and classifier guidance always run here. A peer that fails is
    * dropped and the step rerun without it. advance(k) with k ≥ 2 hands the peers runs of up to
-   * DELEGATED_STEPS steps (about DELEGATED_RUN_MS each), which their images run through without waiting for each
-   * other (sliceRun.ts); onProgress is then told of the run's steps as they finish but not
-   * awaited, and current() shows the state before the run until it ends.
+   * DELEGATED_STEPS steps (about DELEGATED_RUN_MS each), which their images run through without
+   * waiting for each other (sliceRun.ts); onProgress is then told of the run's steps as they
+   * finish but not awaited, and current() shows the state before the run until it ends.
    */
   setPeers(peers: readonly EpsPeer[], computeHere = true): void {
     this.peers = [...peers];
