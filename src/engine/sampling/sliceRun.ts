@@ -42,12 +42,17 @@ export interface SliceRunResult {
   ms: number;
 }
 
-/** Step `index`'s fresh noise for images offset … offset + count − 1 of the batch. */
+/**
+ * Step `index`'s fresh noise for images offset … offset + count − 1 of the batch. A stream is
+ * drawn in order, image after image, so drawing it up to the part's last image gives the part
+ * the values the whole batch's draw gives it.
+ */
 function partNoise(req: SliceRunRequest, index: number): tf.Tensor4D {
   const [count, h, w, c] = req.shape;
+  const upTo = req.offset + count;
   return tf.tidy(() =>
     tf.slice(
-      streamNoise([req.batch, h, w, c], req.seed, stepNoiseStream(index)),
+      streamNoise([upTo, h, w, c], req.seed, stepNoiseStream(index)),
       [req.offset, 0, 0, 0],
       [count, h, w, c],
     ),
