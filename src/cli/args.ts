@@ -42,6 +42,34 @@ export function parseIntegerFlag(flag: string, raw: string, min: number, max: nu
   return value;
 }
 
+/** The flag's integer (parseIntegerFlag), or `fallback` when the flag was not given. */
+export function optionalInteger(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max = 1e9,
+): number {
+  return raw === undefined ? fallback : parseIntegerFlag(flag, raw, min, max);
+}
+
+/** Comma-separated integers in [1, max], count.min to count.max of them (e.g. --channels 8,16). */
+export function parseIntegerList(
+  flag: string,
+  raw: string,
+  count: { min: number; max: number },
+  max: number,
+): number[] {
+  const parts = raw.split(',');
+  if (parts.length < count.min || parts.length > count.max) {
+    const n = count.min === count.max ? `${count.min}` : `${count.min} to ${count.max}`;
+    throw new UsageError(
+      `${flag} must be ${n} comma-separated integers (got ${JSON.stringify(raw)})`,
+    );
+  }
+  return parts.map((p) => parseIntegerFlag(flag, p.trim(), 1, max));
+}
+
 export interface NumberRange {
   /** Smallest allowed value (inclusive). */
   min?: number;
@@ -63,6 +91,16 @@ export function parseNumberFlag(flag: string, raw: string, range: NumberRange = 
     throw new UsageError(`${flag} must be > ${above} (got ${JSON.stringify(raw)})`);
   if (value > max) throw new UsageError(`${flag} must be <= ${max} (got ${JSON.stringify(raw)})`);
   return value;
+}
+
+/** The flag's number (parseNumberFlag), or `fallback` when the flag was not given. */
+export function optionalNumber(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  range: NumberRange = {},
+): number {
+  return raw === undefined ? fallback : parseNumberFlag(flag, raw, range);
 }
 
 /** One of the allowed strings. */

@@ -215,7 +215,9 @@ describe('flag validation', () => {
     expect(() => parseTrainNoisyClassifierArgs(['--T', '5', '--buckets', '10'])).toThrow(
       /--buckets/,
     );
-    expect(() => parseTrainNoisyClassifierArgs(['--channels', '8'])).toThrow(/two integers/);
+    expect(() => parseTrainNoisyClassifierArgs(['--channels', '8'])).toThrow(
+      /--channels must be 2 comma-separated integers/,
+    );
   });
 });
 

@@ -6,7 +6,7 @@ import { nodeWasmDir } from '../engine/backends/nodeWasm';
 import { initBackend, type BackendChoice } from '../engine/backends/select';
 import { MODEL_JSON_FILE } from '../engine/checkpoint/types';
 import type { ClassifierLoopOptions, ClassifierStepStats } from '../engine/training/classifierLoop';
-import { parseIntegerFlag, parseNumberFlag } from './args';
+import { optionalInteger, parseNumberFlag } from './args';
 import { UsageError, type CliIo } from './types';
 
 export const LOOP_FLAG_OPTIONS = {
@@ -37,19 +37,17 @@ export function parseLoopFlags(
   d: ClassifierLoopOptions,
   minBatch = 1,
 ): ClassifierLoopOptions {
-  const int = (flag: string, raw: string | undefined, fallback: number, min: number, max = 1e9) =>
-    raw === undefined ? fallback : parseIntegerFlag(flag, raw, min, max);
   return {
-    epochs: int('--epochs', v.epochs, d.epochs, 1, 1000),
-    batchSize: int('--batch', v.batch, d.batchSize, minBatch, 4096),
+    epochs: optionalInteger('--epochs', v.epochs, d.epochs, 1, 1000),
+    batchSize: optionalInteger('--batch', v.batch, d.batchSize, minBatch, 4096),
     learningRate:
       v.lr === undefined ? d.learningRate : parseNumberFlag('--lr', v.lr, { above: 0, max: 1 }),
-    warmupSteps: int('--warmup', v.warmup, d.warmupSteps, 0),
+    warmupSteps: optionalInteger('--warmup', v.warmup, d.warmupSteps, 0),
     timeBudgetSeconds:
       v.minutes === undefined
         ? d.timeBudgetSeconds
         : 60 * parseNumberFlag('--minutes', v.minutes, { above: 0, max: 10_000 }),
-    seed: int('--seed', v.seed, d.seed, 0, Number.MAX_SAFE_INTEGER),
+    seed: optionalInteger('--seed', v.seed, d.seed, 0, Number.MAX_SAFE_INTEGER),
   };
 }
 

@@ -26,7 +26,14 @@ import {
 } from '../../engine/latent/autoencoderTrainer';
 import { encodeDataset } from '../../engine/latent/encodeDataset';
 import { writeModelFiles } from '../../engine/latent/fsStore';
-import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
+import {
+  optionalInteger,
+  optionalNumber,
+  parseChoice,
+  parseIntegerFlag,
+  parseIntegerList,
+  parseOptions,
+} from '../args';
 import { DEFAULT_DATA_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
@@ -100,15 +107,10 @@ export interface TrainAutoencoderArgs {
   data: string;
 }
 
+/** --channels C1,C2. */
 function parseChannels(raw: string): [number, number] {
-  const parts = raw.split(',');
-  if (parts.length !== 2) {
-    throw new UsageError(`--channels must be two integers C1,C2 (got ${JSON.stringify(raw)})`);
-  }
-  return [
-    parseIntegerFlag('--channels', parts[0].trim(), 1, 512),
-    parseIntegerFlag('--channels', parts[1].trim(), 1, 512),
-  ];
+  const [c1, c2] = parseIntegerList('--channels', raw, { min: 2, max: 2 }, 512);
+  return [c1, c2];
 }
 
 /** Validates the command line. Throws UsageError. */
@@ -118,22 +120,18 @@ export function parseTrainAutoencoderArgs(argv: string[]): TrainAutoencoderArgs 
   if (v.dataset === undefined) throw new UsageError('missing --dataset (mnist or cifar10)');
   if (v.out === undefined) throw new UsageError('missing --out (the output directory)');
   const dataset = parseChoice('--dataset', v.dataset, DATASETS);
-  const int = (flag: string, raw: string | undefined, fallback: number, min: number, max = 1e9) =>
-    raw === undefined ? fallback : parseIntegerFlag(flag, raw, min, max);
-  const num = (flag: string, raw: string | undefined, fallback: number, range = {}) =>
-    raw === undefined ? fallback : parseNumberFlag(flag, raw, range);
   const base = AUTOENCODER_CONFIGS[dataset];
   return {
     dataset,
     out: v.out,
     force: v.force ?? false,
     training: {
-      steps: int('--steps', v.steps, D.steps, 1, 1e7),
-      batchSize: int('--batch', v.batch, D.batchSize, 1, 4096),
-      learningRate: num('--lr', v.lr, D.learningRate, { above: 0, max: 1 }),
-      warmupSteps: int('--warmup', v.warmup, D.warmupSteps, 0),
-      klWeight: num('--kl-weight', v['kl-weight'], D.klWeight, { min: 0, max: 1 }),
-      seed: int('--seed', v.seed, D.seed, 0, Number.MAX_SAFE_INTEGER),
+      steps: optionalInteger('--steps', v.steps, D.steps, 1, 1e7),
+      batchSize: optionalInteger('--batch', v.batch, D.batchSize, 1, 4096),
+      learningRate: optionalNumber('--lr', v.lr, D.learningRate, { above: 0, max: 1 }),
+      warmupSteps: optionalInteger('--warmup', v.warmup, D.warmupSteps, 0),
+      klWeight: optionalNumber('--kl-weight', v['kl-weight'], D.klWeight, { min: 0, max: 1 }),
+      seed: optionalInteger('--seed', v.seed, D.seed, 0, Number.MAX_SAFE_INTEGER),
     },
     config: {
       ...base,
@@ -145,7 +143,7 @@ export function parseTrainAutoencoderArgs(argv: string[]): TrainAutoencoderArgs 
         ? null
         : parseIntegerFlag('--test-limit', v['test-limit'], 1, 1e7),
     backend: parseChoice('--backend', v.backend ?? 'wasm', ['wasm', 'cpu'] as const),
-    logEvery: int('--log-every', v['log-every'], 50, 1),
+    logEvery: optionalInteger('--log-every', v['log-every'], 50, 1),
     data: v.data ?? DEFAULT_DATA_DIR,
   };
 }

@@ -33,7 +33,14 @@ import {
   startBackend,
 } from '../classifierTraining';
 import type { MeasuredAccuracy } from '../../engine/judge/types';
-import { parseChoice, parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
+import {
+  optionalInteger,
+  optionalNumber,
+  parseChoice,
+  parseIntegerFlag,
+  parseIntegerList,
+  parseOptions,
+} from '../args';
 import { DEFAULT_CIFAR10_JUDGE_DIR, DEFAULT_DATA_DIR, DEFAULT_JUDGE_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
@@ -143,17 +150,6 @@ export interface TrainClassifierArgs {
   data: string;
 }
 
-function parseChannels(raw: string, count: { min: number; max: number }): number[] {
-  const parts = raw.split(',');
-  if (parts.length < count.min || parts.length > count.max) {
-    const n = count.min === count.max ? `${count.min}` : `${count.min} to ${count.max}`;
-    throw new UsageError(
-      `--channels must be ${n} comma-separated integers (got ${JSON.stringify(raw)})`,
-    );
-  }
-  return parts.map((p) => parseIntegerFlag('--channels', p.trim(), 1, 1024));
-}
-
 const parseOnOff = (flag: string, raw: string): boolean =>
   parseChoice(flag, raw, ['on', 'off'] as const) === 'on';
 
@@ -161,10 +157,6 @@ const parseOnOff = (flag: string, raw: string): boolean =>
 export function parseTrainClassifierArgs(argv: string[]): TrainClassifierArgs | 'help' {
   const v = parseOptions(argv, OPTIONS);
   if (v.help) return 'help';
-  const int = (flag: string, raw: string | undefined, fallback: number, min: number, max = 1e9) =>
-    raw === undefined ? fallback : parseIntegerFlag(flag, raw, min, max);
-  const num = (flag: string, raw: string | undefined, fallback: number, range = {}) =>
-    raw === undefined ? fallback : parseNumberFlag(flag, raw, range);
   const dataset = parseChoice('--dataset', v.dataset ?? 'mnist', ['mnist', 'cifar10'] as const);
   const recipe = CLASSIFIER_RECIPES[dataset];
   const T = recipe.training;
@@ -183,7 +175,12 @@ export function parseTrainClassifierArgs(argv: string[]): TrainClassifierArgs | 
   const channels =
     v.channels === undefined
       ? recipe.config.channels
-      : parseChannels(v.channels, vgg ? { min: 1, max: 6 } : { min: 2, max: 2 });
+      : parseIntegerList(
+          '--channels',
+          v.channels,
+          vgg ? { min: 1, max: 6 } : { min: 2, max: 2 },
+          1024,
+        );
   const config: ClassifierConfig = vgg
     ? {
         ...recipe.config,
@@ -197,20 +194,20 @@ export function parseTrainClassifierArgs(argv: string[]): TrainClassifierArgs | 
     : {
         ...recipe.config,
         channels,
-        featureDim: int('--features', v.features, recipe.config.featureDim, 1, 4096),
+        featureDim: optionalInteger('--features', v.features, recipe.config.featureDim, 1, 4096),
       };
   return {
     dataset,
     out: v.out ?? (dataset === 'mnist' ? DEFAULT_JUDGE_DIR : DEFAULT_CIFAR10_JUDGE_DIR),
     force: v.force ?? false,
-    calibrate: vgg ? int('--calibrate', v.calibrate, recipe.calibrate, 2, 1e7) : 0,
+    calibrate: vgg ? optionalInteger('--calibrate', v.calibrate, recipe.calibrate, 2, 1e7) : 0,
     training: {
       // Batch norm needs two images per batch at least.
       ...parseLoopFlags(v, T, vgg ? 2 : 1),
-      maxShift: int('--shift', v.shift, T.maxShift, 0, 8),
-      dropout: num('--dropout', v.dropout, T.dropout, { min: 0, max: 0.95 }),
+      maxShift: optionalInteger('--shift', v.shift, T.maxShift, 0, 8),
+      dropout: optionalNumber('--dropout', v.dropout, T.dropout, { min: 0, max: 0.95 }),
       flip: v.flip === undefined ? T.flip : parseOnOff('--flip', v.flip),
-      labelSmoothing: num('--label-smoothing', v['label-smoothing'], T.labelSmoothing, {
+      labelSmoothing: optionalNumber('--label-smoothing', v['label-smoothing'], T.labelSmoothing, {
         min: 0,
         max: 0.5,
       }),
@@ -222,7 +219,7 @@ export function parseTrainClassifierArgs(argv: string[]): TrainClassifierArgs | 
         ? null
         : parseIntegerFlag('--test-limit', v['test-limit'], 2, 1e7),
     backend: parseChoice('--backend', v.backend ?? 'wasm', ['wasm', 'cpu'] as const),
-    logEvery: int('--log-every', v['log-every'], 100, 1),
+    logEvery: optionalInteger('--log-every', v['log-every'], 100, 1),
     data: v.data ?? DEFAULT_DATA_DIR,
   };
 }

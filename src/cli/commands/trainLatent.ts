@@ -32,7 +32,7 @@ import { checkScaleAgrees } from '../../engine/latent/latentIndex';
 import { loadLatentModelDir } from '../latentLoad';
 import { Smoother } from '../../engine/training/smoothing';
 import { Trainer, type StepStats } from '../../engine/training/trainer';
-import { parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
+import { optionalInteger, parseIntegerFlag, parseNumberFlag, parseOptions } from '../args';
 import { DEFAULT_DATA_DIR } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
@@ -118,9 +118,7 @@ export function parseTrainLatentArgs(argv: string[]): TrainLatentArgs | 'help' {
   if (v.help) return 'help';
   if (v.out === undefined) throw new UsageError('missing --out (the output directory)');
   if (v.steps === undefined) throw new UsageError('missing --steps (training steps)');
-  const int = (flag: string, raw: string | undefined, fallback: number, min: number, max = 1e9) =>
-    raw === undefined ? fallback : parseIntegerFlag(flag, raw, min, max);
-  const channels = int('--channels', v.channels, 32, 8, 512);
+  const channels = optionalInteger('--channels', v.channels, 32, 8, 512);
   if (channels % 8 !== 0) {
     throw new UsageError(
       `--channels must be a multiple of 8 (GroupNorm's 8 groups), got ${channels}`,
@@ -135,18 +133,18 @@ export function parseTrainLatentArgs(argv: string[]): TrainLatentArgs | 'help' {
     steps: parseIntegerFlag('--steps', v.steps, 1, 1e9),
     autoencoder: v.autoencoder ?? path.join(v.out, AE_DIR),
     channels,
-    batch: int('--batch', v.batch, 64, 1, 4096),
+    batch: optionalInteger('--batch', v.batch, 64, 1, 4096),
     lr: v.lr === undefined ? 1e-3 : parseNumberFlag('--lr', v.lr, { above: 0, max: 1 }),
-    warmup: int('--warmup', v.warmup, 100, 0),
-    seed: int('--seed', v.seed, 0, 0, Number.MAX_SAFE_INTEGER),
+    warmup: optionalInteger('--warmup', v.warmup, 100, 0),
+    seed: optionalInteger('--seed', v.seed, 0, 0, Number.MAX_SAFE_INTEGER),
     limit: v.limit === undefined ? null : parseIntegerFlag('--limit', v.limit, 1, 1e7),
-    saveEvery: int('--save-every', v['save-every'], 500, 0),
+    saveEvery: optionalInteger('--save-every', v['save-every'], 500, 0),
     initFrom: v['init-from'] ?? null,
     timeLimit:
       v['time-limit'] === undefined
         ? null
         : parseNumberFlag('--time-limit', v['time-limit'], { above: 0, max: 10_000 }),
-    logEvery: int('--log-every', v['log-every'], 50, 1),
+    logEvery: optionalInteger('--log-every', v['log-every'], 50, 1),
     backend,
     data: v.data ?? DEFAULT_DATA_DIR,
   };

@@ -30,7 +30,13 @@ import {
   startBackend,
 } from '../classifierTraining';
 import type { BucketAccuracy } from '../../engine/noisyClassifier/types';
-import { parseChoice, parseIntegerFlag, parseOptions } from '../args';
+import {
+  optionalInteger,
+  parseChoice,
+  parseIntegerFlag,
+  parseIntegerList,
+  parseOptions,
+} from '../args';
 import { DEFAULT_DATA_DIR, REPO_ROOT } from '../paths';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_OK, UsageError, type CliIo } from '../types';
@@ -103,30 +109,23 @@ export interface TrainNoisyClassifierArgs {
   data: string;
 }
 
+/** --channels C1,C2. */
 function parseChannels(raw: string): [number, number] {
-  const parts = raw.split(',');
-  if (parts.length !== 2) {
-    throw new UsageError(`--channels must be two integers C1,C2 (got ${JSON.stringify(raw)})`);
-  }
-  return [
-    parseIntegerFlag('--channels', parts[0].trim(), 1, 1024),
-    parseIntegerFlag('--channels', parts[1].trim(), 1, 1024),
-  ];
+  const [c1, c2] = parseIntegerList('--channels', raw, { min: 2, max: 2 }, 1024);
+  return [c1, c2];
 }
 
 /** Validates the command line. Throws UsageError. */
 export function parseTrainNoisyClassifierArgs(argv: string[]): TrainNoisyClassifierArgs | 'help' {
   const v = parseOptions(argv, OPTIONS);
   if (v.help) return 'help';
-  const int = (flag: string, raw: string | undefined, fallback: number, min: number, max = 1e9) =>
-    raw === undefined ? fallback : parseIntegerFlag(flag, raw, min, max);
   const dataset = parseChoice('--dataset', v.dataset ?? 'mnist', ['mnist', 'cifar10'] as const);
-  const timeEmbedDim = int('--time-dim', v['time-dim'], C.timeEmbedDim, 4, 1024);
+  const timeEmbedDim = optionalInteger('--time-dim', v['time-dim'], C.timeEmbedDim, 4, 1024);
   if (timeEmbedDim % 2 !== 0) {
     throw new UsageError(`--time-dim must be even (got ${timeEmbedDim})`);
   }
-  const T = int('--T', v.T, 1000, 2, 100_000);
-  const buckets = int('--buckets', v.buckets, 10, 1, 1000);
+  const T = optionalInteger('--T', v.T, 1000, 2, 100_000);
+  const buckets = optionalInteger('--buckets', v.buckets, 10, 1, 1000);
   if (buckets > T) throw new UsageError(`--buckets (${buckets}) must not exceed --T (${T})`);
   const shape =
     dataset === 'mnist' ? { imageSize: 28, inChannels: 1 } : { imageSize: 32, inChannels: 3 };
@@ -150,10 +149,10 @@ export function parseTrainNoisyClassifierArgs(argv: string[]): TrainNoisyClassif
       timeEmbedDim,
     },
     limit: v.limit === undefined ? null : parseIntegerFlag('--limit', v.limit, 1, 1e7),
-    testLimit: int('--test-limit', v['test-limit'], 2000, 1, 1e7),
+    testLimit: optionalInteger('--test-limit', v['test-limit'], 2000, 1, 1e7),
     buckets,
     backend: parseChoice('--backend', v.backend ?? 'wasm', ['wasm', 'cpu'] as const),
-    logEvery: int('--log-every', v['log-every'], 100, 1),
+    logEvery: optionalInteger('--log-every', v['log-every'], 100, 1),
     data: v.data ?? DEFAULT_DATA_DIR,
   };
 }
