@@ -13,6 +13,8 @@ export default tseslint.config(
       'test-results/',
       'playwright-report/',
       'models/',
+      // AssemblyScript (its own types; asc checks it: scripts/build-wasm.mjs).
+      'src/engine/backends/assembly/',
     ],
   },
   js.configs.recommended,

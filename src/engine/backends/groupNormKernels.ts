@@ -20,6 +20,7 @@ import {
   GROUP_NORM_KERNEL,
   type GroupNormAttrs,
 } from '../../model/layers/groupNorm';
+import { groupNormSimd, type GroupNormSimdForward } from './groupNormSimd';
 import { WasmCalls, type BackendWasm } from './wasmCalls';
 
 interface Dims {
@@ -43,25 +44,52 @@ function dims(x: tf.TensorInfo, groups: number): Dims {
 /**
  * Mean and rstd per (image, group). Channel by channel with scalar float64 accumulators (strided
  * reads of one image, which stays in cache): 4x faster in V8 than a row-wise pass that updates a
- * per-channel accumulator array for every element.
+ * per-channel accumulator array for every element. Four pixels at a time into four pairs of
+ * accumulators: one chain of float64 adds waits ~4 cycles per add, four chains overlap
+ * (1.3-1.4x faster here).
  */
 function moments(x: Float32Array, d: Dims, eps: number) {
   const { n, hw, c, groups, cg } = d;
   const mean = new Float64Array(n * groups);
   const rstd = new Float64Array(n * groups);
   const count = hw * cg;
+  const hw4 = hw - (hw % 4);
   for (let b = 0; b < n; b++) {
     const base = b * hw * c;
     for (let g = 0; g < groups; g++) {
-      let s1 = 0;
-      let s2 = 0;
+      let s1a = 0;
+      let s1b = 0;
+      let s1c = 0;
+      let s1d = 0;
+      let s2a = 0;
+      let s2b = 0;
+      let s2c = 0;
+      let s2d = 0;
       for (let k = g * cg; k < (g + 1) * cg; k++) {
-        for (let i = 0, p = base + k; i < hw; i++, p += c) {
+        let p = base + k;
+        let i = 0;
+        for (; i < hw4; i += 4, p += 4 * c) {
+          const v0 = x[p];
+          const v1 = x[p + c];
+          const v2 = x[p + 2 * c];
+          const v3 = x[p + 3 * c];
+          s1a += v0;
+          s1b += v1;
+          s1c += v2;
+          s1d += v3;
+          s2a += v0 * v0;
+          s2b += v1 * v1;
+          s2c += v2 * v2;
+          s2d += v3 * v3;
+        }
+        for (; i < hw; i++, p += c) {
           const v = x[p];
-          s1 += v;
-          s2 += v * v;
+          s1a += v;
+          s2a += v * v;
         }
       }
+      const s1 = s1a + s1b + (s1c + s1d);
+      const s2 = s2a + s2b + (s2c + s2d);
       const m = s1 / count;
       mean[b * groups + g] = m;
       rstd[b * groups + g] = 1 / Math.sqrt(Math.max(0, s2 / count - m * m) + eps);
@@ -117,6 +145,46 @@ function normalise(
   return { z, stats };
 }
 
+/**
+ * The forward in two SIMD passes over tfjs's heap (groupNormSimd.ts): the same outputs, with z
+ * the same float32 arithmetic and sigmoid(z) from its own exp (within a few ulp of XNNPACK's).
+ */
+function forwardSimd(
+  calls: WasmCalls,
+  simd: GroupNormSimdForward,
+  inputs: { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo },
+  d: Dims,
+  a: GroupNormAttrs,
+): tf.TensorInfo[] {
+  const { x, gamma, beta } = inputs;
+  const { n, hw, c, groups } = d;
+  const y = calls.alloc(x.shape);
+  const s = a.silu ? calls.alloc(x.shape) : calls.alloc([]);
+  const stats = calls.alloc([n, groups, 2]);
+  // Scratch: 2c float64 sums and 2c float32 coefficients.
+  const acc = calls.alloc([4 * c]);
+  const coef = calls.alloc([2 * c]);
+  if (!a.silu) floats(calls, s)[0] = 0;
+  const at = (t: tf.TensorInfo) => calls.backend.getMemoryOffset(t.dataId);
+  simd(
+    at(x),
+    at(y),
+    at(s),
+    at(gamma),
+    at(beta),
+    at(stats),
+    at(acc),
+    at(coef),
+    n,
+    hw,
+    c,
+    groups,
+    a.eps,
+    a.silu ? 1 : 0,
+  );
+  return [calls.keep(y), calls.keep(stats), calls.keep(s)];
+}
+
 /** Outputs [y, stats, s]: the result, (mean, rstd) per group and sigmoid(z) (a 0 if no SiLU). */
 const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
@@ -124,6 +192,8 @@ const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const d = dims(x, a.groups);
   const calls = new WasmCalls(backend as BackendWasm);
   try {
+    const simd = groupNormSimd(backend as BackendWasm);
+    if (simd !== null) return forwardSimd(calls, simd, { x, gamma, beta }, d, a);
     const { z, stats } = normalise(calls, x, gamma, beta, d, a.eps);
     if (!a.silu) {
       const none = calls.alloc([]);

@@ -16,6 +16,8 @@ import {
 import { UNet } from '../../model/unet';
 import { Trainer } from '../training/trainer';
 import { wasmThreadsInUse } from '../backends/wasmThreads';
+import { groupNormSimd } from '../backends/groupNormSimd';
+import type { BackendWasm } from '../backends/wasmCalls';
 import { countDispatches, profileStep, type StepProfile } from './kernelProfile';
 
 export interface BenchPreset {
@@ -51,6 +53,8 @@ export interface BenchRow {
   tensorsAfter: number;
   /** wasm only: the threads XNNPACK ran with. */
   threads?: number;
+  /** wasm only: whether GroupNorm ran its SIMD forward (groupNormSimd.ts) or the JS one. */
+  groupNormSimd?: boolean;
   /** webgpu only: compute dispatches per training step and per forward pass. */
   dispatchesPerStep?: number;
   dispatchesPerForward?: number;
@@ -226,7 +230,12 @@ export async function benchPreset(
     trainGflops: round(trainGflops(flops, batch, trainStepMs), 2),
     tensorsBefore,
     tensorsAfter: tf.memory().numTensors,
-    ...(backend === 'wasm' ? { threads: wasmThreadsInUse() } : {}),
+    ...(backend === 'wasm'
+      ? {
+          threads: wasmThreadsInUse(),
+          groupNormSimd: groupNormSimd(tf.backend() as BackendWasm) !== null,
+        }
+      : {}),
     ...(stepDispatches !== undefined && forwardDispatches !== undefined
       ? {
           dispatchesPerStep: stepDispatches,
