@@ -1,4 +1,4 @@
-// The committed kernels (src/engine/backends/groupNormWasm.ts) are what their AssemblyScript
+// The committed kernels (src/engine/backends/simdWasm.ts) are what their AssemblyScript
 // source compiles to: edit the source and forget `npm run build:wasm`, and this fails.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

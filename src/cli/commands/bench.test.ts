@@ -47,10 +47,10 @@ describe('cli bench', () => {
     expect(lines).toHaveLength(2);
     const rows = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     rows.forEach((row, i) => {
-      // wasm rows add the thread count (one in Node) and whether GroupNorm ran in wasm SIMD.
-      expect(Object.keys(row)).toEqual([...FIELDS, 'threads', 'groupNormSimd']);
+      // wasm rows add the thread count (one in Node) and whether the SIMD kernels ran.
+      expect(Object.keys(row)).toEqual([...FIELDS, 'threads', 'simdKernels']);
       expect(row.threads).toBe(1);
-      expect(row.groupNormSimd).toBe(true);
+      expect(row.simdKernels).toBe(true);
       expect(row.backend).toBe('wasm');
       expect(row.preset).toBe(['mnist/tiny', 'cifar10/tiny'][i]);
       expect(row.batch).toBe(2);

@@ -65,8 +65,8 @@ Options:
                          time and calls per kernel (top 30), wall and kernel totals, and on
                          webgpu the dispatches of each pass
   -h, --help             show this help
-On wasm each row also says "threads" (one in Node) and "groupNormSimd" (whether GroupNorm ran its
-wasm SIMD forward); on webgpu "dispatchesPerStep" and
+On wasm each row also says "threads" (one in Node) and "simdKernels" (whether GroupNorm and small
+batched matMuls ran as this project's wasm SIMD kernels); on webgpu "dispatchesPerStep" and
 "dispatchesPerForward" (compute dispatches recorded per training step and per forward pass).
 `;
 

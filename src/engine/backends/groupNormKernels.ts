@@ -20,7 +20,7 @@ import {
   GROUP_NORM_KERNEL,
   type GroupNormAttrs,
 } from '../../model/layers/groupNorm';
-import { groupNormSimd, type GroupNormSimdForward } from './groupNormSimd';
+import { simdKernels, type GroupNormSimdForward } from './simdKernels';
 import { WasmCalls, type BackendWasm } from './wasmCalls';
 
 interface Dims {
@@ -146,7 +146,7 @@ function normalise(
 }
 
 /**
- * The forward in two SIMD passes over tfjs's heap (groupNormSimd.ts): the same outputs, with z
+ * The forward in two SIMD passes over tfjs's heap (simdKernels.ts): the same outputs, with z
  * the same float32 arithmetic and sigmoid(z) from its own exp (within a few ulp of XNNPACK's).
  */
 function forwardSimd(
@@ -192,8 +192,8 @@ const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const d = dims(x, a.groups);
   const calls = new WasmCalls(backend as BackendWasm);
   try {
-    const simd = groupNormSimd(backend as BackendWasm);
-    if (simd !== null) return forwardSimd(calls, simd, { x, gamma, beta }, d, a);
+    const simd = simdKernels(backend as BackendWasm);
+    if (simd !== null) return forwardSimd(calls, simd.groupNormForward, { x, gamma, beta }, d, a);
     const { z, stats } = normalise(calls, x, gamma, beta, d, a.eps);
     if (!a.silu) {
       const none = calls.alloc([]);

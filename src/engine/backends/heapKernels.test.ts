@@ -91,6 +91,7 @@ describe('wasm kernels on heap views', () => {
         tf.matMul(a, b),
         tf.matMul(tf.transpose(a, [0, 2, 1]), b, true, false),
         tf.matMul(a, tf.transpose(b, [0, 2, 1]), false, true),
+        tf.matMul(tf.transpose(a, [0, 2, 1]), tf.transpose(b, [0, 2, 1]), true, true),
         tf.matMul(a, b2), // b broadcast: a's batch folds into the rows
         tf.matMul(tf.transpose(a, [0, 2, 1]), b2, true, false),
         tf.matMul(a2.reshape([1, 7, 4]), b), // a broadcast

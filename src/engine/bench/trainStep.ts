@@ -16,7 +16,7 @@ import {
 import { UNet } from '../../model/unet';
 import { Trainer } from '../training/trainer';
 import { wasmThreadsInUse } from '../backends/wasmThreads';
-import { groupNormSimd } from '../backends/groupNormSimd';
+import { simdKernels } from '../backends/simdKernels';
 import type { BackendWasm } from '../backends/wasmCalls';
 import { countDispatches, profileStep, type StepProfile } from './kernelProfile';
 
@@ -53,8 +53,8 @@ export interface BenchRow {
   tensorsAfter: number;
   /** wasm only: the threads XNNPACK ran with. */
   threads?: number;
-  /** wasm only: whether GroupNorm ran its SIMD forward (groupNormSimd.ts) or the JS one. */
-  groupNormSimd?: boolean;
+  /** wasm only: whether the SIMD kernels (simdKernels.ts: GroupNorm, batched matMul) ran. */
+  simdKernels?: boolean;
   /** webgpu only: compute dispatches per training step and per forward pass. */
   dispatchesPerStep?: number;
   dispatchesPerForward?: number;
@@ -233,7 +233,7 @@ export async function benchPreset(
     ...(backend === 'wasm'
       ? {
           threads: wasmThreadsInUse(),
-          groupNormSimd: groupNormSimd(tf.backend() as BackendWasm) !== null,
+          simdKernels: simdKernels(tf.backend() as BackendWasm) !== null,
         }
       : {}),
     ...(stepDispatches !== undefined && forwardDispatches !== undefined

@@ -1,4 +1,4 @@
-// AssemblyScript, compiled by scripts/build-wasm.mjs into ../groupNormWasm.ts (issue 12).
+// AssemblyScript, compiled with matMul.ts by scripts/build-wasm.mjs into ../simdWasm.ts (issue 12).
 // GroupNorm (+ SiLU) forward with 128-bit SIMD, run directly on tfjs-backend-wasm's heap: the
 // module imports tfjs's memory and is given byte offsets of the tensors. The JavaScript version
 // (groupNormKernels.ts) computes the statistics in one pass and the rest with four wasm kernels
@@ -45,7 +45,7 @@ function sigmoid1(z: f32): f32 {
  * acc: 2c float64 and coef: 2c float32 of scratch. Writes y = silu?(z) and, with SiLU,
  * s = sigmoid(z) (what the gradient needs). All pointers are byte offsets.
  */
-export function forward(
+export function groupNormForward(
   x: usize,
   y: usize,
   s: usize,

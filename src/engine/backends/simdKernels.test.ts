@@ -1,12 +1,13 @@
-// The SIMD GroupNorm forward (groupNormSimd.ts, assembly/groupNorm.ts) against the JavaScript
-// path it replaces and against float64 arithmetic; its binaries' shape (no data, only tfjs's
-// memory imported); the variant for a shared memory. groupNorm.test.ts compares the kernel (now
+// The SIMD kernels (simdKernels.ts, assembly/): GroupNorm's forward against the JavaScript path
+// it replaces and against float64 arithmetic, the batched matMul against the XNNPACK path and
+// float64; the binaries' shape (no data, only tfjs's memory imported); the variant for a shared
+// memory. groupNorm.test.ts compares the kernel (now
 // this one) with the composite on cpu, gradients included.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { groupNormSilu, groupNorm } from '../../model/layers/groupNorm';
-import { GROUP_NORM_WASM, GROUP_NORM_WASM_SHARED } from './groupNormWasm';
-import { groupNormSimd, setGroupNormSimd, type GroupNormSimdForward } from './groupNormSimd';
+import { SIMD_WASM, SIMD_WASM_SHARED } from './simdWasm';
+import { setSimdKernels, simdKernels, type GroupNormSimdForward } from './simdKernels';
 import { initWasmForTests, randomValues } from './testing';
 import type { BackendWasm } from './wasmCalls';
 
@@ -118,13 +119,13 @@ describe('SIMD GroupNorm forward', () => {
     await tf.setBackend('wasm');
   });
   afterEach(() => {
-    setGroupNormSimd(true);
+    setSimdKernels(true);
   });
 
   it('runs on the wasm backend here (so groupNorm.test.ts tests it)', () => {
-    expect(groupNormSimd(tf.backend() as BackendWasm)).not.toBeNull();
-    setGroupNormSimd(false);
-    expect(groupNormSimd(tf.backend() as BackendWasm)).toBeNull();
+    expect(simdKernels(tf.backend() as BackendWasm)).not.toBeNull();
+    setSimdKernels(false);
+    expect(simdKernels(tf.backend() as BackendWasm)).toBeNull();
   });
 
   it.each([
@@ -142,7 +143,7 @@ describe('SIMD GroupNorm forward', () => {
       const shape = [...s];
       const x = values(tf.util.sizeFromShape(shape), 1, 3, 1.5);
       const simd = await forward(x, shape, g, act);
-      setGroupNormSimd(false);
+      setSimdKernels(false);
       const js = await forward(x, shape, g, act);
       const ref = reference(x, shape, simd.gamma, simd.beta, g, act);
       expect(maxError(simd.y, js.y)).toBeLessThan(2e-6);
@@ -189,15 +190,16 @@ describe('SIMD GroupNorm forward', () => {
     }
   });
 
-  it('ships binaries with no data or globals that import only a memory and export forward', () => {
-    for (const bytes of [binary(GROUP_NORM_WASM), binary(GROUP_NORM_WASM_SHARED)]) {
+  it('ships binaries with no data or globals that import only a memory and export the kernels', () => {
+    for (const bytes of [binary(SIMD_WASM), binary(SIMD_WASM_SHARED)]) {
       // 2 import, 7 export, 10 code; no 6 (globals), 11 (data) or 12 (data count).
       expect(sectionIds(bytes).filter((id) => [6, 11, 12].includes(id))).toEqual([]);
       const module = new WebAssembly.Module(bytes);
       expect(WebAssembly.Module.imports(module)).toEqual([
         { module: 'env', name: 'memory', kind: 'memory' },
       ]);
-      expect(WebAssembly.Module.exports(module).map((e) => e.name)).toContain('forward');
+      const names = WebAssembly.Module.exports(module).map((e) => e.name);
+      expect(names).toEqual(expect.arrayContaining(['groupNormForward', 'batchMatMul']));
     }
   });
 
@@ -213,7 +215,7 @@ describe('SIMD GroupNorm forward', () => {
       f32.set(values(c, 8, 0.5, 1), 3 * size);
       f32.set(values(c, 9), 3 * size + c);
       const at = (floats: number) => floats * 4;
-      (instance.exports.forward as GroupNormSimdForward)(
+      (instance.exports.groupNormForward as GroupNormSimdForward)(
         at(0),
         at(size),
         at(2 * size),
@@ -231,11 +233,76 @@ describe('SIMD GroupNorm forward', () => {
       );
       return Float32Array.from(f32.subarray(size, 3 * size + 2 * c + 2 * n * groups));
     };
-    const plain = run(new WebAssembly.Memory({ initial: 1 }), GROUP_NORM_WASM);
+    const plain = run(new WebAssembly.Memory({ initial: 1 }), SIMD_WASM);
     const shared = run(
       new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }),
-      GROUP_NORM_WASM_SHARED,
+      SIMD_WASM_SHARED,
     );
     expect(shared).toEqual(plain);
+  });
+});
+
+/** op(a)·op(b) per entry in float64, from the stored (possibly transposed) operands. */
+function matMulReference(
+  a: Float32Array,
+  b: Float32Array,
+  [batch, m, k, n]: number[],
+  ta: boolean,
+  tb: boolean,
+): Float64Array {
+  const c = new Float64Array(batch * m * n);
+  for (let e = 0; e < batch; e++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) {
+          const av = ta ? a[e * m * k + q * m + i] : a[e * m * k + i * k + q];
+          const bv = tb ? b[e * k * n + j * k + q] : b[e * k * n + q * n + j];
+          s += av * bv;
+        }
+        c[(e * m + i) * n + j] = s;
+      }
+    }
+  }
+  return c;
+}
+
+describe('SIMD batched matMul', () => {
+  beforeAll(async () => {
+    await initWasmForTests();
+    await tf.setBackend('wasm');
+  });
+  afterEach(() => {
+    setSimdKernels(true);
+  });
+
+  it.each([
+    // attention's q·kᵀ and p·v (MNIST model, 7×7 tokens, 48 channels), its gradient's pᵀ·dO;
+    // widths around the kernel's blocks of 16 and 4 columns and its 4-wide dot products.
+    [[3, 49, 48, 49], false, true],
+    [[3, 49, 49, 48], false, false],
+    [[2, 49, 49, 48], true, false],
+    [[2, 5, 7, 21], false, false],
+    [[2, 6, 9, 19], false, true],
+    [[4, 3, 2, 3], true, false],
+  ] as const)('%j, transposeA %s, transposeB %s: as XNNPACK and float64', async (dims, ta, tb) => {
+    const [batch, m, k, n] = dims;
+    const av = values(batch * m * k, 21);
+    const bv = values(batch * k * n, 22);
+    const run = async () => {
+      const a = tf.tensor3d(av, ta ? [batch, k, m] : [batch, m, k]);
+      const b = tf.tensor3d(bv, tb ? [batch, n, k] : [batch, k, n]);
+      const c = tf.matMul(a, b, ta, tb);
+      const out = (await c.data()) as Float32Array;
+      tf.dispose([a, b, c]);
+      return out;
+    };
+    const simd = await run();
+    setSimdKernels(false);
+    const xnnpack = await run();
+    const ref = matMulReference(av, bv, [...dims], ta, tb);
+    // k products of values in [-1, 1): float32 sums in any order are within ~k·2⁻²⁴·k.
+    expect(maxAbsError(simd, ref)).toBeLessThan(k * k * 2 ** -24);
+    expect(maxAbsError(simd, xnnpack)).toBeLessThan(k * k * 2 ** -24);
   });
 });

@@ -1,0 +1,109 @@
+// The wasm SIMD kernels written here (assembly/: GroupNorm's forward and small batched matrix
+// products, compiled into simdWasm.ts), instantiated on a tfjs-backend-wasm backend's own memory
+// so that they read and write tensors in place (issue 12: GroupNorm was ~20% of a sampling pass
+// in the browser, attention's batched products ran at 3-9 GFLOP/s). One small instance per
+// memory, compiled synchronously (under 4 KB, which the main thread allows too). Where it cannot
+// run — no wasm SIMD, or a tfjs build whose memory it cannot find — the kernels that use it keep
+// their JavaScript and XNNPACK paths.
+import type { BackendWasm } from './wasmCalls';
+import { SIMD_WASM, SIMD_WASM_SHARED } from './simdWasm';
+
+/** assembly/groupNorm.ts: pointers are byte offsets into the backend's memory. */
+export type GroupNormSimdForward = (
+  x: number,
+  y: number,
+  s: number,
+  gamma: number,
+  beta: number,
+  stats: number,
+  acc: number,
+  coef: number,
+  n: number,
+  hw: number,
+  c: number,
+  groups: number,
+  eps: number,
+  silu: number,
+) => void;
+
+/** assembly/matMul.ts: c[e] = op(a[e]) · op(b[e]); not both transposed; byte offsets. */
+export type BatchMatMulSimd = (
+  a: number,
+  b: number,
+  c: number,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  aStride: number,
+  bStride: number,
+  transposeA: number,
+  transposeB: number,
+) => void;
+
+export interface SimdKernels {
+  groupNormForward: GroupNormSimdForward;
+  batchMatMul: BatchMatMulSimd;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+let enabled = true;
+
+/**
+ * Turns the SIMD kernels off (false) or on again, for tests and benches that compare them with
+ * the paths they replace; returns the previous setting.
+ */
+export function setSimdKernels(on: boolean): boolean {
+  const was = enabled;
+  enabled = on;
+  return was;
+}
+
+/**
+ * The backend's WebAssembly.Memory: tfjs-backend-wasm 4.22's Emscripten module keeps it as
+ * `wasmMemory` (threaded binary, which creates it) or as the instance's `asm.memory` export.
+ */
+function memoryOf(backend: BackendWasm): WebAssembly.Memory | null {
+  const module = backend.wasm as unknown as { wasmMemory?: unknown; asm?: { memory?: unknown } };
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : null;
+}
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+function instantiate(memory: WebAssembly.Memory): SimdKernels | null {
+  const shared =
+    typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const bytes = decode(shared ? SIMD_WASM_SHARED : SIMD_WASM);
+  // validate() is false where the engine lacks SIMD (or, for the shared one, threads).
+  if (!WebAssembly.validate(bytes)) return null;
+  try {
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+      env: { memory },
+    });
+    return {
+      groupNormForward: exports.groupNormForward as GroupNormSimdForward,
+      batchMatMul: exports.batchMatMul as BatchMatMulSimd,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The SIMD kernels for this backend, or null where they cannot run (or are turned off). */
+export function simdKernels(backend: BackendWasm): SimdKernels | null {
+  if (!enabled) return null;
+  const memory = memoryOf(backend);
+  if (memory === null) return null;
+  let kernels = instances.get(memory);
+  if (kernels === undefined) {
+    kernels = instantiate(memory);
+    instances.set(memory, kernels);
+  }
+  return kernels;
+}
