@@ -7,7 +7,8 @@
 //   batch 1 (or a broadcast b whose a needs no transpose: its batch folds into the rows):
 //     transpose the operand(s) with the wasm Transpose kernel, then one XNNPACK GEMM;
 //   batch > 1, small entries: this project's SIMD kernel (simdKernels.ts), all entries in one call
-//     and in place, unless both operands are transposed;
+//     and in place (a transposed b transposed first, with the wasm Transpose kernel): the same
+//     arithmetic as XNNPACK's GEMM, so the same bits whichever path a batch takes;
 //   batch > 1 otherwise: one XNNPACK GEMM per batch entry, on copies (transposed in the copy).
 import * as tf from '@tensorflow/tfjs';
 import { originalKernel } from './registry';
@@ -106,12 +107,19 @@ export function batchMatMulWasm(
       return calls.run('Reshape', { x: out }, { shape: outShape });
     }
     const simd = simdKernels(calls.backend);
-    if (simd !== null && !(transposeA && transposeB) && m * k * n <= SIMD_MAX_ENTRY_MACS) {
+    if (simd !== null && m * k * n <= SIMD_MAX_ENTRY_MACS) {
+      const bk = transposeB
+        ? calls.run(
+            'Transpose',
+            { x: calls.run('Reshape', { x: b.info }, { shape: [b.batch, b.rows, b.cols] }) },
+            { perm: [0, 2, 1] },
+          )
+        : b.info;
       const out = calls.alloc(outShape);
       const at = (t: tf.TensorInfo) => calls.backend.getMemoryOffset(t.dataId);
       simd.batchMatMul(
         at(a.info),
-        at(b.info),
+        at(bk),
         at(out),
         batch,
         m,
@@ -120,7 +128,6 @@ export function batchMatMulWasm(
         a.batch === 1 ? 0 : m * k,
         b.batch === 1 ? 0 : k * n,
         transposeA ? 1 : 0,
-        transposeB ? 1 : 0,
       );
       return out;
     }

@@ -26,7 +26,7 @@ export type GroupNormSimdForward = (
   silu: number,
 ) => void;
 
-/** assembly/matMul.ts: c[e] = op(a[e]) · op(b[e]); not both transposed; byte offsets. */
+/** assembly/matMul.ts: c[e] = op(a[e]) · b[e]; byte offsets. */
 export type BatchMatMulSimd = (
   a: number,
   b: number,
@@ -38,7 +38,6 @@ export type BatchMatMulSimd = (
   aStride: number,
   bStride: number,
   transposeA: number,
-  transposeB: number,
 ) => void;
 
 export interface SimdKernels {
