@@ -165,7 +165,7 @@ function forwardSimd(
   const acc = calls.alloc([4 * c]);
   const coef = calls.alloc([2 * c]);
   if (!a.silu) floats(calls, s)[0] = 0;
-  const at = (t: tf.TensorInfo) => calls.backend.getMemoryOffset(t.dataId);
+  const at = (t: tf.TensorInfo) => calls.offset(t);
   simd(
     at(x),
     at(y),

@@ -116,7 +116,7 @@ export function batchMatMulWasm(
           )
         : b.info;
       const out = calls.alloc(outShape);
-      const at = (t: tf.TensorInfo) => calls.backend.getMemoryOffset(t.dataId);
+      const at = (t: tf.TensorInfo) => calls.offset(t);
       simd.batchMatMul(
         at(a.info),
         at(bk),

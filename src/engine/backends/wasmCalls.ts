@@ -30,7 +30,7 @@ export class WasmCalls extends KernelCalls<BackendWasm> {
     ) {
       throw new Error(`window [${offset}, +${size}) outside a tensor of shape [${info.shape}]`);
     }
-    const base = this.backend.getMemoryOffset(info.dataId);
+    const base = this.offset(info);
     const w = this.backend.makeOutput(shape, 'float32', base + offset * 4);
     this.windows.push(w);
     return w;
@@ -48,6 +48,11 @@ export class WasmCalls extends KernelCalls<BackendWasm> {
       this.backend.dataIdMap.delete(w.dataId);
     }
     this.windows.length = 0;
+  }
+
+  /** Byte offset of a tensor's data in the wasm heap (for kernels that take pointers). */
+  offset(info: tf.TensorInfo): number {
+    return this.backend.getMemoryOffset(info.dataId);
   }
 
   /** Fresh uninitialised wasm heap memory (read its view with f32() after all allocations). */
