@@ -10,12 +10,14 @@
 //   Sum                        transposes first unless the reduced axes are innermost   -> wrapped
 //   Identity, Cast             copy (same dtype); the engine clones every saved tensor  -> aliased
 //   GroupNorm (+ SiLU)         a fused kernel and its gradient (groupNormKernels.ts)    -> added
+//   Conv2D, FusedConv2D        3×3 stride-1 'same' on one thread: a SIMD kernel (conv3x3.ts) -> wrapped
 // Everything else a U-Net's gradient uses already exists on wasm (see unetOps.test.ts).
 import * as tf from '@tensorflow/tfjs';
 // Side effect: registers the wasm backend and its own kernels, so there is an original to replace.
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterWasm } from './convGradFilter';
 import { conv2DBackpropInputNHWC } from './convGradInput';
+import { conv2DWasm, fusedConv2DWasm } from './conv3x3';
 import { groupNormKernels, registerGroupNormGradient } from './groupNormKernels';
 import { castWasm, concatWasm, identityWasm, sliceWasm, splitVWasm, sumWasm } from './heapKernels';
 import { batchMatMulWasm } from './matMul';
@@ -128,6 +130,8 @@ export function registerWasmTrainingKernels(): string[] {
     [tf.Sum, sumWasm],
     [tf.Identity, identityWasm],
     [tf.Cast, castWasm],
+    [tf.Conv2D, conv2DWasm],
+    [tf.FusedConv2D, fusedConv2DWasm],
     ...groupNormKernels,
   ];
   registerGroupNormGradient();
