@@ -9,7 +9,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 
-const SOURCES = ['groupNorm.ts', 'matMul.ts', 'conv3x3.ts'].map((f) => `src/engine/backends/assembly/${f}`);
+const SOURCES = ['groupNorm.ts', 'matMul.ts', 'conv3x3.ts'].map(
+  (f) => `src/engine/backends/assembly/${f}`,
+);
 export const OUTPUT = fileURLToPath(new URL('../src/engine/backends/simdWasm.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
