@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 
-const SOURCES = ['groupNorm.ts', 'matMul.ts', 'conv3x3.ts'].map(
+const SOURCES = ['groupNorm.ts', 'matMul.ts', 'winograd.ts'].map(
   (f) => `src/engine/backends/assembly/${f}`,
 );
 export const OUTPUT = fileURLToPath(new URL('../src/engine/backends/simdWasm.ts', import.meta.url));

@@ -1,9 +1,11 @@
-// The 3×3 conv kernel (conv3x3.ts, assembly/conv3x3.ts): bit for bit what XNNPACK gives on
-// every shape it takes (widths that leave pixels over, channel counts that leave 4 over, no bias),
-// within float32 rounding of float64, taken only where it applies, and no tensor left behind.
+// The 3×3 conv kernel (conv3x3.ts, assembly/winograd.ts): within float32 rounding of float64 on
+// the shapes it takes (heights and widths that leave a row or column of a 2×2 tile over, channel
+// counts that leave 4 over, no bias), each image the same bit for bit whatever batch it is in,
+// taken only where it applies (and not for a gradient on the threaded binary), nothing left behind.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setSimdKernels, simdKernels, type SimdKernels } from './simdKernels';
+import { setWinogradConv } from './conv3x3';
+import { simdKernels, type SimdKernels } from './simdKernels';
 import { initWasmForTests, randomValues } from './testing';
 import type { BackendWasm } from './wasmCalls';
 
@@ -19,10 +21,11 @@ interface Case {
 const CASES: Case[] = [
   { n: 2, h: 14, w: 14, cin: 48, cout: 24 },
   { n: 3, h: 7, w: 7, cin: 72, cout: 48 },
-  { n: 1, h: 5, w: 6, cin: 33, cout: 12 },
-  { n: 2, h: 3, w: 1, cin: 32, cout: 4 },
-  { n: 1, h: 2, w: 3, cin: 35, cout: 8 },
+  { n: 1, h: 5, w: 6, cin: 12, cout: 12 },
+  { n: 2, h: 3, w: 1, cin: 8, cout: 4 },
+  { n: 1, h: 1, w: 3, cin: 16, cout: 8 },
   { n: 2, h: 4, w: 9, cin: 40, cout: 20 },
+  { n: 1, h: 6, w: 6, cin: 24, cout: 36 },
 ];
 
 function inputs({ n, h, w, cin, cout }: Case, seed: number) {
@@ -65,46 +68,53 @@ function reference(
   return { y, terms };
 }
 
-/** Counts the calls of the SIMD conv while fn runs. */
+/** Counts the convs the Winograd kernel ran while fn ran. */
 async function counting<T>(fn: () => Promise<T>): Promise<{ result: T; calls: number }> {
   const simd = simdKernels(tf.backend() as BackendWasm) as SimdKernels;
-  const [c8, c4] = [simd.conv3x3, simd.conv3x3Last4];
+  const filter = simd.winograd.filter;
   let calls = 0;
-  simd.conv3x3 = (...a) => (calls++, c8(...a));
-  simd.conv3x3Last4 = (...a) => (calls++, c4(...a));
+  simd.winograd.filter = (...a) => (calls++, filter(...a));
   try {
     return { result: await fn(), calls };
   } finally {
-    simd.conv3x3 = c8;
-    simd.conv3x3Last4 = c4;
+    simd.winograd.filter = filter;
   }
 }
 
-async function fused(c: Case, seed: number, withBias = true, simd = true) {
-  const was = setSimdKernels(simd);
-  try {
-    const { x, filter, bias } = inputs(c, seed);
-    const y = tf.fused.conv2d({
-      x,
-      filter,
-      strides: 1,
-      pad: 'same',
-      bias: withBias ? bias : undefined,
-    });
-    const out = (await y.data()) as Float32Array;
-    const ins = await Promise.all([x.data(), filter.data(), bias.data()]);
-    tf.dispose([x, filter, bias, y]);
-    return { out, ins: ins as Float32Array[] };
-  } finally {
-    setSimdKernels(was);
-  }
+async function fused(c: Case, seed: number, withBias = true) {
+  const { x, filter, bias } = inputs(c, seed);
+  const y = tf.fused.conv2d({
+    x,
+    filter,
+    strides: 1,
+    pad: 'same',
+    bias: withBias ? bias : undefined,
+  });
+  const out = (await y.data()) as Float32Array;
+  const ins = (await Promise.all([x.data(), filter.data(), bias.data()])) as Float32Array[];
+  tf.dispose([x, filter, bias, y]);
+  return { out, ins };
 }
 
-describe('SIMD 3×3 conv', () => {
+/** max |out − y| over the largest Σ|terms| of an output: float32 rounding is ~2⁻²⁴ of it. */
+function errorOf(out: Float32Array, y: Float64Array, terms: number): number {
+  let err = 0;
+  for (let i = 0; i < y.length; i++) err = Math.max(err, Math.abs(out[i] - y[i]));
+  return err / terms;
+}
+
+/**
+ * The transforms add and subtract up to 4 (input) and 9 (output) terms and halve (filter) before
+ * and after the sums over channels; measured ≤ 0.1·2⁻²⁴·Σ|terms| on these cases, a wrong
+ * coefficient gives O(1).
+ */
+const TOLERANCE = 64 * 2 ** -24;
+
+describe('SIMD 3×3 conv (Winograd F(2×2, 3×3))', () => {
   beforeAll(async () => {
     await initWasmForTests();
   });
-  afterEach(() => setSimdKernels(true));
+  afterEach(() => setWinogradConv(true));
 
   it('runs on the wasm backend here, on an unshared memory', () => {
     const simd = simdKernels(tf.backend() as BackendWasm);
@@ -112,53 +122,77 @@ describe('SIMD 3×3 conv', () => {
     expect(simd?.threaded).toBe(false);
   });
 
-  it.each(CASES)('equals XNNPACK bit for bit and float64 within rounding: %o', async (c) => {
+  it.each(CASES)('equals the convolution in float64 within float32 rounding: %o', async (c) => {
     const { result, calls } = await counting(() => fused(c, 11 * c.cin + c.w));
-    expect(calls).toBeGreaterThan(0);
-    const xnn = await fused(c, 11 * c.cin + c.w, true, false);
-    expect(result.out).toEqual(xnn.out);
+    expect(calls).toBe(1);
     const [x, f, b] = result.ins;
     const { y, terms } = reference(x, f, b, c);
-    const bound = (9 * c.cin + 1) * terms * 2 ** -24;
-    let err = 0;
-    for (let i = 0; i < y.length; i++) err = Math.max(err, Math.abs(result.out[i] - y[i]));
-    expect(err).toBeLessThanOrEqual(bound);
+    expect(errorOf(result.out, y, terms)).toBeLessThanOrEqual(TOLERANCE);
+    // As accurate as XNNPACK's direct sums, or more.
+    setWinogradConv(false);
+    const { result: xnn, calls: none } = await counting(() => fused(c, 11 * c.cin + c.w));
+    expect(none).toBe(0);
+    expect(errorOf(result.out, y, terms)).toBeLessThanOrEqual(2 * errorOf(xnn.out, y, terms));
   });
 
-  it('runs tf.conv2d and a bias-less fused conv the same as XNNPACK', async () => {
-    const c = CASES[2];
+  it('gives each image the same bits whatever batch it is in (the sampling workers rely on it)', async () => {
+    const c = { n: 5, h: 7, w: 7, cin: 24, cout: 48 };
+    const whole = await fused(c, 3);
+    const { x, filter, bias } = inputs(c, 3);
+    const per = c.h * c.w * c.cout;
+    for (const [from, count] of [
+      [0, 1],
+      [1, 3],
+      [4, 1],
+    ]) {
+      const part = tf.slice(x, [from, 0, 0, 0], [count, c.h, c.w, c.cin]);
+      const y = tf.fused.conv2d({ x: part, filter, strides: 1, pad: 'same', bias });
+      const out = (await y.data()) as Float32Array;
+      expect(out).toEqual(whole.out.subarray(from * per, (from + count) * per));
+      tf.dispose([part, y]);
+    }
+    tf.dispose([x, filter, bias]);
+  });
+
+  it('runs tf.conv2d and a bias-less fused conv', async () => {
+    const c = CASES[6];
     const { result, calls } = await counting(() => fused(c, 5, false));
-    expect(calls).toBe(2); // 8 channels, then the last 4
-    expect(result.out).toEqual((await fused(c, 5, false, false)).out);
-    const plain = async () => {
-      const { x, filter, bias } = inputs(c, 5);
-      const y = tf.conv2d(x, filter, 1, 'same');
-      const out = await y.data();
-      tf.dispose([x, filter, bias, y]);
-      return out;
-    };
-    const mine = await counting(plain);
-    expect(mine.calls).toBe(2);
-    setSimdKernels(false);
-    expect(mine.result).toEqual(await plain());
+    expect(calls).toBe(1);
+    const [x, f] = result.ins;
+    const { y, terms } = reference(x, f, null, c);
+    expect(errorOf(result.out, y, terms)).toBeLessThanOrEqual(TOLERANCE);
+    const plain = await counting(async () => {
+      const t = inputs(c, 5);
+      const out = tf.conv2d(t.x, t.filter, 1, 'same');
+      const values = (await out.data()) as Float32Array;
+      tf.dispose([t.x, t.filter, t.bias, out]);
+      return values;
+    });
+    expect(plain.calls).toBe(1);
+    expect(plain.result).toEqual(result.out);
   });
 
-  it('leaves strided, padded, activated and odd-channel convs to tfjs', async () => {
-    const c = { n: 1, h: 6, w: 6, cin: 32, cout: 8 };
+  it('leaves strided, padded, activated, dilated and other convs to tfjs', async () => {
+    const c = { n: 1, h: 6, w: 6, cin: 8, cout: 8 };
+    const sliced = (t: tf.Tensor4D, cin: number, cout: number, k = 3) =>
+      tf.slice(t, [0, 0, 0, 0], [k, k, cin, cout]);
+    const x = (t: tf.Tensor4D, cin: number) => tf.slice(t, [0, 0, 0, 0], [1, 6, 6, cin]);
     const variants: ((t: ReturnType<typeof inputs>) => tf.Tensor)[] = [
       (t) => tf.fused.conv2d({ ...t, strides: 2, pad: 'same' }),
       (t) => tf.fused.conv2d({ ...t, strides: 1, pad: 'valid' }),
       (t) => tf.fused.conv2d({ ...t, strides: 1, pad: 'same', activation: 'relu' }),
       (t) => tf.fused.conv2d({ ...t, strides: 1, pad: 'same', dilations: 2 }),
-      (t) => tf.conv2d(t.x, tf.slice(t.filter, [0, 0, 0, 0], [3, 3, 32, 6]), 1, 'same'),
-      (t) => tf.conv2d(t.x, tf.slice(t.filter, [0, 0, 0, 0], [1, 1, 32, 8]), 1, 'same'),
+      (t) => tf.conv2d(t.x, sliced(t.filter, 8, 6), 1, 'same'),
       (t) =>
-        tf.conv2d(
-          tf.slice(t.x, [0, 0, 0, 0], [1, 6, 6, 31]),
-          tf.slice(t.filter, [0, 0, 0, 0], [3, 3, 31, 8]),
-          1,
-          'same',
-        ),
+        tf.conv2d(t.x, t.filter, 1, [
+          [0, 0],
+          [2, 2],
+          [1, 1],
+          [0, 0],
+        ]),
+      (t) => tf.conv2d(t.x, sliced(t.filter, 8, 8, 1), 1, 'same'),
+      (t) => tf.conv2d(x(t.x, 6), sliced(t.filter, 6, 8), 1, 'same'),
+      (t) => tf.conv2d(x(t.x, 4), sliced(t.filter, 4, 8), 1, 'same'),
     ];
     for (const v of variants) {
       const { calls } = await counting(async () => {
@@ -168,6 +202,37 @@ describe('SIMD 3×3 conv', () => {
         tf.dispose([t.x, t.filter, t.bias, y]);
       });
       expect(calls).toBe(0);
+    }
+  });
+
+  it('leaves a gradient on the threaded binary to XNNPACK, and takes it on one thread', async () => {
+    const c = { n: 2, h: 6, w: 6, cin: 8, cout: 8 };
+    const simd = simdKernels(tf.backend() as BackendWasm) as SimdKernels;
+    const step = async () => {
+      const t = inputs(c, 9);
+      const g = tf.grads((x: tf.Tensor, f: tf.Tensor) =>
+        tf.sum(
+          tf.fused.conv2d({
+            x: x as tf.Tensor4D,
+            filter: f as tf.Tensor4D,
+            strides: 1,
+            pad: 'same',
+            bias: t.bias,
+          }),
+        ),
+      )([t.x, t.filter]);
+      await Promise.all(g.map((d) => d.data()));
+      tf.dispose([t.x, t.filter, t.bias, ...g]);
+    };
+    // One thread: the forward and the input gradient's conv.
+    expect((await counting(step)).calls).toBe(2);
+    simd.threaded = true;
+    try {
+      expect((await counting(step)).calls).toBe(0);
+      // A pass outside a gradient (sampling) takes it there too.
+      expect((await counting(() => fused(c, 9))).calls).toBe(1);
+    } finally {
+      simd.threaded = false;
     }
   });
 

@@ -1,28 +1,80 @@
 // Conv2D and FusedConv2D for the wasm backend: a 3×3, stride-1, 'same' convolution of NHWC
-// float32 with at least MIN_CIN input channels (with a bias, no activation: most 3×3 convs of the
-// U-Nets here) goes to this project's SIMD kernel (assembly/conv3x3.ts), 1.1-1.2× XNNPACK's speed
-// on one thread at the shapes of a sampling pass, with XNNPACK's bits. Everything else, and every
-// conv on the threaded binary (where XNNPACK uses the thread pool), goes to tfjs's own kernel.
+// float32 (a bias, no activation; every 3×3 conv of the U-Nets here past their first) goes to
+// this project's SIMD kernel, Winograd's F(2×2, 3×3) (assembly/winograd.ts): 4 multiply-adds per
+// output and input channel instead of 9, 1.4-1.7× XNNPACK's speed on one thread at the MNIST
+// model's 14×14 convs, 1.1-1.4× at 7×7 (where tiles of 2×2 leave a column and a row over).
+// Everything else goes to tfjs's own kernel.
+//
+// Where it runs decides the bits of every image, so it is chosen the same way in every worker:
+// always outside gradient computation (a sampling pass, on the threaded compute worker as on the
+// sampling workers, so the workers still change no pixel), and inside it too on the
+// single-threaded binary. Only a gradient computation on the threaded binary keeps XNNPACK,
+// which spreads a convolution over the thread pool (these kernels run on one thread).
 import * as tf from '@tensorflow/tfjs';
 import { originalKernel } from './registry';
 import { simdKernels, type SimdKernels } from './simdKernels';
-import { type BackendWasm, withWasmCalls } from './wasmCalls';
+import { type BackendWasm, type WasmCalls, withWasmCalls } from './wasmCalls';
 
 const WASM = 'wasm';
 
+/**
+ * Tiles per chunk: the chunk's transformed input and products stay in L2 (~150 KB at 72 → 48
+ * channels); 16 and 64 measured no better.
+ */
+const TILES = 32;
+
+/** Fewer input channels and the transforms cost what the products save (4 → 24: 0.29 ms each way). */
+const MIN_CIN = 8;
+
 type ConvAttrs = Pick<tf.Conv2DAttrs, 'strides' | 'pad' | 'dataFormat' | 'dilations'>;
 
+let enabled = true;
+
 /**
- * Fewer input channels and the kernel's short inner loop loses to XNNPACK (in a sampling pass of
- * the MNIST model, Node, median of 10: 24→24 at 14×14 1.42 against 1.29 ms, 4→24 0.60 against
- * 0.33 ms; 48→48 at 14×14 5.24 against 5.77 ms, 72→48 at 7×7 1.74 against 2.12 ms).
+ * Turns the Winograd kernel off (false: tfjs's XNNPACK convolution) or on again, for tests and
+ * benches that compare the two; returns the previous setting.
  */
-const MIN_CIN = 32;
+export function setWinogradConv(on: boolean): boolean {
+  const was = enabled;
+  enabled = on;
+  return was;
+}
 
 const isOne = (v: number | [number, number] | undefined) =>
   v === undefined || (typeof v === 'number' ? v === 1 : v[0] === 1 && v[1] === 1);
 
-/** The kernel for this conv, or null where tfjs's own must run it. */
+/** 'same' for a 3×3 kernel: one zero row and column on every side ('same', or explicit). */
+function samePad(pad: ConvAttrs['pad']): boolean {
+  if (pad === 'same') return true;
+  if (!Array.isArray(pad) || pad.length !== 4) return false;
+  const ones = (p: number[] | undefined) => p !== undefined && p[0] === 1 && p[1] === 1;
+  return ones(pad[1]) && ones(pad[2]) && pad[0][0] === 0 && pad[0][1] === 0;
+}
+
+let backpropDepth = 0;
+
+/**
+ * Runs fn as part of a gradient's backward pass (the input gradient kernel's convolutions): on
+ * the threaded binary they stay with XNNPACK, as the forward under a tape does.
+ */
+export function asBackprop<T>(fn: () => T): T {
+  backpropDepth++;
+  try {
+    return fn();
+  } finally {
+    backpropDepth--;
+  }
+}
+
+/**
+ * Whether this conv is part of a gradient computation: its forward pass under a tape
+ * (gradientDepth, which tfjs raises while it records) or its backward pass (asBackprop).
+ */
+function inGradient(): boolean {
+  return tf.engine().state.gradientDepth > 0 || backpropDepth > 0;
+}
+
+/** The kernels for this conv, or null where tfjs's own must run it. */
 function kernelFor(
   backend: unknown,
   x: tf.TensorInfo,
@@ -32,6 +84,7 @@ function kernelFor(
 ): SimdKernels | null {
   const [fh, fw, cin, cout] = filter.shape;
   const ok =
+    enabled &&
     x.dtype === 'float32' &&
     filter.dtype === 'float32' &&
     x.shape.length === 4 &&
@@ -39,20 +92,23 @@ function kernelFor(
     fw === 3 &&
     x.shape[3] === cin &&
     cin >= MIN_CIN &&
+    cin % 4 === 0 &&
     cout % 4 === 0 &&
     (a.dataFormat ?? 'NHWC') === 'NHWC' &&
-    a.pad === 'same' &&
+    samePad(a.pad) &&
     isOne(a.strides) &&
     isOne(a.dilations) &&
     (bias === undefined ||
       (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === cout));
   if (!ok) return null;
   const simd = simdKernels(backend as BackendWasm);
-  return simd === null || simd.threaded ? null : simd;
+  if (simd === null || (simd.threaded && inGradient())) return null;
+  return simd;
 }
 
-function conv3x3Wasm(
-  backend: unknown,
+/** out = conv(x, filter) + bias by F(2×2, 3×3), in chunks of TILES tiles. */
+function winograd(
+  calls: WasmCalls,
   simd: SimdKernels,
   x: tf.TensorInfo,
   filter: tf.TensorInfo,
@@ -60,19 +116,25 @@ function conv3x3Wasm(
 ): tf.TensorInfo {
   const [n, h, wd, cin] = x.shape;
   const cout = filter.shape[3];
-  return withWasmCalls(backend, (calls) => {
-    const out = calls.alloc([n, h, wd, cout]);
-    // The zero row for taps outside the image, and the bias when there is none (XNNPACK's too).
-    const zeros = calls.alloc([Math.max(cin, cout)]);
-    calls.view(zeros).fill(0);
-    const at = (t: tf.TensorInfo) => calls.offset(t);
-    const b = at(bias ?? zeros);
-    const args = [at(x), at(filter), b, at(out), at(zeros), n, h, wd, cin, cout] as const;
-    const o8 = cout - (cout % 8);
-    if (o8 > 0) simd.conv3x3(...args, 0, o8);
-    if (o8 < cout) simd.conv3x3Last4(...args, o8);
-    return out;
-  });
+  const out = calls.alloc([n, h, wd, cout]);
+  // The zero pixel for taps outside the image, and the bias when there is none.
+  const zeros = calls.alloc([Math.max(cin, cout)]);
+  const u = calls.alloc([16, cin, cout]);
+  const v = calls.alloc([16, TILES, cin]);
+  const m = calls.alloc([16, TILES, cout]);
+  calls.view(zeros).fill(0);
+  const at = (t: tf.TensorInfo) => calls.offset(t);
+  const w = simd.winograd;
+  w.filter(at(filter), at(u), cin, cout);
+  const tiles = n * ((h + 1) >> 1) * ((wd + 1) >> 1);
+  const b = at(bias ?? zeros);
+  for (let first = 0; first < tiles; first += TILES) {
+    const count = Math.min(TILES, tiles - first);
+    w.input(at(x), at(v), at(zeros), h, wd, cin, first, count, TILES);
+    w.products(at(u), at(v), at(m), TILES, cin, cout);
+    w.output(at(m), b, at(out), h, wd, cout, first, count, TILES);
+  }
+  return out;
 }
 
 /** tf.conv2d on wasm. */
@@ -80,7 +142,7 @@ export const conv2DWasm: tf.KernelFunc = (args) => {
   const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const simd = kernelFor(args.backend, x, filter, undefined, args.attrs as unknown as ConvAttrs);
   if (simd === null) return originalKernel(tf.Conv2D, WASM)(args);
-  return conv3x3Wasm(args.backend, simd, x, filter, undefined);
+  return withWasmCalls(args.backend, (calls) => winograd(calls, simd, x, filter, undefined));
 };
 
 /** tf.fused.conv2d on wasm: only without an activation here. */
@@ -95,5 +157,5 @@ export const fusedConv2DWasm: tf.KernelFunc = (args) => {
   const linear = (a.activation ?? 'linear') === 'linear' && preluActivationWeights === undefined;
   const simd = linear ? kernelFor(args.backend, x, filter, bias, a) : null;
   if (simd === null) return originalKernel(tf.FusedConv2D, WASM)(args);
-  return conv3x3Wasm(args.backend, simd, x, filter, bias);
+  return withWasmCalls(args.backend, (calls) => winograd(calls, simd, x, filter, bias));
 };

@@ -1,5 +1,5 @@
 // The wasm SIMD kernels written here (assembly/: GroupNorm's forward, small batched matrix
-// products and the 3×3 convolution, compiled into simdWasm.ts), instantiated on a tfjs-backend-wasm backend's own memory
+// products and the 3×3 convolution by Winograd's F(2×2, 3×3), compiled into simdWasm.ts), instantiated on a tfjs-backend-wasm backend's own memory
 // so that they read and write tensors in place (issue 12: GroupNorm was ~20% of a sampling pass
 // in the browser, attention's batched products ran at 3-9 GFLOP/s). One small instance per
 // memory, compiled synchronously (under 4 KB, which the main thread allows too). Where it cannot
@@ -40,45 +40,41 @@ export type BatchMatMulSimd = (
   transposeA: number,
 ) => void;
 
-/** assembly/conv3x3.ts: output channels [o0, o1), multiples of 8; byte offsets. */
-export type Conv3x3Simd = (
-  x: number,
-  w: number,
-  bias: number,
-  out: number,
-  zero: number,
-  n: number,
-  h: number,
-  wd: number,
-  cin: number,
-  cout: number,
-  o0: number,
-  o1: number,
-) => void;
-
-/** assembly/conv3x3.ts: the 4 output channels from o0. */
-export type Conv3x3Last4Simd = (
-  x: number,
-  w: number,
-  bias: number,
-  out: number,
-  zero: number,
-  n: number,
-  h: number,
-  wd: number,
-  cin: number,
-  cout: number,
-  o0: number,
-) => void;
+/** assembly/winograd.ts, F(2×2, 3×3) in four steps; byte offsets. */
+export interface WinogradSimd {
+  filter(w: number, u: number, cin: number, cout: number): void;
+  input(
+    x: number,
+    v: number,
+    zero: number,
+    h: number,
+    wd: number,
+    cin: number,
+    first: number,
+    count: number,
+    tiles: number,
+  ): void;
+  products(u: number, v: number, m: number, tiles: number, cin: number, cout: number): void;
+  output(
+    m: number,
+    bias: number,
+    out: number,
+    h: number,
+    wd: number,
+    cout: number,
+    first: number,
+    count: number,
+    tiles: number,
+  ): void;
+}
 
 export interface SimdKernels {
   groupNormForward: GroupNormSimdForward;
   batchMatMul: BatchMatMulSimd;
-  conv3x3: Conv3x3Simd;
-  conv3x3Last4: Conv3x3Last4Simd;
+  winograd: WinogradSimd;
   /**
    * Whether the memory is the threaded binary's (shared): there XNNPACK spreads a convolution
-   * over the thread pool, which the single-threaded conv3x3 would give up.
+   * over the thread pool, which these single-threaded kernels would give up.
    */
   threaded: boolean;
 }
@@ -126,8 +122,12 @@ function instantiate(memory: WebAssembly.Memory): SimdKernels | null {
     return {
       groupNormForward: exports.groupNormForward as GroupNormSimdForward,
       batchMatMul: exports.batchMatMul as BatchMatMulSimd,
-      conv3x3: exports.conv3x3 as Conv3x3Simd,
-      conv3x3Last4: exports.conv3x3Last4 as Conv3x3Last4Simd,
+      winograd: {
+        filter: exports.winogradFilter as WinogradSimd['filter'],
+        input: exports.winogradInput as WinogradSimd['input'],
+        products: exports.winogradProducts as WinogradSimd['products'],
+        output: exports.winogradOutput as WinogradSimd['output'],
+      },
       threaded: shared,
     };
   } catch {

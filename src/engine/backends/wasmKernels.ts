@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterWasm } from './convGradFilter';
 import { conv2DBackpropInputNHWC } from './convGradInput';
-import { conv2DWasm, fusedConv2DWasm } from './conv3x3';
+import { asBackprop, conv2DWasm, fusedConv2DWasm } from './conv3x3';
 import { groupNormKernels, registerGroupNormGradient } from './groupNormKernels';
 import { castWasm, concatWasm, identityWasm, sliceWasm, splitVWasm, sumWasm } from './heapKernels';
 import { batchMatMulWasm } from './matMul';
@@ -58,7 +58,8 @@ const backpropInput: tf.KernelFunc = (args) => {
   const filter = input(inputs, 'filter');
   const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   if ((a.dataFormat ?? 'NHWC') === 'NHWC' && dy.dtype === 'float32' && filter.dtype === 'float32') {
-    return conv2DBackpropInputNHWC(backend, dy, filter, convInfo(a.inputShape, filter.shape, a));
+    const info = convInfo(a.inputShape, filter.shape, a);
+    return asBackprop(() => conv2DBackpropInputNHWC(backend, dy, filter, info));
   }
   // NCHW (which wasm's forward Conv2D rejects anyway) or non-float: the original loop.
   return originalKernel(tf.Conv2DBackpropInput, WASM)(args);
