@@ -236,6 +236,55 @@ describe('SIMD 3×3 conv (Winograd F(2×2, 3×3))', () => {
     }
   });
 
+  it.each([CASES[0], CASES[1], CASES[2], CASES[3], CASES[6]])(
+    'computes the weight gradient within float32 rounding of float64: %o',
+    async (c) => {
+      const { n, h, w, cin, cout } = c;
+      const simd = simdKernels(tf.backend() as BackendWasm) as SimdKernels;
+      const gradFilter = simd.winograd.gradFilter;
+      let calls = 0;
+      simd.winograd.gradFilter = (...a) => (calls++, gradFilter(...a));
+      const x = tf.tensor4d(randomValues(n * h * w * cin, 21), [n, h, w, cin]);
+      const dy = tf.tensor4d(randomValues(n * h * w * cout, 22), [n, h, w, cout]);
+      let dw: Float32Array;
+      try {
+        const f = tf.zeros([3, 3, cin, cout]);
+        const t = tf.grad((g: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(x, g as tf.Tensor4D, 1, 'same'), dy)),
+        )(f);
+        dw = (await t.data()) as Float32Array;
+        tf.dispose([f, t]);
+      } finally {
+        simd.winograd.gradFilter = gradFilter;
+      }
+      expect(calls).toBe(1);
+      const [xs, dys] = (await Promise.all([x.data(), dy.data()])) as Float32Array[];
+      tf.dispose([x, dy]);
+      const ref = new Float64Array(9 * cin * cout);
+      const abs = new Float64Array(9 * cin * cout);
+      for (let i = 0; i < n; i++)
+        for (let r = 0; r < h; r++)
+          for (let q = 0; q < w; q++)
+            for (let ky = 0; ky < 3; ky++)
+              for (let kx = 0; kx < 3; kx++) {
+                const [rr, qq] = [r + ky - 1, q + kx - 1];
+                if (rr < 0 || rr >= h || qq < 0 || qq >= w) continue;
+                for (let ci = 0; ci < cin; ci++) {
+                  const xv = xs[((i * h + rr) * w + qq) * cin + ci];
+                  for (let co = 0; co < cout; co++) {
+                    const prod = xv * dys[((i * h + r) * w + q) * cout + co];
+                    ref[((ky * 3 + kx) * cin + ci) * cout + co] += prod;
+                    abs[((ky * 3 + kx) * cin + ci) * cout + co] += Math.abs(prod);
+                  }
+                }
+              }
+      const terms = Math.max(...abs);
+      let err = 0;
+      for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(dw[i] - ref[i]));
+      expect(err / terms).toBeLessThanOrEqual(TOLERANCE);
+    },
+  );
+
   it('frees what it allocates', async () => {
     const c = CASES[5];
     await fused(c, 1);

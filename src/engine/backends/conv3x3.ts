@@ -137,6 +137,49 @@ function winograd(
   return out;
 }
 
+/**
+ * The weight gradient of a 3×3, stride-1, 'same' NHWC conv by F(2×2, 3×3) (assembly/winograd.ts),
+ * or null where another path must compute it: fewer than MIN_CIN or a count not a multiple of 4
+ * of input or output channels, or the threaded binary (whose convolution uses the thread pool).
+ */
+export function winogradFilterGrad(
+  calls: WasmCalls,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+): tf.TensorInfo | null {
+  const [n, h, wd, cin] = x.shape;
+  const cout = dy.shape[3];
+  const simd = simdKernels(calls.backend);
+  const ok =
+    enabled &&
+    simd !== null &&
+    !simd.threaded &&
+    x.dtype === 'float32' &&
+    dy.dtype === 'float32' &&
+    cin >= MIN_CIN &&
+    cin % 4 === 0 &&
+    cout % 4 === 0;
+  if (!ok) return null;
+  const dw = calls.alloc([3, 3, cin, cout]);
+  const zeros = calls.alloc([Math.max(cin, cout)]);
+  const p = calls.alloc([16, cin, cout]);
+  const v = calls.alloc([16, TILES, cin]);
+  const d = calls.alloc([16, TILES, cout]);
+  calls.view(zeros).fill(0);
+  calls.view(p).fill(0);
+  const at = (t: tf.TensorInfo) => calls.offset(t);
+  const w = simd.winograd;
+  const tiles = n * ((h + 1) >> 1) * ((wd + 1) >> 1);
+  for (let first = 0; first < tiles; first += TILES) {
+    const count = Math.min(TILES, tiles - first);
+    w.input(at(x), at(v), at(zeros), h, wd, cin, first, count, TILES);
+    w.gradOutput(at(dy), at(d), at(zeros), h, wd, cout, first, count, TILES);
+    w.gradProducts(at(v), at(d), at(p), TILES, cin, cout);
+  }
+  w.gradFilter(at(p), at(dw), cin, cout);
+  return dw;
+}
+
 /** tf.conv2d on wasm. */
 export const conv2DWasm: tf.KernelFunc = (args) => {
   const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };

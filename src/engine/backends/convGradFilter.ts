@@ -10,6 +10,7 @@
 // FINDINGS: 64 ms for 3x3 32->32, batch 64, 32x32 (transposes included), against 179 ms just to
 // build im2col patches and 344-1042 ms for the transposeA matMul that would follow.
 import * as tf from '@tensorflow/tfjs';
+import { winogradFilterGrad } from './conv3x3';
 import { originalKernel } from './registry';
 import { type WasmCalls, withWasmCalls } from './wasmCalls';
 import { wasmThreadsInUse } from './wasmThreads';
@@ -134,7 +135,7 @@ export function conv2DBackpropFilterWasm(
   const pointwise = nhwc && kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0;
   // The windowed GEMMs run on one thread (tfjs's XNNPACK GEMM is given no thread pool), the
   // convolution on all of them: with threads the convolution stays.
-  const windowed =
+  const sameSize3x3 =
     nhwc &&
     kh === 3 &&
     kw === 3 &&
@@ -143,13 +144,19 @@ export function conv2DBackpropFilterWasm(
     top === 1 &&
     left === 1 &&
     oh === h &&
-    ow === w &&
+    ow === w;
+  const windowed =
+    sameSize3x3 &&
     oh * ow >= WINDOW_MIN_PIXELS &&
     x.dtype === 'float32' &&
     wasmThreadsInUse() === 1;
   return withWasmCalls(backend, (calls) => {
     if (pointwise && oh === h && ow === w) {
       return pointwiseFilterGrad(calls, x, dy, info.batchSize * h * w);
+    }
+    if (sameSize3x3 && x.dtype === 'float32') {
+      const dw = winogradFilterGrad(calls, x, dy);
+      if (dw !== null) return dw;
     }
     if (windowed) return windowedFilterGrad3x3(calls, x, dy);
     let xt = calls.run('Transpose', { x }, { perm: nhwc ? [3, 1, 2, 0] : [1, 2, 3, 0] });

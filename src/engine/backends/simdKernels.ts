@@ -55,6 +55,22 @@ export interface WinogradSimd {
     tiles: number,
   ): void;
   products(u: number, v: number, m: number, tiles: number, cin: number, cout: number): void;
+  /** The weight gradient's transform of dy's 2×2 blocks (as input's of x's tiles). */
+  gradOutput(
+    dy: number,
+    d: number,
+    zero: number,
+    h: number,
+    wd: number,
+    cout: number,
+    first: number,
+    count: number,
+    tiles: number,
+  ): void;
+  /** p[ξ] += v[ξ]ᵀ · d[ξ] over a chunk's tiles. */
+  gradProducts(v: number, d: number, p: number, tiles: number, cin: number, cout: number): void;
+  /** dw from the summed p. */
+  gradFilter(p: number, dw: number, cin: number, cout: number): void;
   output(
     m: number,
     bias: number,
@@ -127,6 +143,9 @@ function instantiate(memory: WebAssembly.Memory): SimdKernels | null {
         input: exports.winogradInput as WinogradSimd['input'],
         products: exports.winogradProducts as WinogradSimd['products'],
         output: exports.winogradOutput as WinogradSimd['output'],
+        gradOutput: exports.winogradGradOutput as WinogradSimd['gradOutput'],
+        gradProducts: exports.winogradGradProducts as WinogradSimd['gradProducts'],
+        gradFilter: exports.winogradGradFilter as WinogradSimd['gradFilter'],
       },
       threaded: shared,
     };

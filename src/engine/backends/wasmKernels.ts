@@ -68,12 +68,9 @@ const backpropInput: tf.KernelFunc = (args) => {
 const backpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const x = input(inputs, 'x');
   const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  return conv2DBackpropFilterWasm(
-    backend,
-    x,
-    input(inputs, 'dy'),
-    convInfo(x.shape, a.filterShape, a),
-  );
+  const dy = input(inputs, 'dy');
+  const info = convInfo(x.shape, a.filterShape, a);
+  return asBackprop(() => conv2DBackpropFilterWasm(backend, x, dy, info));
 };
 
 const segmentSum: tf.KernelFunc = ({ inputs, backend, attrs }) => {

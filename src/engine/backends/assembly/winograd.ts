@@ -382,3 +382,226 @@ export function winogradOutput(
     }
   }
 }
+
+// The weight gradient, dw[ky, kx, ci, co] = Σ x[n, y + ky − 1, x + kx − 1, ci] · dy[n, y, x, co],
+// by the same F(2×2, 3×3) read backwards (the transposition principle): per 2×2 block of dy and
+// its 4×4 tile of x, the 3×3 gradient is Gᵀ[(A dy Aᵀ) ⊙ (Bᵀ x B)]G, and since that is linear the
+// products are summed over all tiles first: 16 matrix products [cin × tiles]·[tiles × cout],
+// then one transform per (ci, co). The x tiles are winogradInput's.
+
+/**
+ * d[ξ, t, o] = (A dy Aᵀ)[ξ] for the chunk's 2×2 blocks of dy (A = [1 0; 1 1; 1 −1; 0 −1]; the
+ * block's pixels outside the image count as 0); tiles from count to `tiles` are zeroed.
+ */
+export function winogradGradOutput(
+  dy: usize,
+  d: usize,
+  zero: usize,
+  h: i32,
+  wd: i32,
+  cout: i32,
+  first: i32,
+  count: i32,
+  tiles: i32,
+): void {
+  const th = (h + 1) >> 1;
+  const tw = (wd + 1) >> 1;
+  const px = <usize>cout * 4;
+  const plane = <usize>tiles * px;
+  for (let t = 0; t < tiles; t++) {
+    const dst = d + <usize>t * px;
+    if (t >= count) {
+      for (let k = 0; k < 16; k++) memory.fill(dst + <usize>k * plane, 0, px);
+      continue;
+    }
+    const index = first + t;
+    const img = index / (th * tw);
+    const rem = index - img * th * tw;
+    const y = (rem / tw) * 2;
+    const x = (rem % tw) * 2;
+    const p00 = dy + ((<usize>img * <usize>h + <usize>y) * <usize>wd + <usize>x) * px;
+    const p01 = x + 1 < wd ? p00 + px : zero;
+    const p10 = y + 1 < h ? p00 + <usize>wd * px : zero;
+    const p11 = x + 1 < wd && y + 1 < h ? p00 + <usize>(wd + 1) * px : zero;
+    for (let o: usize = 0; o < px; o += 16) {
+      const a = v128.load(p00 + o),
+        b = v128.load(p01 + o),
+        c = v128.load(p10 + o),
+        e = v128.load(p11 + o);
+      // Rows of A·dy: (a, b), (a + c, b + e), (a − c, b − e), (−c, −e); then ·Aᵀ on each.
+      gradRow(dst + o, plane, a, b);
+      gradRow(dst + o + 4 * plane, plane, f32x4.add(a, c), f32x4.add(b, e));
+      gradRow(dst + o + 8 * plane, plane, f32x4.sub(a, c), f32x4.sub(b, e));
+      gradRow(dst + o + 12 * plane, plane, f32x4.neg(c), f32x4.neg(e));
+    }
+  }
+}
+
+/** (u, v)·Aᵀ = (u, u + v, u − v, −v) into ξ = 4i + 0..3. */
+function gradRow(dst: usize, plane: usize, u: v128, v: v128): void {
+  v128.store(dst, u);
+  v128.store(dst + plane, f32x4.add(u, v));
+  v128.store(dst + 2 * plane, f32x4.sub(u, v));
+  v128.store(dst + 3 * plane, f32x4.neg(v));
+}
+
+/**
+ * p[ξ, ci, co] += Σ_t v[ξ, t, ci] · d[ξ, t, co] over the chunk's `tiles` tiles (cin % 4 == 0,
+ * cout % 4 == 0): 4 input × 8 output channels in registers, then 4 × 4 for a last 4.
+ */
+export function winogradGradProducts(
+  v: usize,
+  d: usize,
+  p: usize,
+  tiles: i32,
+  cin: i32,
+  cout: i32,
+): void {
+  const vRow = <usize>cin * 4;
+  const dRow = <usize>cout * 4;
+  const o8 = cout & ~7;
+  for (let xi = 0; xi < 16; xi++) {
+    const V = v + <usize>xi * <usize>tiles * vRow;
+    const D = d + <usize>xi * <usize>tiles * dRow;
+    const P = p + <usize>xi * <usize>cin * dRow;
+    for (let ci = 0; ci < cin; ci += 4) {
+      const Vc = V + <usize>ci * 4;
+      const Pc = P + <usize>ci * dRow;
+      for (let o = 0; o < o8; o += 8) {
+        gradProducts8(Vc, D + <usize>o * 4, Pc + <usize>o * 4, tiles, vRow, dRow);
+      }
+      if (o8 < cout) gradProducts4(Vc, D + <usize>o8 * 4, Pc + <usize>o8 * 4, tiles, vRow, dRow);
+    }
+  }
+}
+
+/** Rows ci..ci+3 and columns o..o+7 of one ξ's sum (V, D, P offset to them). */
+function gradProducts8(V: usize, D: usize, P: usize, tiles: i32, vRow: usize, dRow: usize): void {
+  let a00 = v128.load(P),
+    a01 = v128.load(P, 16);
+  let a10 = v128.load(P + dRow),
+    a11 = v128.load(P + dRow, 16);
+  let a20 = v128.load(P + 2 * dRow),
+    a21 = v128.load(P + 2 * dRow, 16);
+  let a30 = v128.load(P + 3 * dRow),
+    a31 = v128.load(P + 3 * dRow, 16);
+  let vp = V;
+  let dp = D;
+  for (let t = 0; t < tiles; t++) {
+    const b0 = v128.load(dp),
+      b1 = v128.load(dp, 16);
+    let s = v128.load32_splat(vp);
+    a00 = f32x4.add(f32x4.mul(s, b0), a00);
+    a01 = f32x4.add(f32x4.mul(s, b1), a01);
+    s = v128.load32_splat(vp, 4);
+    a10 = f32x4.add(f32x4.mul(s, b0), a10);
+    a11 = f32x4.add(f32x4.mul(s, b1), a11);
+    s = v128.load32_splat(vp, 8);
+    a20 = f32x4.add(f32x4.mul(s, b0), a20);
+    a21 = f32x4.add(f32x4.mul(s, b1), a21);
+    s = v128.load32_splat(vp, 12);
+    a30 = f32x4.add(f32x4.mul(s, b0), a30);
+    a31 = f32x4.add(f32x4.mul(s, b1), a31);
+    vp += vRow;
+    dp += dRow;
+  }
+  v128.store(P, a00);
+  v128.store(P, a01, 16);
+  v128.store(P + dRow, a10);
+  v128.store(P + dRow, a11, 16);
+  v128.store(P + 2 * dRow, a20);
+  v128.store(P + 2 * dRow, a21, 16);
+  v128.store(P + 3 * dRow, a30);
+  v128.store(P + 3 * dRow, a31, 16);
+}
+
+/** As gradProducts8 for 4 columns. */
+function gradProducts4(V: usize, D: usize, P: usize, tiles: i32, vRow: usize, dRow: usize): void {
+  let a0 = v128.load(P),
+    a1 = v128.load(P + dRow),
+    a2 = v128.load(P + 2 * dRow),
+    a3 = v128.load(P + 3 * dRow);
+  let vp = V;
+  let dp = D;
+  for (let t = 0; t < tiles; t++) {
+    const b = v128.load(dp);
+    a0 = f32x4.add(f32x4.mul(v128.load32_splat(vp), b), a0);
+    a1 = f32x4.add(f32x4.mul(v128.load32_splat(vp, 4), b), a1);
+    a2 = f32x4.add(f32x4.mul(v128.load32_splat(vp, 8), b), a2);
+    a3 = f32x4.add(f32x4.mul(v128.load32_splat(vp, 12), b), a3);
+    vp += vRow;
+    dp += dRow;
+  }
+  v128.store(P, a0);
+  v128.store(P + dRow, a1);
+  v128.store(P + 2 * dRow, a2);
+  v128.store(P + 3 * dRow, a3);
+}
+
+/**
+ * dw[ky, kx, ci, co] = (Gᵀ p[:, ci, co] G)[ky, kx] (Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1]), four
+ * output channels at a time.
+ */
+export function winogradGradFilter(p: usize, dw: usize, cin: i32, cout: i32): void {
+  const half = f32x4.splat(0.5);
+  const plane = <usize>cin * <usize>cout * 4; // bytes from one ξ (or one tap of dw) to the next
+  for (let ci = 0; ci < cin; ci++) {
+    for (let o = 0; o < cout; o += 4) {
+      const at = (<usize>ci * <usize>cout + <usize>o) * 4;
+      const s = p + at;
+      // r[k][j] = (Gᵀ p)[k][j] over the rows i of ξ = 4i + j.
+      const r00 = gradG0(s, plane, 0, half),
+        r01 = gradG0(s, plane, 1, half),
+        r02 = gradG0(s, plane, 2, half),
+        r03 = gradG0(s, plane, 3, half);
+      const r10 = gradG1(s, plane, 0, half),
+        r11 = gradG1(s, plane, 1, half),
+        r12 = gradG1(s, plane, 2, half),
+        r13 = gradG1(s, plane, 3, half);
+      const r20 = gradG2(s, plane, 0, half),
+        r21 = gradG2(s, plane, 1, half),
+        r22 = gradG2(s, plane, 2, half),
+        r23 = gradG2(s, plane, 3, half);
+      const out = dw + at;
+      gradTaps(out, plane, r00, r01, r02, r03, half);
+      gradTaps(out + 3 * plane, plane, r10, r11, r12, r13, half);
+      gradTaps(out + 6 * plane, plane, r20, r21, r22, r23, half);
+    }
+  }
+}
+
+/** Row 0 of Gᵀ applied to column j: p[0, j] + ½(p[1, j] + p[2, j]). */
+function gradG0(s: usize, plane: usize, j: i32, half: v128): v128 {
+  const q = s + <usize>j * plane;
+  const sum = f32x4.add(v128.load(q + 4 * plane), v128.load(q + 8 * plane));
+  return f32x4.add(v128.load(q), f32x4.mul(sum, half));
+}
+
+/** Row 1 of Gᵀ: ½(p[1, j] − p[2, j]). */
+function gradG1(s: usize, plane: usize, j: i32, half: v128): v128 {
+  const q = s + <usize>j * plane;
+  return f32x4.mul(f32x4.sub(v128.load(q + 4 * plane), v128.load(q + 8 * plane)), half);
+}
+
+/** Row 2 of Gᵀ: ½(p[1, j] + p[2, j]) + p[3, j]. */
+function gradG2(s: usize, plane: usize, j: i32, half: v128): v128 {
+  const q = s + <usize>j * plane;
+  const sum = f32x4.add(v128.load(q + 4 * plane), v128.load(q + 8 * plane));
+  return f32x4.add(f32x4.mul(sum, half), v128.load(q + 12 * plane));
+}
+
+/** One row of the taps, ·G over j: (r0 + ½(r1 + r2), ½(r1 − r2), ½(r1 + r2) + r3). */
+function gradTaps(
+  out: usize,
+  plane: usize,
+  r0: v128,
+  r1: v128,
+  r2: v128,
+  r3: v128,
+  half: v128,
+): void {
+  const mid = f32x4.mul(f32x4.add(r1, r2), half);
+  v128.store(out, f32x4.add(r0, mid));
+  v128.store(out + plane, f32x4.mul(f32x4.sub(r1, r2), half));
+  v128.store(out + 2 * plane, f32x4.add(mid, r3));
+}
