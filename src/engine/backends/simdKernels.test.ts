@@ -199,7 +199,19 @@ describe('SIMD GroupNorm forward', () => {
         { module: 'env', name: 'memory', kind: 'memory' },
       ]);
       const names = WebAssembly.Module.exports(module).map((e) => e.name);
-      expect(names).toEqual(expect.arrayContaining(['groupNormForward', 'batchMatMul']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'groupNormForward',
+          'batchMatMul',
+          'winogradFilter',
+          'winogradInput',
+          'winogradProducts',
+          'winogradOutput',
+          'winogradGradOutput',
+          'winogradGradProducts',
+          'winogradGradFilter',
+        ]),
+      );
     }
   });
 

@@ -1,8 +1,9 @@
 // The wasm SIMD kernels written here (assembly/: GroupNorm's forward, small batched matrix
-// products and the 3×3 convolution by Winograd's F(2×2, 3×3), compiled into simdWasm.ts), instantiated on a tfjs-backend-wasm backend's own memory
-// so that they read and write tensors in place (issue 12: GroupNorm was ~20% of a sampling pass
-// in the browser, attention's batched products ran at 3-9 GFLOP/s). One small instance per
-// memory, compiled synchronously (under 4 KB, which the main thread allows too). Where it cannot
+// products, and the 3×3 convolution and its weight gradient by Winograd's F(2×2, 3×3), compiled
+// into simdWasm.ts), instantiated on a tfjs-backend-wasm backend's own memory so that they read
+// and write tensors in place (issue 12: GroupNorm was ~20% of a sampling pass in the browser,
+// attention's batched products ran at 3-9 GFLOP/s, the convolutions at XNNPACK's ceiling). One
+// small instance (8 KB) per memory, compiled synchronously, in the workers only. Where it cannot
 // run — no wasm SIMD, or a tfjs build whose memory it cannot find — the kernels that use it keep
 // their JavaScript and XNNPACK paths.
 import type { BackendWasm } from './wasmCalls';
