@@ -1,9 +1,10 @@
 // Conv2D and FusedConv2D for the wasm backend: a 3×3, stride-1, 'same' convolution of NHWC
 // float32 (a bias, no activation; every 3×3 conv of the U-Nets here past their first) goes to
 // this project's SIMD kernel, Winograd's F(2×2, 3×3) (assembly/winograd.ts): 4 multiply-adds per
-// output and input channel instead of 9, 1.4-1.7× XNNPACK's speed on one thread at the MNIST
-// model's 14×14 convs, 1.1-1.4× at 7×7 (where tiles of 2×2 leave a column and a row over).
-// Everything else goes to tfjs's own kernel.
+// output and input channel instead of 9, 1.4-1.8× XNNPACK's speed on one thread at the MNIST
+// model's 14×14 convs, 1.2-1.5× at 7×7 (where tiles of 2×2 leave a column and a row over).
+// Everything else goes to tfjs's own kernel. winogradFilterGrad is the weight gradient by the
+// same algorithm (convGradFilter.ts calls it).
 //
 // Where it runs decides the bits of every image, so it is chosen the same way in every worker:
 // always outside gradient computation (a sampling pass, on the threaded compute worker as on the
