@@ -156,7 +156,7 @@ export function conv2DBackpropFilterWasm(
     if (pointwise && oh === h && ow === w) {
       return pointwiseFilterGrad(calls, x, dy, info.batchSize * h * w);
     }
-    if (sameSize3x3 && x.dtype === 'float32') {
+    if (sameSize3x3) {
       const dw = winogradFilterGrad(calls, x, dy);
       if (dw !== null) return dw;
     }

@@ -10,7 +10,7 @@
 //   Sum                        transposes first unless the reduced axes are innermost   -> wrapped
 //   Identity, Cast             copy (same dtype); the engine clones every saved tensor  -> aliased
 //   GroupNorm (+ SiLU)         a fused kernel and its gradient (groupNormKernels.ts)    -> added
-//   Conv2D, FusedConv2D        3×3 stride-1 'same': Winograd in wasm SIMD (conv3x3.ts)      -> wrapped
+//   Conv2D, FusedConv2D        3×3 stride-1 'same': Winograd in wasm SIMD (conv3x3.ts)  -> wrapped
 // Everything else a U-Net's gradient uses already exists on wasm (see unetOps.test.ts).
 import * as tf from '@tensorflow/tfjs';
 // Side effect: registers the wasm backend and its own kernels, so there is an original to replace.
