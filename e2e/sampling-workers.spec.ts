@@ -1,7 +1,8 @@
 // Sampling on every core: beside the compute worker the page starts sampling workers (one core
 // each) that compute parts of every sampling batch (engine/sampling/splitEps.ts). They change no
 // image: the first grid with them equals the first grid without them (`?peer=0`), on a
-// cross-origin isolated page (threaded compute worker) and on one without (one thread).
+// cross-origin isolated page (threaded compute worker) and on one without (one thread). The same
+// workers share training steps (last test).
 import { test, expect, backendOf, canvasPixels } from './fixtures';
 
 test('sampling workers share the first grid and change none of its pixels', async ({
@@ -82,5 +83,51 @@ test('without cross-origin isolation one wasm thread computes its share beside o
   await expect(row).toHaveAttribute('data-first-grid-ms', /^\d+$/, { timeout: 90_000 });
   await expect(page.getByTestId('sampling-step')).toHaveText('50');
   expect(await canvasPixels(page, 'sample-grid')).toBe(oneThread);
+  expect(consoleErrors).toEqual([]);
+});
+
+// Training on every core too: the same workers compute parts of each training step's batch and
+// the compute worker adds up their gradients (engine/training/partGradient.ts). The losses of the
+// first two steps (the second after one shared update) match the steps taken in one worker.
+test('training steps shared with the sampling workers follow the steps taken in one worker', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(150_000);
+  const badge = page.getByTestId('backend');
+  const counter = page.getByTestId('step-counter');
+  const twoSteps = async (url: string, peers: number) => {
+    await page.goto(url);
+    expect(await backendOf(page)).toBe('wasm');
+    await expect(badge).toHaveAttribute('data-peers', String(peers));
+    await page.getByRole('combobox', { name: 'Model size' }).selectOption('tiny');
+    await page.getByRole('spinbutton', { name: 'Batch size' }).fill('8');
+    await page.getByRole('spinbutton', { name: 'Steps to train' }).fill('10');
+    const losses: number[] = [];
+    for (const step of [1, 2]) {
+      await page.getByRole('button', { name: 'Step', exact: true }).click();
+      await expect(counter).toHaveText(`step ${step} of 10`, { timeout: 60_000 });
+      losses.push(Number(await page.getByTestId('loss-value').textContent()));
+    }
+    return losses;
+  };
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const peers = cores >= 2 ? Math.min(4, cores) : 0;
+  const shared = await twoSteps('./?backend=wasm#view=training', peers);
+  const split = page.getByTestId('training-split');
+  if (peers > 0) {
+    // A threaded compute worker leaves the whole batch to the workers.
+    await expect(split).toHaveText(/^ ?· (\d+( \+ )?)+ images per step on \d sampling workers?$/);
+  } else {
+    await expect(split).toHaveCount(0);
+  }
+  const alone = await twoSteps('./?backend=wasm&peer=0#view=training', 0);
+  await expect(split).toHaveCount(0);
+  // Shown with 4 decimals: the runs differ only in float summation order.
+  shared.forEach((loss, i) => {
+    expect(loss).toBeGreaterThan(0);
+    expect(Math.abs(loss - alone[i])).toBeLessThanOrEqual(1e-4 + 1e-9);
+  });
+  expect(shared[1]).not.toBe(shared[0]);
   expect(consoleErrors).toEqual([]);
 });

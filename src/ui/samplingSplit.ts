@@ -1,5 +1,6 @@
 // Words for how a sampling step's batch was shared between the compute worker and the sampling
-// workers (engine/sampling/splitEps.ts), shown beside the step counter.
+// workers (engine/sampling/splitEps.ts), shown beside the step counter; the same for a training
+// step's batch (engine/training/partGradient.ts), shown beside images/s.
 
 /** counts: images per worker in the last step, the compute worker first; null when not split. */
 export function describeSplit(counts: readonly number[] | undefined): string | null {
@@ -12,4 +13,12 @@ export function describeSplit(counts: readonly number[] | undefined): string | n
   return here > 0
     ? `${here} ${images(here)} here + ${parts} on ${workers} per step`
     : `${parts} ${images(shared.reduce((a, b) => a + b, 0))} per step on ${workers}`;
+}
+
+/** A training step's split (images per worker; `here`: the first part was the compute worker's). */
+export function describeTrainingSplit(
+  split: { images: readonly number[]; here: boolean } | undefined,
+): string | null {
+  if (!split) return null;
+  return describeSplit(split.here ? split.images : [0, ...split.images]);
 }

@@ -6,7 +6,7 @@ import type { BackendInfo } from '../worker/api';
 import { usePlayground } from './store';
 import { latestOnly } from './workerClient';
 import { describeError } from './errors';
-import { describeSplit } from './samplingSplit';
+import { describeSplit, describeTrainingSplit } from './samplingSplit';
 
 describe('toRgba', () => {
   it('maps [-1, 1] to [0, 255] and replicates grey over RGB', () => {
@@ -54,6 +54,16 @@ describe('describeSplit', () => {
     expect(describeSplit([0, 8, 8])).toBe('8 + 8 images per step on 2 sampling workers');
     expect(describeSplit([7, 9])).toBe('7 images here + 9 on 1 sampling worker per step');
     expect(describeSplit([0, 1, 0])).toBe('1 image per step on 1 sampling worker');
+  });
+  it("says the same of a training step, whose first part may be the compute worker's", () => {
+    expect(describeTrainingSplit(undefined)).toBeNull();
+    expect(describeTrainingSplit({ images: [32], here: true })).toBeNull();
+    expect(describeTrainingSplit({ images: [16, 16], here: false })).toBe(
+      '16 + 16 images per step on 2 sampling workers',
+    );
+    expect(describeTrainingSplit({ images: [16, 16], here: true })).toBe(
+      '16 images here + 16 on 1 sampling worker per step',
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ModelSlot } from '../engine/playground/modelSlot';
 import { TrainingController } from '../engine/playground/trainingController';
 import { SamplingController } from '../engine/playground/samplingController';
+import type { TrainingPeers } from '../engine/playground/trainingPeers';
 import { SamplingPeerLink, type SamplingPeerApi } from '../engine/playground/samplingPeer';
 import { wasmThreadsInUse } from '../engine/backends/wasmThreads';
 import { leaseOwnWeights, leaseSnapshotWeights } from '../engine/playground/weights';
@@ -107,12 +108,18 @@ export interface EngineEnv {
   backendReady(): Promise<unknown>;
   /** The folder holding the pretrained model folders, ending in '/'. */
   modelBaseUrl(): string;
+  /** Where attached peers are also offered to training (the worker's bench uses them too). */
+  trainingPeers: TrainingPeers;
 }
 
 export function createEngineApi(env: EngineEnv): EngineApi {
   const { datasets } = env;
   const slot = new ModelSlot();
-  const training = new TrainingController(slot, (name) => datasets().get(name, 'train'));
+  const training = new TrainingController(
+    slot,
+    (name) => datasets().get(name, 'train'),
+    env.trainingPeers,
+  );
   const sampling = new SamplingController();
   const peerLinks: SamplingPeerLink[] = [];
   const evaluation = new EvaluationController(async (dataset) =>
@@ -286,23 +293,28 @@ export function createEngineApi(env: EngineEnv): EngineApi {
         return false;
       }
       const remote = Comlink.wrap<SamplingPeerApi>(port);
-      peerLinks.push(
-        new SamplingPeerLink({
-          loadWeights: (w) =>
-            remote.loadWeights(
-              Comlink.transfer(w, [...new Set(w.tensors.map((t) => t.data.buffer as ArrayBuffer))]),
-            ),
-          predict: (id, req) =>
-            remote.predict(id, Comlink.transfer(req, [req.x.buffer as ArrayBuffer])),
-          // The peer releases the proxy (and so its port) when the run ends.
-          runSteps: (id, req, onStep) =>
-            remote.runSteps(
-              id,
-              Comlink.transfer(req, [req.x.buffer as ArrayBuffer]),
-              Comlink.proxy(onStep),
-            ),
-        }),
-      );
+      const link = new SamplingPeerLink({
+        loadWeights: (w) =>
+          remote.loadWeights(
+            Comlink.transfer(w, [...new Set(w.tensors.map((t) => t.data.buffer as ArrayBuffer))]),
+          ),
+        predict: (id, req) =>
+          remote.predict(id, Comlink.transfer(req, [req.x.buffer as ArrayBuffer])),
+        // The peer releases the proxy (and so its port) when the run ends.
+        runSteps: (id, req, onStep) =>
+          remote.runSteps(
+            id,
+            Comlink.transfer(req, [req.x.buffer as ArrayBuffer]),
+            Comlink.proxy(onStep),
+          ),
+        // The weights go to every peer, so they are copied; the part's own arrays move.
+        gradients: (req) =>
+          remote.gradients(
+            Comlink.transfer(req, [req.x0.buffer as ArrayBuffer, req.noise.buffer as ArrayBuffer]),
+          ),
+      });
+      peerLinks.push(link);
+      env.trainingPeers.add(link);
       // A threaded compute worker beside busy single-threaded peers waits on its own pool: with
       // more than one thread here, the peers take the whole batch (README, issue 12).
       sampling.setPeerLinks(peerLinks, wasmThreadsInUse() <= 1);

@@ -26,6 +26,13 @@ self.addEventListener('message', (e: MessageEvent<{ port?: MessagePort }>) => {
         const r = await host.predict(...args);
         return Comlink.transfer(r, r.arrays.length ? [r.arrays[0].buffer as ArrayBuffer] : []);
       },
+      async gradients(req: Parameters<SamplingPeerHost['gradients']>[0]) {
+        const r = await host.gradients(req);
+        return Comlink.transfer(r, [
+          r.grad.buffer as ArrayBuffer,
+          r.perExample.buffer as ArrayBuffer,
+        ]);
+      },
       async runSteps(
         weightsId: number,
         req: Parameters<SamplingPeerHost['runSteps']>[1],

@@ -17,6 +17,7 @@ import { createCascadeApi } from './cascadeApi';
 import { runUNetParity } from '../engine/parity';
 import { runClassifierGradientParity } from '../engine/classifierGuideParity';
 import { benchPreset, parseBenchPreset } from '../engine/bench/trainStep';
+import { TrainingPeers } from '../engine/playground/trainingPeers';
 import type {
   BackendInfo,
   DatasetInfo,
@@ -76,7 +77,11 @@ function backendReady() {
   return Promise.all([initialised.result, parityRun]);
 }
 
+// The sampling peers, offered to training too: live runs and the bench share steps with them.
+const trainingPeers = new TrainingPeers();
+
 const engine = createEngineApi({
+  trainingPeers,
   datasets: requireDatasets,
   backendReady,
   modelBaseUrl: () => {
@@ -148,7 +153,12 @@ const api: PlaygroundWorkerApi = {
       throw new Error('batch and steps must be integers >= 1, warmup an integer >= 0');
     }
     await backendReady();
-    return benchPreset(tf.getBackend(), which, { batch, steps, warmup, profile: profile === true });
+    return benchPreset(
+      tf.getBackend(),
+      which,
+      { batch, steps, warmup, profile: profile === true },
+      trainingPeers,
+    );
   },
 
   async init({

@@ -15,6 +15,7 @@ import {
 } from '../../model/presets';
 import { UNet } from '../../model/unet';
 import { Trainer } from '../training/trainer';
+import type { GradientPeers } from '../training/partGradient';
 import { wasmThreadsInUse } from '../backends/wasmThreads';
 import { simdKernels } from '../backends/simdKernels';
 import type { BackendWasm } from '../backends/wasmCalls';
@@ -53,6 +54,8 @@ export interface BenchRow {
   tensorsAfter: number;
   /** wasm only: the threads XNNPACK ran with. */
   threads?: number;
+  /** Workers each training step's batch was shared among (partGradient.ts); absent: one. */
+  trainingWorkers?: number;
   /** wasm only: whether the SIMD kernels (simdKernels.ts: GroupNorm, batched matMul) ran. */
   simdKernels?: boolean;
   /** webgpu only: compute dispatches per training step and per forward pass. */
@@ -188,6 +191,8 @@ export async function benchPreset(
   backend: string,
   { dataset, name }: BenchPreset,
   { batch, steps, warmup, profile }: BenchSettings,
+  /** Workers to share the training steps with, as a live run does (the browser's peers). */
+  peers: GradientPeers | null = null,
 ): Promise<BenchRow> {
   const config = getPreset(dataset, name);
   const flops = flopsPerImage(config);
@@ -199,6 +204,7 @@ export async function benchPreset(
   let forwardDispatches: number | undefined;
   let stepDispatches: number | undefined;
   let stepProfile: StepProfile | undefined;
+  let trainingWorkers: number;
   try {
     const ds = randomDataset(dataset, config.imageSize, config.inChannels, batch);
     const schedule = makeSchedule({ kind: 'linear', T: 1000 });
@@ -208,6 +214,7 @@ export async function benchPreset(
       reportEvery: 1,
       seed: 0,
     });
+    trainer.setGradientPeers(peers);
     ({ forwardMs, trainStepMs, forwardDispatches, stepDispatches } = await timeInterleaved(
       unet,
       trainer,
@@ -215,6 +222,8 @@ export async function benchPreset(
       steps,
       warmup,
     ));
+    // The last timed step's: a peer that failed earlier is out of it.
+    trainingWorkers = trainer.lastSplit?.images.length ?? 1;
     if (profile) stepProfile = await profileStep(unet, trainer, batch);
   } finally {
     trainer?.dispose();
@@ -230,6 +239,7 @@ export async function benchPreset(
     trainGflops: round(trainGflops(flops, batch, trainStepMs), 2),
     tensorsBefore,
     tensorsAfter: tf.memory().numTensors,
+    ...(trainingWorkers > 1 ? { trainingWorkers } : {}),
     ...(backend === 'wasm'
       ? {
           threads: wasmThreadsInUse(),

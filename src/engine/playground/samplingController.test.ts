@@ -133,6 +133,7 @@ describe('SamplingController with sampling workers', () => {
         },
         predict: (id, r) => host.predict(id, r),
         runSteps: (id, r, onStep) => host.runSteps(id, r, onStep),
+        gradients: (r) => host.gradients(r),
       });
     };
     const sampling = new SamplingController();

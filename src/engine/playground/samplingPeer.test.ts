@@ -43,6 +43,7 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
         calls.push(`run ${id}: ${req.steps} steps from ${req.start}`);
         return host.runSteps(id, req, onStep);
       },
+      gradients: (req) => host.gradients(req),
     });
     const opts = { n: 4, sampler: 'ddim' as const, steps: 3, classes: [0, 1, 2, 3], seed: 2 };
     const alone = new SamplingSession(unet, schedule, { ...opts, guidanceScale: 2 });
@@ -89,6 +90,7 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
       loadWeights: () => Promise.reject(new Error('the peer could not start wasm (cpu)')),
       predict: () => Promise.reject(new Error('unused')),
       runSteps: () => Promise.reject(new Error('unused')),
+      gradients: () => Promise.reject(new Error('unused')),
     };
     const link = new SamplingPeerLink(broken);
     const peer = link.forLease(leaseOwnWeights(unet));
@@ -102,6 +104,7 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
         loadWeights: async () => {},
         predict: () => new Promise(() => {}),
         runSteps: () => new Promise(() => {}),
+        gradients: () => new Promise(() => {}),
       },
       30,
     );
@@ -123,6 +126,7 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
     const worker = (stuckAfter: number): SamplingPeerApi => ({
       loadWeights: async () => {},
       predict: () => Promise.reject(new Error('unused')),
+      gradients: () => Promise.reject(new Error('unused')),
       runSteps: async (_, req, onStep) => {
         for (let i = 0; i < req.steps; i++) {
           await sleep(i === stuckAfter ? 1000 : 20);

@@ -14,6 +14,12 @@ import {
 import type { EpsModel } from '../sampling/eps';
 import { runSlice, type SliceRunRequest, type SliceRunResult } from '../sampling/sliceRun';
 import { leaseCopiedWeights, type WeightsLease } from './weights';
+import {
+  PartGradientHost,
+  type GradientPeer,
+  type PartGradientRequest,
+  type PartGradientResult,
+} from '../training/partGradient';
 
 export interface PeerWeights {
   /** Which upload this is: requests name the weights they were made for. */
@@ -32,11 +38,14 @@ export interface SamplingPeerApi {
     req: SliceRunRequest,
     onStep: (index: number) => void,
   ): Promise<SliceRunResult>;
+  /** Part of a training step's batch (partGradient.ts); the weights come with the request. */
+  gradients(req: PartGradientRequest): Promise<PartGradientResult>;
 }
 
 /** The peer worker's state: one copy of weights at a time. */
 export class SamplingPeerHost implements SamplingPeerApi {
   private held: { id: number; lease: WeightsLease } | null = null;
+  private readonly training = new PartGradientHost();
 
   constructor(private readonly ready: () => Promise<unknown>) {}
 
@@ -74,10 +83,16 @@ export class SamplingPeerHost implements SamplingPeerApi {
     return runSlice(this.model(weightsId), req, onStep);
   }
 
-  /** Frees the copy (tests; a worker is simply closed). */
+  async gradients(req: PartGradientRequest): Promise<PartGradientResult> {
+    await this.ready();
+    return this.training.gradients(req);
+  }
+
+  /** Frees the copies (tests; a worker is simply closed). */
   dispose(): void {
     this.held?.lease.release();
     this.held = null;
+    this.training.dispose();
   }
 }
 
@@ -88,6 +103,9 @@ export class SamplingPeerLink {
   private failed: string | null = null;
   /** The slowest answer so far (ms), for the time a request may take. */
   private slowestMs = 0;
+  /** Why training steps stopped being shared with this worker, if a part failed. */
+  private gradientFailed: string | null = null;
+  private slowestGradientMs = 0;
 
   /**
    * `minTimeoutMs`: a request unanswered after max(this, 10 × the slowest answer so far) counts
@@ -159,6 +177,44 @@ export class SamplingPeerLink {
         onStep(index);
       }),
     );
+  }
+
+  /**
+   * A GradientPeer on this worker, or null once it failed (for training or for sampling). A part
+   * unanswered after max(minGradientMs, 10 × the slowest part so far) counts as failed.
+   */
+  gradientPeer(minGradientMs = 60_000): GradientPeer | null {
+    if (this.failed !== null || this.gradientFailed !== null) return null;
+    return {
+      gradients: (req) => {
+        const limit = Math.max(minGradientMs, 10 * this.slowestGradientMs);
+        const start = performance.now();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`the worker did not answer within ${Math.round(limit)} ms`)),
+            limit,
+          );
+        });
+        return Promise.race([this.remote.gradients(req), timeout]).then(
+          (r) => {
+            clearTimeout(timer);
+            this.slowestGradientMs = Math.max(this.slowestGradientMs, performance.now() - start);
+            return r;
+          },
+          (err: unknown) => {
+            clearTimeout(timer);
+            this.gradientFailed = err instanceof Error ? err.message : String(err);
+            throw err;
+          },
+        );
+      },
+    };
+  }
+
+  /** Why training steps are no longer shared with this worker; null while they are. */
+  get gradientFailure(): string | null {
+    return this.gradientFailed;
   }
 
   /** Why the peer stopped being used, if it failed; null while it works. */

@@ -12,6 +12,7 @@ import {
 } from '../training';
 import { sampleImages } from '../sampling';
 import type { Dataset } from '../../data/dataset';
+import type { GradientPeers } from '../training/partGradient';
 import type { ModelSlot } from './modelSlot';
 import type { Params } from '../../model';
 import { leaseCopiedWeights, leaseSnapshotWeights, type WeightsLease } from './weights';
@@ -65,6 +66,8 @@ export class TrainingController {
   constructor(
     private readonly slot: ModelSlot,
     private readonly trainData: (name: string) => Promise<Dataset>,
+    /** Other workers to share each step's batch with (partGradient.ts); null: none. */
+    private readonly peers: GradientPeers | null = null,
   ) {}
 
   get state(): SessionState {
@@ -139,6 +142,7 @@ export class TrainingController {
       warmupSteps: config.warmupSteps,
       reportEvery: config.reportEvery ?? 5,
     });
+    trainer.setGradientPeers(this.peers);
     const base = info.trainingSteps;
     const session = new TrainingSession(trainer, {
       targetSteps: config.targetSteps,

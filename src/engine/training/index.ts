@@ -1,6 +1,12 @@
 // Public API of live training (browser worker and Node). The Node-only state files are in
 // './stateDir' (node:fs), deliberately not re-exported.
-export { Trainer, TrainingDivergedError, type StepStats, type TrainerOptions } from './trainer';
+export {
+  Trainer,
+  TrainingDivergedError,
+  type StepSplit,
+  type StepStats,
+  type TrainerOptions,
+} from './trainer';
 export {
   TrainingSession,
   type SessionOptions,

@@ -3,7 +3,7 @@
 // with training; progress is reported at the trainer's report points (one readback each).
 import * as tf from '@tensorflow/tfjs';
 import { BucketAverages, Smoother } from './smoothing';
-import type { StepStats, Trainer } from './trainer';
+import type { StepSplit, StepStats, Trainer } from './trainer';
 import { macrotask } from '../yield';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'finished' | 'failed' | 'disposed';
@@ -25,6 +25,8 @@ export interface TrainingProgress {
   learningRate: number;
   /** Mean gradient norm before clipping. */
   gradNorm: number;
+  /** How the last step's batch was shared among workers (one part: computed here alone). */
+  split: StepSplit;
   memory: { numTensors: number; numBytes: number };
 }
 
@@ -185,6 +187,7 @@ export class TrainingSession {
       imagesPerSecond: stats.imagesPerSecond,
       learningRate: stats.learningRate,
       gradNorm: stats.gradNorm,
+      split: stats.split,
       memory: { numTensors, numBytes },
     };
     this.opts.onProgress?.(this.latest);

@@ -8,6 +8,11 @@
 // anything is NaN/Inf the run rolls back to the snapshot taken at the previous report and throws
 // a TrainingDivergedError. Between reports numTensors grows by 2 per step and drops back at the
 // report, so compare tf.memory() at report points.
+//
+// With other workers to share it (setGradientPeers, partGradient.ts), a step cuts the batch into
+// parts, sends each peer its part and the current weights, computes its own part meanwhile and
+// applies the sum of the parts' gradients. Such a step reads the weights and ε back once (cheap
+// on wasm, the only backend with peers); a peer that fails is dropped and the step reruns here.
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/dataset';
 import { lossWeights, type LossWeighting } from '../../diffusion/lossWeighting';
@@ -18,6 +23,14 @@ import { BatchSampler } from './batch';
 import { DEFAULT_EMA_DECAY, Ema } from './ema';
 import { bucketLosses, diffusionLoss } from './loss';
 import { flatten } from './flat';
+import {
+  partLossGradient,
+  partSizes,
+  slicePart,
+  type GradientPeer,
+  type GradientPeers,
+  type PartGradientResult,
+} from './partGradient';
 import { Adam, clipScale, warmupLearningRate } from './optimizer';
 import { deriveSeed, STREAM } from '../../random/seeded';
 import {
@@ -67,6 +80,14 @@ export interface StepStats {
   /** Learning rate of the last step (after warm-up). */
   learningRate: number;
   imagesPerSecond: number;
+  /** How the last step's batch was shared among workers (partGradient.ts). */
+  split: StepSplit;
+}
+
+/** Images per worker of a step, in batch order; `here`: the first part was this worker's. */
+export interface StepSplit {
+  images: number[];
+  here: boolean;
 }
 
 /**
@@ -91,6 +112,7 @@ export class TrainingDivergedError extends Error {
 
 interface Pending {
   t: Int32Array;
+  split: StepSplit;
   perExample: tf.Tensor1D;
   gradNorm: tf.Scalar;
   learningRate: number;
@@ -152,6 +174,8 @@ export class Trainer {
   private windowStart = performance.now();
   private busy = false;
   private disposed = false;
+  private gradientPeers: GradientPeers | null = null;
+  private splitOfLast: StepSplit | null = null;
 
   constructor(
     readonly unet: UNet,
@@ -199,6 +223,11 @@ export class Trainer {
     this.snapshot = DeviceSnapshot.capture(this.state, this.counters());
   }
 
+  /** How the last step's batch was shared among workers; null before the first step. */
+  get lastSplit(): StepSplit | null {
+    return this.splitOfLast;
+  }
+
   /** Steps completed. */
   get stepCount(): number {
     return this.steps;
@@ -244,13 +273,21 @@ export class Trainer {
   }
 
   /**
+   * Other workers to share each step's batch with, from the next step on (null: none). Ignored
+   * for a conditioned model (a cascade's stage), whose conditioning is drawn here.
+   */
+  setGradientPeers(peers: GradientPeers | null): void {
+    this.gradientPeers = peers;
+  }
+
+  /**
    * Runs one step. Resolves to the stats at report points (every reportEvery steps), else to
    * null without touching the device's results. Rejects with TrainingDivergedError on NaN/Inf.
    */
   async step(): Promise<StepStats | null> {
     this.enter();
     try {
-      this.enqueueStep();
+      if (!(await this.enqueueSplitStep())) this.enqueueStep();
       return this.steps % this.options.reportEvery === 0 ? await this.report() : null;
     } finally {
       this.busy = false;
@@ -361,8 +398,130 @@ export class Trainer {
       if (!kept.perExample) throw new Error('internal: the loss produced no per-example values');
       return { perExample: kept.perExample, gradNorm: norm };
     });
-    this.pending.push({ t: batch.t, perExample, gradNorm, learningRate });
+    this.splitOfLast = { images: [batch.shape[0]], here: true };
+    this.pending.push({
+      t: batch.t,
+      split: this.splitOfLast,
+      perExample,
+      gradNorm,
+      learningRate,
+    });
     this.steps = s + 1;
+  }
+
+  /**
+   * The step of enqueueStep with its batch cut into parts computed by the peers (and here, if
+   * this worker takes part): the same x_0, t, labels and ε, the gradient Σ_k (n_k/B) ∇L_k of the
+   * parts' mean losses (partGradient.ts). Resolves to false, having changed nothing, when there
+   * are not two workers to share with or a peer failed: the caller then takes the step here.
+   */
+  private async enqueueSplitStep(): Promise<boolean> {
+    const source = this.gradientPeers;
+    if (source === null || this.conditioner !== null) return false;
+    const peers = source.peers();
+    const local = source.localTakesPart();
+    const s = this.steps;
+    const { seed, gradClip, warmupSteps, batchSize } = this.options;
+    const sizes = partSizes(batchSize, peers.length + (local ? 1 : 0));
+    if (sizes.length < 2) return false;
+    const batch = this.sampler.batch(s);
+    const learningRate = warmupLearningRate(this.lr, warmupSteps, s);
+    const noiseSeed = deriveSeed(seed, STREAM.noise, s);
+    const noiseTensor = tf.randomNormal(batch.shape, 0, 1, 'float32', noiseSeed);
+    const flatWeights = flatten(this.vars);
+    let noise: Float32Array;
+    let weights: Float32Array;
+    try {
+      [noise, weights] = await Promise.all([
+        noiseTensor.data<'float32'>(),
+        flatWeights.data<'float32'>(),
+      ]);
+    } finally {
+      tf.dispose([noiseTensor, flatWeights]);
+    }
+    const tw = this.tWeights;
+    const whole = {
+      x0: batch.x,
+      shape: batch.shape,
+      t: batch.t,
+      labels: batch.labels,
+      noise,
+      lossWeights: tw ? Float32Array.from(batch.t, (i) => tw[i]) : null,
+    };
+    // Part 0 keeps the single-worker step's dropout seed; the others derive theirs from it.
+    const dropoutSeed = deriveSeed(seed, STREAM.dropout, s);
+    const starts = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
+    const parts = sizes.map((n, k) =>
+      slicePart(
+        whole,
+        starts[k],
+        n,
+        k === 0 ? dropoutSeed : deriveSeed(dropoutSeed, STREAM.dropout, k),
+      ),
+    );
+    const common = {
+      config: this.unet.config,
+      names: [...this.unet.params.keys()],
+      shapes: this.vars.map((v) => [...v.shape]),
+      weights,
+      schedule: {
+        kind: this.schedule.kind,
+        scaled: this.schedule.scaled,
+        betas: this.schedule.betas,
+      },
+    };
+    const remoteParts = local ? parts.slice(1) : parts;
+    const asked: Promise<PartGradientResult>[] = remoteParts.map((part, i) =>
+      (peers[i] as GradientPeer).gradients({ ...part, ...common }),
+    );
+    // Awaited below; a failure while this worker computes its own part is not unhandled.
+    for (const a of asked) a.catch(() => undefined);
+    const own = local ? partLossGradient(this.unet, this.vars, this.schedule, parts[0]) : null;
+    let answers: PartGradientResult[];
+    try {
+      answers = await Promise.all(asked);
+    } catch {
+      if (own) tf.dispose([own.grad, own.perExample]);
+      return false;
+    }
+    const remoteSizes = local ? sizes.slice(1) : sizes;
+    const total = weights.length;
+    if (answers.some((a, i) => a.grad.length !== total || a.perExample.length !== remoteSizes[i])) {
+      if (own) tf.dispose([own.grad, own.perExample]);
+      return false;
+    }
+    if (this.disposed) {
+      if (own) tf.dispose([own.grad, own.perExample]);
+      throw new Error('the trainer was disposed during a step');
+    }
+    const { perExample, gradNorm } = tf.tidy(() => {
+      const grads: tf.Tensor1D[] = [];
+      const losses: tf.Tensor1D[] = [];
+      if (own) {
+        grads.push(tf.mul(own.grad, sizes[0] / batchSize));
+        losses.push(own.perExample);
+      }
+      answers.forEach((a, i) => {
+        grads.push(tf.mul(tf.tensor1d(a.grad), remoteSizes[i] / batchSize));
+        losses.push(tf.tensor1d(a.perExample));
+      });
+      const g = tf.addN(grads);
+      const { scale, norm } = clipScale(g, gradClip);
+      this.adam.apply(g, learningRate, scale);
+      this.ema.update();
+      return { perExample: tf.concat(losses), gradNorm: norm };
+    });
+    if (own) tf.dispose([own.grad, own.perExample]);
+    this.splitOfLast = { images: sizes, here: local };
+    this.pending.push({
+      t: batch.t,
+      split: this.splitOfLast,
+      perExample,
+      gradNorm,
+      learningRate,
+    });
+    this.steps = s + 1;
+    return true;
   }
 
   /** The one readback: losses, gradient norms and the finiteness probe in one tensor. */
@@ -432,6 +591,7 @@ export class Trainer {
       gradNorm: gradNorms.reduce((a, b) => a + b, 0) / n,
       learningRate: pending[n - 1].learningRate,
       imagesPerSecond: (n * B) / seconds,
+      split: pending[n - 1].split,
     };
   }
 

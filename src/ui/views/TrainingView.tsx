@@ -15,6 +15,7 @@ import type { TrainingConfig, TrainingEvent } from '../../worker/api';
 import { useSession } from '../sessionStore';
 import { pickTrainingDefaults } from '../trainingDefaults';
 import { LossWeightingNote, LossWeightingSelect } from '../components/LossWeighting';
+import { describeTrainingSplit } from '../samplingSplit';
 
 /** Until the user edits a setting, the defaults follow the backend and its measured speed. */
 function useSpeedDefaults() {
@@ -106,6 +107,7 @@ function TrainingStats() {
   const progress = useTraining((s) => s.progress);
   const weighted = useTraining((s) => s.settings.lossWeighting !== 'uniform');
   const backend = usePlayground((s) => s.backend);
+  const split = describeTrainingSplit(progress?.split);
   return (
     <dl className="stats">
       <div>
@@ -118,7 +120,19 @@ function TrainingStats() {
       </div>
       <div>
         <dt>images/s</dt>
-        <dd>{progress ? progress.imagesPerSecond.toFixed(1) : '–'}</dd>
+        <dd>
+          {progress ? progress.imagesPerSecond.toFixed(1) : '–'}
+          {split && (
+            <span
+              className="muted"
+              data-testid="training-split"
+              title="Each worker computes the gradient of its images' loss; the compute worker adds them up, weighted by their share of the batch, and takes the Adam step once."
+            >
+              {' '}
+              · {split}
+            </span>
+          )}
+        </dd>
       </div>
       <div>
         <dt>backend</dt>
