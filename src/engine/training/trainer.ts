@@ -480,8 +480,12 @@ export class Trainer {
     let answers: PartGradientResult[];
     try {
       answers = await Promise.all(asked);
-    } catch {
+    } catch (err) {
       if (own) tf.dispose([own.grad, own.perExample]);
+      // The failed peer leaves the source's list; this step runs here.
+      console.warn(
+        `a training step's part failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return false;
     }
     const remoteSizes = local ? sizes.slice(1) : sizes;
