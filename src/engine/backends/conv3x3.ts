@@ -9,8 +9,9 @@
 // Where it runs decides the bits of every image, so it is chosen the same way in every worker:
 // always outside gradient computation (a sampling pass, on the threaded compute worker as on the
 // sampling workers, so the workers still change no pixel), and inside it too on the
-// single-threaded binary. Only a gradient computation on the threaded binary keeps XNNPACK,
-// which spreads a convolution over the thread pool (these kernels run on one thread).
+// single-threaded binary. Only a gradient computation where XNNPACK has a pool of more than one
+// thread keeps XNNPACK, which spreads a convolution over the pool (these kernels run on one
+// thread); the threaded binary with a pool of one (`?threads=1`) trains on them too.
 import * as tf from '@tensorflow/tfjs';
 import { originalKernel } from './registry';
 import { simdKernels, type SimdKernels } from './simdKernels';
@@ -141,7 +142,7 @@ function winograd(
 /**
  * The weight gradient of a 3×3, stride-1, 'same' NHWC conv by F(2×2, 3×3) (assembly/winograd.ts),
  * or null where another path must compute it: fewer than MIN_CIN or a count not a multiple of 4
- * of input or output channels, or the threaded binary (whose convolution uses the thread pool).
+ * of input or output channels, or a thread pool of more than one (its convolution uses the pool).
  */
 export function winogradFilterGrad(
   calls: WasmCalls,

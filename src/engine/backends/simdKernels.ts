@@ -8,6 +8,7 @@
 // their JavaScript and XNNPACK paths.
 import type { BackendWasm } from './wasmCalls';
 import { SIMD_WASM, SIMD_WASM_SHARED } from './simdWasm';
+import { wasmThreadsInUse } from './wasmThreads';
 
 /** assembly/groupNorm.ts: pointers are byte offsets into the backend's memory. */
 export type GroupNormSimdForward = (
@@ -90,8 +91,10 @@ export interface SimdKernels {
   batchMatMul: BatchMatMulSimd;
   winograd: WinogradSimd;
   /**
-   * Whether the memory is the threaded binary's (shared): there XNNPACK spreads a convolution
-   * over the thread pool, which these single-threaded kernels would give up.
+   * Whether XNNPACK has a pool of more than one thread here (the threaded binary, shared memory,
+   * and threads > 1): it then spreads a convolution over the pool, which these single-threaded
+   * kernels would give up. The threaded binary with a pool of one (`?threads=1`) counts as one
+   * thread, like the single-threaded binary.
    */
   threaded: boolean;
 }
@@ -148,7 +151,7 @@ function instantiate(memory: WebAssembly.Memory): SimdKernels | null {
         gradProducts: exports.winogradGradProducts as WinogradSimd['gradProducts'],
         gradFilter: exports.winogradGradFilter as WinogradSimd['gradFilter'],
       },
-      threaded: shared,
+      threaded: shared && wasmThreadsInUse() > 1,
     };
   } catch {
     return null;
