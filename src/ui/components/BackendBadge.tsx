@@ -53,7 +53,7 @@ function details(info: BackendInfo): string {
   }
   if (info.samplingPeers) {
     lines.push(
-      `Sampling workers: ${info.samplingPeers} more worker${info.samplingPeers === 1 ? '' : 's'}, one core each, compute parts of every sampling batch, so all of a sampling pass uses the cores (WebAssembly threads speed up only its convolutions). The images are the same.`,
+      `Sampling workers: ${info.samplingPeers} more worker${info.samplingPeers === 1 ? '' : 's'}, one core each, compute parts of every sampling batch, so all of a sampling pass uses the cores (WebAssembly threads speed up only its convolutions). The images are the same. They also compute parts of every training batch: each returns its part's gradient, and the compute worker adds them up and takes the Adam step.`,
     );
   }
   if (info.fallbackReason) lines.push(`Not used: ${info.fallbackReason}.`);
