@@ -1,8 +1,10 @@
 // The fused wasm GroupNorm (+ SiLU) kernels (groupNormKernels.ts) against the composite
-// GroupNorm on the cpu backend: values and the gradients of x, gamma and beta.
+// GroupNorm on the cpu backend: values and the gradients of x, gamma and beta, with the SIMD
+// kernels (assembly/groupNorm.ts) and with the JavaScript + wasm-kernel path they replace.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { groupNorm, groupNormSilu, GROUP_NORM_KERNEL } from '../../model/layers/groupNorm';
+import { setSimdKernels } from './simdKernels';
 import { initWasmForTests, onBackend, randomValues, relError } from './testing';
 
 const rand = (shape: number[], seed: number, scale = 1, shift = 0) =>
@@ -21,14 +23,17 @@ describe('fused GroupNorm on wasm', () => {
   });
 
   it.each([
-    [[2, 4, 4, 8], 4, true],
-    [[2, 4, 4, 8], 4, false],
-    [[3, 5, 3, 6], 1, true],
-    [[1, 2, 2, 4], 4, false],
-    [[2, 7, 7, 16], 8, true],
+    [[2, 4, 4, 8], 4, true, true],
+    [[2, 4, 4, 8], 4, false, true],
+    [[3, 5, 3, 6], 1, true, true],
+    [[1, 2, 2, 4], 4, false, true],
+    [[2, 7, 7, 16], 8, true, true],
+    [[3, 5, 3, 6], 1, true, false],
+    [[2, 7, 7, 16], 8, true, false],
+    [[1, 2, 2, 4], 4, false, false],
   ] as const)(
-    'shape %j, %i groups, silu %s: values and gradients match cpu',
-    async (shape, groups, act) => {
+    'shape %j, %i groups, silu %s, SIMD kernels %s: values and gradients match cpu',
+    async (shape, groups, act, simd) => {
       const s = [...shape];
       const c = s[3];
       const run = () => {
@@ -50,7 +55,13 @@ describe('fused GroupNorm on wasm', () => {
         return [y, ...grads];
       };
       const want = await onBackend('cpu', run);
-      const got = await onBackend('wasm', run);
+      const was = setSimdKernels(simd);
+      let got: tf.Tensor[];
+      try {
+        got = await onBackend('wasm', run);
+      } finally {
+        setSimdKernels(was);
+      }
       ['y', 'dx', 'dgamma', 'dbeta'].forEach((name, i) =>
         expect(relError(got[i], want[i]), name).toBeLessThan(1e-4),
       );

@@ -20,7 +20,7 @@ import {
   GROUP_NORM_KERNEL,
   type GroupNormAttrs,
 } from '../../model/layers/groupNorm';
-import { simdKernels, type GroupNormSimdForward } from './simdKernels';
+import { simdKernels, type GroupNormSimdBackward, type GroupNormSimdForward } from './simdKernels';
 import { WasmCalls, type BackendWasm } from './wasmCalls';
 
 interface Dims {
@@ -240,6 +240,50 @@ function perChannel(calls: WasmCalls, values: Float32Array, d: Dims): tf.TensorI
   return t;
 }
 
+/**
+ * The backward in two SIMD passes over tfjs's heap (assembly/groupNorm.ts): the same algebra as
+ * below, with S1 and S2 summed in float64 instead of XNNPACK's float32 average pools.
+ */
+function backwardSimd(
+  calls: WasmCalls,
+  simd: GroupNormSimdBackward,
+  inputs: Record<'x' | 'gamma' | 'y' | 'stats' | 's' | 'dy', tf.TensorInfo>,
+  d: Dims,
+  a: GroupNormAttrs,
+): tf.TensorInfo[] {
+  const { x, gamma, y, stats, s, dy } = inputs;
+  const { n, hw, c, groups } = d;
+  const dx = calls.alloc(x.shape);
+  const dgamma = calls.alloc([c]);
+  const dbeta = calls.alloc([c]);
+  // Scratch: dg and db (c float64 each), S1 and S2 (c float64 each), P, Q, R (c float32 each).
+  const sums = calls.alloc([8 * c]);
+  const coef = calls.alloc([3 * c]);
+  const at = (t: tf.TensorInfo) => calls.offset(t);
+  const base = at(sums);
+  simd(
+    at(x),
+    at(y),
+    at(s),
+    at(dy),
+    at(dx),
+    at(gamma),
+    at(stats),
+    at(dgamma),
+    at(dbeta),
+    base,
+    base + 8 * c,
+    base + 16 * c,
+    at(coef),
+    n,
+    hw,
+    c,
+    groups,
+    a.silu ? 1 : 0,
+  );
+  return [calls.keep(dx), calls.keep(dgamma), calls.keep(dbeta)];
+}
+
 /** Inputs {x, gamma, y, stats, s, dy} (y, stats, s: the forward's outputs); [dx, dgamma, dbeta]. */
 const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, gamma, y, stats, s, dy } = inputs as Record<string, tf.TensorInfo>;
@@ -248,6 +292,10 @@ const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { n, hw, c, groups, cg } = d;
   const calls = new WasmCalls(backend as BackendWasm);
   try {
+    const simd = simdKernels(backend as BackendWasm);
+    if (simd !== null) {
+      return backwardSimd(calls, simd.groupNormBackward, { x, gamma, y, stats, s, dy }, d, a);
+    }
     const dz = a.silu ? siluGrad(calls, y, s, dy) : dy;
     const S1 = spatialSum(calls, dz);
     const S2 = spatialSum(calls, calls.run('Multiply', { a: dz, b: x }));

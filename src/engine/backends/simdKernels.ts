@@ -1,4 +1,4 @@
-// The wasm SIMD kernels written here (assembly/: GroupNorm's forward, small batched matrix
+// The wasm SIMD kernels written here (assembly/: GroupNorm and its gradient, small batched matrix
 // products, and the 3×3 convolution and its weight gradient by Winograd's F(2×2, 3×3), compiled
 // into simdWasm.ts), instantiated on a tfjs-backend-wasm backend's own memory so that they read
 // and write tensors in place (issue 12: GroupNorm was ~20% of a sampling pass in the browser,
@@ -25,6 +25,28 @@ export type GroupNormSimdForward = (
   c: number,
   groups: number,
   eps: number,
+  silu: number,
+) => void;
+
+/** assembly/groupNorm.ts: the forward's gradient; pointers are byte offsets. */
+export type GroupNormSimdBackward = (
+  x: number,
+  y: number,
+  s: number,
+  dy: number,
+  dx: number,
+  gamma: number,
+  stats: number,
+  dgamma: number,
+  dbeta: number,
+  dg: number,
+  db: number,
+  acc: number,
+  coef: number,
+  n: number,
+  hw: number,
+  c: number,
+  groups: number,
   silu: number,
 ) => void;
 
@@ -88,6 +110,7 @@ export interface WinogradSimd {
 
 export interface SimdKernels {
   groupNormForward: GroupNormSimdForward;
+  groupNormBackward: GroupNormSimdBackward;
   batchMatMul: BatchMatMulSimd;
   winograd: WinogradSimd;
   /**
@@ -141,6 +164,7 @@ function instantiate(memory: WebAssembly.Memory): SimdKernels | null {
     });
     return {
       groupNormForward: exports.groupNormForward as GroupNormSimdForward,
+      groupNormBackward: exports.groupNormBackward as GroupNormSimdBackward,
       batchMatMul: exports.batchMatMul as BatchMatMulSimd,
       winograd: {
         filter: exports.winogradFilter as WinogradSimd['filter'],

@@ -144,3 +144,153 @@ export function groupNormForward(
     }
   }
 }
+
+/**
+ * The gradient of groupNormForward in two passes per image (groupNormKernels.ts has the algebra):
+ *   pass 1: dz = silu ? dy·(s + y·(1 − s)) : dy, written to dx; float64 sums per channel
+ *           S1 = Σ_hw dz and S2 = Σ_hw dz·x;
+ *   then per group m1 = Σ_c γ S1 / N, m2 = Σ_c γ rstd (S2 − mean S1) / N, and per channel
+ *           P = rstd γ, Q = −rstd² m2, R = rstd (mean rstd m2 − m1);
+ *   pass 2: dx = dz·P + x·Q + R, in place.
+ * dgamma += rstd (S2 − mean S1) and dbeta += S1 over the images, in float64 (dg, db: c float64
+ * each, zeroed here), written as float32 to dgamma, dbeta at the end. x, y, s, dy, dx:
+ * [n, hw, c] float32 (s, y unread without SiLU); stats: [n, groups, 2] (mean, rstd); acc: 2c
+ * float64 and coef: 3c float32 of scratch. All pointers are byte offsets.
+ */
+export function groupNormBackward(
+  x: usize,
+  y: usize,
+  s: usize,
+  dy: usize,
+  dx: usize,
+  gamma: usize,
+  stats: usize,
+  dgamma: usize,
+  dbeta: usize,
+  dg: usize,
+  db: usize,
+  acc: usize,
+  coef: usize,
+  n: i32,
+  hw: i32,
+  c: i32,
+  groups: i32,
+  silu: i32,
+): void {
+  const cg = c / groups;
+  const c4 = c & ~3;
+  const count = <f64>(hw * cg);
+  const s1 = acc;
+  const s2 = acc + ((<usize>c) << 3);
+  const P = coef;
+  const Q = coef + ((<usize>c) << 2);
+  const R = coef + ((<usize>c) << 3);
+  const one = f32x4.splat(1.0);
+  memory.fill(dg, 0, (<usize>c) << 3);
+  memory.fill(db, 0, (<usize>c) << 3);
+  for (let b = 0; b < n; b++) {
+    const image = (<usize>(b * hw * c)) << 2;
+    memory.fill(acc, 0, (<usize>c) << 4);
+    for (let i = 0; i < hw; i++) {
+      const at = image + ((<usize>(i * c)) << 2);
+      let k = 0;
+      for (; k < c4; k += 4) {
+        const kb = (<usize>k) << 2;
+        let d = v128.load(dy + at + kb);
+        if (silu) {
+          const sg = v128.load(s + at + kb);
+          const t = f32x4.mul(v128.load(y + at + kb), f32x4.sub(one, sg));
+          d = f32x4.mul(d, f32x4.add(t, sg));
+        }
+        v128.store(dx + at + kb, d);
+        const xd = f32x4.mul(d, v128.load(x + at + kb));
+        const p1 = s1 + ((<usize>k) << 3);
+        const p2 = s2 + ((<usize>k) << 3);
+        v128.store(p1, f64x2.add(v128.load(p1), f64x2.promote_low_f32x4(d)));
+        v128.store(
+          p1,
+          f64x2.add(
+            v128.load(p1, 16),
+            f64x2.promote_low_f32x4(v128.shuffle<f32>(d, d, 2, 3, 0, 1)),
+          ),
+          16,
+        );
+        v128.store(p2, f64x2.add(v128.load(p2), f64x2.promote_low_f32x4(xd)));
+        v128.store(
+          p2,
+          f64x2.add(
+            v128.load(p2, 16),
+            f64x2.promote_low_f32x4(v128.shuffle<f32>(xd, xd, 2, 3, 0, 1)),
+          ),
+          16,
+        );
+      }
+      for (; k < c; k++) {
+        const kb = (<usize>k) << 2;
+        let d = load<f32>(dy + at + kb);
+        if (silu) {
+          const sg = load<f32>(s + at + kb);
+          d = d * (load<f32>(y + at + kb) * (1.0 - sg) + sg);
+        }
+        store<f32>(dx + at + kb, d);
+        const p1 = s1 + ((<usize>k) << 3);
+        const p2 = s2 + ((<usize>k) << 3);
+        store<f64>(p1, load<f64>(p1) + <f64>d);
+        store<f64>(p2, load<f64>(p2) + <f64>(d * load<f32>(x + at + kb)));
+      }
+    }
+    for (let g = 0; g < groups; g++) {
+      const st = stats + ((<usize>(b * groups + g)) << 3);
+      const m = <f64>load<f32>(st);
+      const r = <f64>load<f32>(st, 4);
+      let m1: f64 = 0;
+      let m2: f64 = 0;
+      for (let k = g * cg; k < (g + 1) * cg; k++) {
+        const k8 = (<usize>k) << 3;
+        const a = load<f64>(s1 + k8);
+        const centred = r * (load<f64>(s2 + k8) - m * a);
+        store<f64>(db + k8, load<f64>(db + k8) + a);
+        store<f64>(dg + k8, load<f64>(dg + k8) + centred);
+        const gk = <f64>load<f32>(gamma + ((<usize>k) << 2));
+        m1 += gk * a;
+        m2 += gk * centred;
+      }
+      m1 /= count;
+      m2 /= count;
+      for (let k = g * cg; k < (g + 1) * cg; k++) {
+        const kb = (<usize>k) << 2;
+        store<f32>(P + kb, <f32>(r * <f64>load<f32>(gamma + kb)));
+        store<f32>(Q + kb, <f32>(-r * r * m2));
+        store<f32>(R + kb, <f32>(r * (m * r * m2 - m1)));
+      }
+    }
+    for (let i = 0; i < hw; i++) {
+      const at = image + ((<usize>(i * c)) << 2);
+      let k = 0;
+      for (; k < c4; k += 4) {
+        const kb = (<usize>k) << 2;
+        const v = f32x4.add(
+          f32x4.add(
+            f32x4.mul(v128.load(dx + at + kb), v128.load(P + kb)),
+            f32x4.mul(v128.load(x + at + kb), v128.load(Q + kb)),
+          ),
+          v128.load(R + kb),
+        );
+        v128.store(dx + at + kb, v);
+      }
+      for (; k < c; k++) {
+        const kb = (<usize>k) << 2;
+        store<f32>(
+          dx + at + kb,
+          load<f32>(dx + at + kb) * load<f32>(P + kb) +
+            load<f32>(x + at + kb) * load<f32>(Q + kb) +
+            load<f32>(R + kb),
+        );
+      }
+    }
+  }
+  for (let k = 0; k < c; k++) {
+    store<f32>(dgamma + ((<usize>k) << 2), <f32>load<f64>(dg + ((<usize>k) << 3)));
+    store<f32>(dbeta + ((<usize>k) << 2), <f32>load<f64>(db + ((<usize>k) << 3)));
+  }
+}
