@@ -57,8 +57,8 @@ function localPeers(count: number, local: boolean, fail: (k: number) => boolean 
   return { source, asked, dispose: () => hosts.forEach((h) => h.dispose()) };
 }
 
-async function runSteps(peers: GradientPeers | null, steps: number) {
-  const unet = UNet.create(config, { seed: 2, zeroInit: false });
+async function runSteps(peers: GradientPeers | null, steps: number, cfg: UNetConfig = config) {
+  const unet = UNet.create(cfg, { seed: 2, zeroInit: false });
   const initial = await Promise.all(unet.variables().map((v) => v.data<'float32'>()));
   const trainer = new Trainer(unet, ds, schedule, { ...options, reportEvery: steps });
   trainer.setGradientPeers(peers);
@@ -155,6 +155,19 @@ describe('Trainer with gradient peers', () => {
       expect(moved).toBeGreaterThan(1e-3);
       expect(distance(split.weights, alone.weights)).toBeLessThan(0.01 * moved);
     }
+  });
+
+  it('shares the hybrid loss of a model that learns Σ_θ the same way', async () => {
+    const sigma: UNetConfig = { ...config, learnSigma: true };
+    const alone = await runSteps(null, 2, sigma);
+    const peers = localPeers(1, true);
+    const split = await runSteps(peers.source, 2, sigma);
+    peers.dispose();
+    expect(split.stats.split.images).toEqual([3, 3]);
+    for (let i = 0; i < 2; i++) {
+      expect(split.stats.stepLosses[i]).toBeCloseTo(alone.stats.stepLosses[i], 5);
+    }
+    expect(split.stats.gradNorm).toBeCloseTo(alone.stats.gradNorm, 4);
   });
 
   it('takes the step here when a peer fails, and asks the peers again at the next step', async () => {
