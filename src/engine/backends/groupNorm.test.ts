@@ -56,7 +56,7 @@ describe('fused GroupNorm on wasm', () => {
       };
       const want = await onBackend('cpu', run);
       const was = setSimdKernels(simd);
-      let got: tf.Tensor[];
+      let got: Float32Array[];
       try {
         got = await onBackend('wasm', run);
       } finally {

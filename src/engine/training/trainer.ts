@@ -398,15 +398,20 @@ export class Trainer {
       if (!kept.perExample) throw new Error('internal: the loss produced no per-example values');
       return { perExample: kept.perExample, gradNorm: norm };
     });
-    this.splitOfLast = { images: [batch.shape[0]], here: true };
-    this.pending.push({
+    this.finishStep({
       t: batch.t,
-      split: this.splitOfLast,
+      split: { images: [batch.shape[0]], here: true },
       perExample,
       gradNorm,
       learningRate,
     });
-    this.steps = s + 1;
+  }
+
+  /** Queues a step's results for the next report and counts the step. */
+  private finishStep(p: Pending): void {
+    this.splitOfLast = p.split;
+    this.pending.push(p);
+    this.steps += 1;
   }
 
   /**
@@ -516,15 +521,13 @@ export class Trainer {
       return { perExample: tf.concat(losses), gradNorm: norm };
     });
     if (own) tf.dispose([own.grad, own.perExample]);
-    this.splitOfLast = { images: sizes, here: local };
-    this.pending.push({
+    this.finishStep({
       t: batch.t,
-      split: this.splitOfLast,
+      split: { images: sizes, here: local },
       perExample,
       gradNorm,
       learningRate,
     });
-    this.steps = s + 1;
     return true;
   }
 
