@@ -64,6 +64,41 @@ describe('cli train', () => {
     expect(state.step).toBe(200);
   }, 120_000); // ~20 s on an idle 2-core machine; more when it is shared
 
+  it('--workers 2 shares each step with a worker thread and follows the run on one thread', async () => {
+    const common = [
+      ...TINY,
+      '--batch',
+      '8',
+      '--seed',
+      '2',
+      '--log-every',
+      '1',
+      '--save-every',
+      '0',
+    ];
+    const one = await cli(...common, '--steps', '4', '--out', path.join(dir, 'w1'));
+    const two = await cli(
+      ...common,
+      '--steps',
+      '4',
+      '--out',
+      path.join(dir, 'w2'),
+      '--workers',
+      '2',
+    );
+    expect(two.code).toBe(0);
+    expect(two.stderr).toMatch(/wasm, 2 threads; step 0 -> 4/);
+    expect(two.stderr).not.toMatch(/warning|failed/);
+    // The tiny preset has no dropout: the same steps up to float summation order.
+    const [a, b] = [losses(one.stdout), losses(two.stdout)];
+    expect(b).toHaveLength(4);
+    // Every step went to both threads (a failed thread would have left the later ones).
+    expect(two.stdout.match(/\(4 \+ 4 images on 2 threads\)$/gm)).toHaveLength(4);
+    expect(one.stdout).not.toMatch(/threads\)/);
+    b.forEach((l, i) => expect(Math.abs(l - a[i])).toBeLessThanOrEqual(2e-4));
+    expect(two.stdout).toMatch(/saved step 4 to /);
+  }, 120_000);
+
   it('--resume continues exactly where an uninterrupted run would be', async () => {
     const a = path.join(dir, 'a');
     const b = path.join(dir, 'b');

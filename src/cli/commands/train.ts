@@ -55,6 +55,7 @@ import {
   type StepStats,
   type TrainerOptions,
 } from '../../engine/training/trainer';
+import { startGradientWorkers } from '../gradientWorkers';
 import { parseIntegerFlag, parseOptions } from '../args';
 import { commandLine, gitCommit, machine } from '../provenance';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from '../types';
@@ -107,6 +108,12 @@ Options:
                             saved run's unless given
   --minutes M               stop and save after M minutes of this command (pilot runs at equal
                             wall time), or at --steps, whichever comes first
+  --workers N               share each step's batch among N threads, this one and N − 1 worker
+                            threads, one core each (default 1): each computes its part's
+                            gradient, this thread adds them up weighted by share and takes the
+                            Adam step, as the page does with its sampling workers; the same run
+                            up to float summation order (and dropout masks: each part draws its
+                            own). wasm only; a cascade's sr stage trains on one thread
   --cascade-stage base|sr   train one stage of a cascade (Ho et al. 2021; MNIST only): base is
                             the class-conditional model of 14×14 digits (the data set averaged
                             over 2×2 blocks), sr the 28×28 super-resolution model that reads the
@@ -144,6 +151,7 @@ const OPTIONS = {
   schedule: { type: 'string' },
   'loss-weight': { type: 'string' },
   minutes: { type: 'string' },
+  workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -175,6 +183,8 @@ export interface TrainArgs {
   lossWeighting: LossWeighting | null;
   /** --minutes: stop (and save) after this many minutes of this command; null: no limit. */
   minutes: number | null;
+  /** --workers: threads sharing each step (this one included). */
+  workers: number;
 }
 
 export interface CascadeArgs {
@@ -275,6 +285,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
     schedule: opt(v.schedule, (s) => oneOf('--schedule', s, SCHEDULE_KINDS)),
     lossWeighting: opt(v['loss-weight'], (s) => oneOf('--loss-weight', s, LOSS_WEIGHTINGS)),
     minutes: opt(v.minutes, (s) => parsePositiveNumber('--minutes', s)),
+    workers: v.workers === undefined ? 1 : parseIntegerFlag('--workers', v.workers, 1, 64),
   };
 }
 
@@ -413,10 +424,14 @@ function progressLine(
   t0: number,
 ) {
   const elapsed = (performance.now() - t0) / 1000;
+  // With --workers: how the last step was shared (fewer parts once a thread failed).
+  const parts = stats.split.images;
+  const shared =
+    parts.length > 1 ? `  (${parts.join(' + ')} images on ${parts.length} threads)` : '';
   return (
     `step ${stats.step}/${target}  loss ${stats.loss.toFixed(4)}  smoothed ${smoothed.toFixed(4)}  ` +
     `lr ${stats.learningRate.toExponential(2)}  ${stats.imagesPerSecond.toFixed(1)} img/s  ` +
-    `${(stats.imagesPerSecond / batch).toFixed(2)} steps/s  elapsed ${elapsed.toFixed(1)}s\n`
+    `${(stats.imagesPerSecond / batch).toFixed(2)} steps/s  elapsed ${elapsed.toFixed(1)}s${shared}\n`
   );
 }
 
@@ -524,6 +539,12 @@ async function train(args: TrainArgs, argv: string[], io: CliIo): Promise<number
     { ...run.trainer, reportEvery: args.logEvery },
     conditioner,
   );
+  // Worker threads only where they can take parts: wasm, and no conditioning drawn here.
+  const workers =
+    args.workers > 1 && choice.backend === 'wasm' && conditioner === null
+      ? startGradientWorkers(args.workers - 1)
+      : null;
+  trainer.setGradientPeers(workers?.peers ?? null);
   const ctx: Run = {
     args,
     run,
@@ -539,11 +560,19 @@ async function train(args: TrainArgs, argv: string[], io: CliIo): Promise<number
       `train: ${run.dataset} ${run.preset} (${countParams(run.modelConfig)} params), ` +
         `${dataset.count} images, batch ${run.trainer.batchSize}, lr ${trainer.learningRate}, ` +
         `seed ${run.trainer.seed}, ${run.schedule.kind} schedule, ` +
-        `${run.trainer.lossWeighting} loss weights, ${choice.backend}; ` +
+        `${run.trainer.lossWeighting} loss weights, ${choice.backend}` +
+        `${workers ? `, ${args.workers} threads` : ''}; ` +
         `step ${trainer.stepCount} -> ${args.steps}\n`,
     );
+    if (args.workers > 1 && workers === null) {
+      io.stderr(
+        `warning: --workers ${args.workers} needs the wasm backend and no cascade sr stage; ` +
+          'training on one thread\n',
+      );
+    }
     return await loop(ctx, io);
   } finally {
+    await workers?.close();
     trainer.dispose();
     unet.dispose();
   }
