@@ -2,6 +2,10 @@
 // computing part of every step's batch, as the browser's sampling workers do for the page
 // (engine/training/partGradient.ts). Node's wasm backend has no threads, so this is how the CLI
 // uses more than one core.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -23,6 +27,22 @@ export interface GradientWorkers {
 }
 
 /**
+ * The URL of tsx's ESM API (`register()`), resolved here through its package's exports: the
+ * thread's script would resolve a bare name from the working directory, and `require.resolve`
+ * picks the CommonJS build, which cannot load the ESM one from a worker thread.
+ */
+function tsxApi(): string {
+  const pkgPath = createRequire(import.meta.url).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
+    exports?: Record<string, { import?: { default?: string } } | string>;
+  };
+  const api = pkg.exports?.['./esm/api'];
+  const file = typeof api === 'object' ? api.import?.default : undefined;
+  if (file === undefined) throw new Error("tsx's package has no ESM API (./esm/api)");
+  return pathToFileURL(path.join(path.dirname(pkgPath), file)).href;
+}
+
+/**
  * A worker thread running gradientWorker.ts. The CLI's TypeScript runs through tsx (`npm run
  * cli`); a worker thread does not inherit its loader (and `--import tsx` in a worker's execArgv
  * is not applied on Node 20), so a small script registers tsx in the thread first.
@@ -30,7 +50,7 @@ export interface GradientWorkers {
 function spawn(): Worker {
   const entry = new URL('./gradientWorker.ts', import.meta.url).href;
   const boot =
-    "import('tsx/esm/api').then(({ register }) => { register(); " +
+    `import(${JSON.stringify(tsxApi())}).then(({ register }) => { register(); ` +
     `return import(${JSON.stringify(entry)}); })` +
     '.catch((e) => { setImmediate(() => { throw e; }); });';
   return new Worker(boot, { eval: true });
