@@ -182,6 +182,25 @@ describe('Trainer with gradient peers', () => {
     expect(split.stats.stepLosses[1]).toBeCloseTo(alone.stats.stepLosses[1], 5);
   });
 
+  it('takes the step here when a peer answers with the wrong sizes', async () => {
+    const alone = await runSteps(null, 1);
+    const broken: GradientPeers = {
+      peers: () => [
+        {
+          gradients: async () => ({
+            grad: new Float32Array(3),
+            perExample: new Float32Array(3),
+            ms: 1,
+          }),
+        },
+      ],
+      localTakesPart: () => true,
+    };
+    const split = await runSteps(broken, 1);
+    expect(split.stats.split).toEqual({ images: [6], here: true });
+    expect(split.stats.stepLosses[0]).toBe(alone.stats.stepLosses[0]);
+  });
+
   it('leaves no tensor behind and shares nothing with fewer than two workers', async () => {
     const unet = UNet.create(config, { seed: 2 });
     const trainer = new Trainer(unet, ds, schedule, { ...options, reportEvery: 2 });

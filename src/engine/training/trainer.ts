@@ -497,6 +497,7 @@ export class Trainer {
     const total = weights.length;
     if (answers.some((a, i) => a.grad.length !== total || a.perExample.length !== remoteSizes[i])) {
       if (own) tf.dispose([own.grad, own.perExample]);
+      console.warn("a training step's part came back with the wrong sizes; the step runs here");
       return false;
     }
     if (this.disposed) {
