@@ -148,6 +148,32 @@ describe('SamplingPeerLink and SamplingPeerHost', () => {
     await expect(stuck?.runSteps(run, () => {})).rejects.toThrow(/did not answer within 60 ms/);
     expect(stuckLink.failure).toMatch(/did not answer/);
   });
+
+  it('stops sharing training steps with a worker whose part failed or stayed silent', async () => {
+    const unused = () => Promise.reject(new Error('unused'));
+    const api = (gradients: SamplingPeerApi['gradients']): SamplingPeerApi => ({
+      loadWeights: async () => {},
+      predict: unused,
+      runSteps: unused,
+      gradients,
+    });
+    const req = {} as Parameters<SamplingPeerApi['gradients']>[0];
+    const ok = { grad: new Float32Array(1), perExample: new Float32Array(1), ms: 1 };
+    const working = new SamplingPeerLink(api(async () => ok));
+    expect(await working.gradientPeer()?.gradients(req)).toBe(ok);
+    expect(working.gradientPeer()).not.toBeNull();
+    const crashing = new SamplingPeerLink(api(() => Promise.reject(new Error('out of memory'))));
+    await expect(crashing.gradientPeer()?.gradients(req)).rejects.toThrow(/out of memory/);
+    expect(crashing.gradientPeer()).toBeNull();
+    expect(crashing.gradientFailure).toMatch(/out of memory/);
+    // Sampling goes on with it: only training steps stop going there.
+    expect(crashing.failure).toBeNull();
+    const silent = new SamplingPeerLink(api(() => new Promise(() => {})));
+    await expect(silent.gradientPeer(30)?.gradients(req)).rejects.toThrow(
+      /did not answer within 30 ms/,
+    );
+    expect(silent.gradientPeer(30)).toBeNull();
+  });
 });
 
 const dummyLayout = { eps: 0, epsCond: -1, epsUncond: -1, v: -1 };
