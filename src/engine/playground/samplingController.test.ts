@@ -1,9 +1,10 @@
-// A long advance reports every step as it finishes and reads back once, at the end.
+// A long advance reports its steps (paced: paced.ts) as they finish and reads back once, at the end.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initWasmForTests } from '../backends/testing';
 import { ModelSlot } from './modelSlot';
 import { SamplingController, type SamplingProgress } from './samplingController';
+import { PROGRESS_INTERVAL_MS } from '../paced';
 import { leaseOwnWeights } from './weights';
 import { SamplingPeerHost, SamplingPeerLink } from './samplingPeer';
 
@@ -12,7 +13,7 @@ beforeAll(async () => {
 });
 
 describe('SamplingController.advance', () => {
-  it('reports progress per step and returns the frame after the last', async () => {
+  it('reports progress paced (the first step, then every PROGRESS_INTERVAL_MS, and the last) and returns the frame after the last', async () => {
     const baseline = tf.memory().numTensors;
     const slot = new ModelSlot();
     await slot.create('mnist', 'tiny', ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], {
@@ -27,9 +28,19 @@ describe('SamplingController.advance', () => {
       seed: 1,
       guidanceScale: 3,
     });
-    const seen: SamplingProgress[] = [];
-    const last = await sampling.advance(first.totalSteps, (p) => seen.push(p));
-    expect(seen).toEqual([1, 2, 3, 4].map((stepsDone) => ({ stepsDone, totalSteps: 4 })));
+    const seen: (SamplingProgress & { at: number })[] = [];
+    const last = await sampling.advance(first.totalSteps, (p) =>
+      seen.push({ ...p, at: performance.now() }),
+    );
+    expect(seen[0]).toMatchObject({ stepsDone: 1, totalSteps: 4 });
+    expect(seen[seen.length - 1]).toMatchObject({ stepsDone: 4, totalSteps: 4 });
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i].stepsDone).toBeGreaterThan(seen[i - 1].stepsDone);
+      // Only the last report may come sooner than the interval after the one before it.
+      if (i < seen.length - 1) {
+        expect(seen[i].at - seen[i - 1].at).toBeGreaterThanOrEqual(PROGRESS_INTERVAL_MS - 1);
+      }
+    }
     expect(last.done).toBe(true);
     expect(last.x.length).toBe(2 * 28 * 28);
     sampling.stop();

@@ -18,6 +18,7 @@ import { usesClassifier, type GuidanceMethod } from '../sampling/guidanceMethod'
 import type { NoisyClassifier } from '../../model/noisyClassifier';
 import type { SamplingPeerLink } from './samplingPeer';
 import type { EpsPeer } from '../sampling/splitEps';
+import { paced, PROGRESS_INTERVAL_MS } from '../paced';
 
 export interface SamplingRequest extends ScoreSamplerOptions {
   n: number;
@@ -240,15 +241,20 @@ export class SamplingController {
 
   /**
    * Runs up to k steps (fewer if cancelled or done) and returns the frame after the last one:
-   * one readback for all k steps. `onProgress` hears of every step without reading anything back.
+   * one readback for all k steps. `onProgress` hears of the steps without reading anything back,
+   * at most every PROGRESS_INTERVAL_MS and after the last one (paced.ts).
    */
   async advance(k: number, onProgress?: (p: SamplingProgress) => void): Promise<SamplingFrame> {
     const session = this.require();
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer >= 1 (got ${k})`);
+    const end = Math.min(session.stepsDone + k, session.totalSteps);
+    const report =
+      onProgress &&
+      paced(onProgress, PROGRESS_INTERVAL_MS, (p: SamplingProgress) => p.stepsDone >= end);
     await session.advance(
       k,
-      onProgress && {
-        onProgress: ({ stepsDone, totalSteps }) => onProgress({ stepsDone, totalSteps }),
+      report && {
+        onProgress: ({ stepsDone, totalSteps }) => report({ stepsDone, totalSteps }),
       },
     );
     // A new run (or a new model) may have replaced this one while it stepped.
