@@ -36,6 +36,7 @@ export const test = base.extend<{ consoleErrors: string[]; cspViolations: string
 });
 
 export { expect };
+export type { Page };
 
 /** Waits until the worker reports its backend and returns it. */
 export async function backendOf(page: Page): Promise<string> {

@@ -1,9 +1,22 @@
 // Sampling on every core: beside the compute worker the page starts sampling workers (one core
 // each) that compute parts of every sampling batch (engine/sampling/splitEps.ts). They change no
 // image: the first grid with them equals the first grid without them (`?peer=0`), on a
-// cross-origin isolated page (threaded compute worker) and on one without (one thread). The same
-// workers share training steps (last test).
-import { test, expect, backendOf, canvasPixels } from './fixtures';
+// cross-origin isolated page (a threaded compute worker from three cores on, one thread computing
+// its share on two) and on one without (one thread). The same workers share training steps (last
+// test).
+import { test, expect, backendOf, canvasPixels, type Page } from './fixtures';
+
+/**
+ * What a cross-origin isolated page runs on this machine's cores (wasmThreads.ts,
+ * backendOverride.ts): a pool of every core (at most 8) beside one sampling worker per core (at
+ * most 4) from three cores on; one thread beside one sampling worker on two; one thread alone on one.
+ */
+async function isolatedLayout(page: Page): Promise<{ threads: number; peers: number }> {
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const budget = Math.min(8, Math.max(1, cores));
+  if (budget >= 3) return { threads: budget, peers: Math.min(4, budget) };
+  return { threads: 1, peers: budget - 1 };
+}
 
 test('sampling workers share the first grid and change none of its pixels', async ({
   page,
@@ -12,25 +25,30 @@ test('sampling workers share the first grid and change none of its pixels', asyn
   test.setTimeout(150_000);
   await page.goto('./?backend=wasm#view=sampling');
   expect(await backendOf(page)).toBe('wasm');
-  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  const threads = Math.min(8, Math.max(1, cores));
-  // Beside a threaded compute worker: one sampling worker per core (at most 4), none on one core.
-  const peers = cores >= 2 ? Math.min(4, cores) : 0;
+  const { threads, peers } = await isolatedLayout(page);
   const badge = page.getByTestId('backend');
+  await expect(badge).toHaveAttribute('data-threads', String(threads));
   await expect(badge).toHaveAttribute('data-peers', String(peers));
   if (peers > 0) {
-    await expect(badge).toHaveText(`wasm · ${threads} threads + ${peers} sampling workers`);
+    await expect(badge).toHaveText(
+      `wasm · ${threads} thread${threads === 1 ? '' : 's'} + ${peers} sampling worker${peers === 1 ? '' : 's'}`,
+    );
   }
   const row = page.getByTestId('sample-row');
   await expect(row).toHaveAttribute('data-first-grid-ms', /^\d+$/, { timeout: 90_000 });
   await expect(page.getByTestId('sampling-step')).toHaveText('50');
   const split = page.getByTestId('sampling-split');
   if (peers > 0) {
-    // 16 images with guidance: the compute worker computes none, the workers all 16.
-    await expect(split).toHaveText(/^ ?· (\d+( \+ )?)+ images per step on \d sampling workers?$/);
+    // 16 images with guidance: a threaded compute worker computes none, the workers all 16; a
+    // single-threaded one (two cores) its share beside them.
+    await expect(split).toHaveText(
+      threads > 1
+        ? /^ ?· (\d+( \+ )?)+ images per step on \d sampling workers?$/
+        : /^ ?· \d+ images? here \+ (\d+( \+ )?)+ on \d sampling workers? per step$/,
+    );
     const counts = ((await split.textContent()) ?? '').match(/\d+/g)?.map(Number) ?? [];
-    const perWorker = counts.slice(0, -1);
-    expect(perWorker.reduce((a, b) => a + b, 0)).toBe(16);
+    const perPart = counts.slice(0, -1);
+    expect(perPart.reduce((a, b) => a + b, 0)).toBe(16);
   } else {
     await expect(split).toHaveCount(0);
   }
@@ -111,13 +129,17 @@ test('training steps shared with the sampling workers follow the steps taken in 
     }
     return losses;
   };
-  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  const peers = cores >= 2 ? Math.min(4, cores) : 0;
+  const { threads, peers } = await isolatedLayout(page);
   const shared = await twoSteps('./?backend=wasm#view=training', peers);
   const split = page.getByTestId('training-split');
   if (peers > 0) {
-    // A threaded compute worker leaves the whole batch to the workers.
-    await expect(split).toHaveText(/^ ?· (\d+( \+ )?)+ images per step on \d sampling workers?$/);
+    // A threaded compute worker leaves the whole batch to the workers; a single-threaded one
+    // (two cores) computes its share beside them.
+    await expect(split).toHaveText(
+      threads > 1
+        ? /^ ?· (\d+( \+ )?)+ images per step on \d sampling workers?$/
+        : /^ ?· \d+ images? here \+ (\d+( \+ )?)+ on \d sampling workers? per step$/,
+    );
   } else {
     await expect(split).toHaveCount(0);
   }

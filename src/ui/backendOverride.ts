@@ -32,20 +32,21 @@ export const MAX_SAMPLING_PEERS = 4;
 
 /**
  * How many sampling peers to start (single-threaded workers that compute parts of each sampling
- * batch, engine/sampling/splitEps.ts): none unless the compute worker runs wasm on more than one
- * core, nor when `?threads=1` asks for one core (the 1 against N bench) or `?peer=0` turns them
- * off. Beside a threaded compute worker, which then computes no part itself, one per core; beside
- * a single-threaded one, one per other core.
+ * and training batch, engine/sampling/splitEps.ts) for the threads the page uses in all: every
+ * core, or `?threads=N` (the 1 against N bench). Beside a threaded compute worker, which then
+ * computes no part itself, one per thread; beside a single-threaded one (no COOP/COEP, or two
+ * threads in all: wasmThreads.ts), one per other thread. None for one thread, on other backends,
+ * or with `?peer=0`. At most MAX_SAMPLING_PEERS.
  */
 export function samplingPeerCount(
   info: { backend: BackendName; wasmThreads?: number },
   search: string,
   cores: number | undefined,
 ): number {
-  const c = Math.floor(cores ?? 1);
   const params = new URLSearchParams(search);
-  if (params.get('peer') === '0' || readThreadsOverride(search) === 1) return 0;
-  if (info.backend !== 'wasm' || !(c >= 2)) return 0;
-  const n = (info.wasmThreads ?? 1) > 1 ? c : c - 1;
+  if (params.get('peer') === '0' || info.backend !== 'wasm') return 0;
+  const threads = readThreadsOverride(search) ?? Math.floor(cores ?? 1);
+  if (!(threads >= 2)) return 0;
+  const n = (info.wasmThreads ?? 1) > 1 ? threads : threads - 1;
   return Math.min(MAX_SAMPLING_PEERS, n);
 }

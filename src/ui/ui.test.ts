@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toRgba } from './components/ImageCanvas';
 import { readBackendOverride, readThreadsOverride, samplingPeerCount } from './backendOverride';
-import { backendLabel, backendNote } from './components/BackendBadge';
+import { backendDetails, backendLabel, backendNote } from './components/BackendBadge';
 import type { BackendInfo } from '../worker/api';
 import { usePlayground } from './store';
 import { latestOnly } from './workerClient';
@@ -70,10 +70,18 @@ describe('describeSplit', () => {
 describe('samplingPeerCount', () => {
   const wasm = (wasmThreads: number) => ({ backend: 'wasm' as const, wasmThreads });
   it('starts one peer per core beside threads, one per other core beside one thread', () => {
-    expect(samplingPeerCount(wasm(2), '', 2)).toBe(2);
+    expect(samplingPeerCount(wasm(3), '', 3)).toBe(3);
     expect(samplingPeerCount(wasm(1), '', 2)).toBe(1);
     expect(samplingPeerCount(wasm(8), '', 16)).toBe(4);
     expect(samplingPeerCount(wasm(1), '', 4)).toBe(3);
+  });
+  it('counts the threads ?threads=N asks for in all, not the cores', () => {
+    // Two threads in all: one compute thread (wasmThreads.ts) beside one peer, on any machine.
+    expect(samplingPeerCount(wasm(1), '?threads=2', 8)).toBe(1);
+    expect(samplingPeerCount(wasm(4), '?backend=wasm&threads=4', 2)).toBe(4);
+    expect(samplingPeerCount(wasm(1), '?threads=3', 8)).toBe(2);
+    // Ignored when malformed: every core then.
+    expect(samplingPeerCount(wasm(1), '?threads=0', 4)).toBe(3);
   });
   it('starts none off wasm, on one core, for ?threads=1 or ?peer=0', () => {
     expect(samplingPeerCount({ backend: 'webgpu' }, '', 8)).toBe(0);
@@ -126,6 +134,12 @@ describe('the backend badge', () => {
     expect(backendNote(wasm({ adapter: software, wasmThreads: 2 }))).toBe(
       'WebGPU here is a software adapter, so the CPU path is faster',
     );
+  });
+  it('explains one thread beside a sampling worker in the details, not as a warning', () => {
+    const info = wasm({ wasmThreads: 1, samplingPeers: 1, wasmLayoutNote: 'two cores: …' });
+    expect(backendNote(info)).toBe('no GPU backend: training is slow');
+    expect(backendDetails(info)).toContain('WebAssembly threads: 1 (two cores: …).');
+    expect(backendDetails(info)).toContain('Sampling workers: 1 more worker');
   });
 });
 

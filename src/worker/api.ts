@@ -77,6 +77,8 @@ export interface BackendInfo {
   samplingPeers?: number;
   /** wasm only: why it runs on one thread, when it does (e.g. no COOP/COEP headers). */
   wasmThreadsNote?: string;
+  /** wasm only: why one thread although more were possible (the other core samples beside it). */
+  wasmLayoutNote?: string;
 }
 
 export type DatasetName = 'mnist' | 'cifar10';

@@ -11,7 +11,7 @@
 // sampling workers, so the workers still change no pixel), and inside it too on the
 // single-threaded binary. Only a gradient computation where XNNPACK has a pool of more than one
 // thread keeps XNNPACK, which spreads a convolution over the pool (these kernels run on one
-// thread); the threaded binary with a pool of one (`?threads=1`) trains on them too.
+// thread); the threaded binary with a pool of one trains on them too.
 import * as tf from '@tensorflow/tfjs';
 import { originalKernel } from './registry';
 import { simdKernels, type SimdKernels } from './simdKernels';

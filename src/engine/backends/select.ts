@@ -17,6 +17,8 @@ export interface BackendChoice {
   wasmThreads?: number;
   /** wasm only: why it runs on one thread, when it does. */
   wasmThreadsNote?: string;
+  /** wasm only: why one thread although more were possible (the cores go to sampling workers). */
+  wasmLayoutNote?: string;
 }
 
 export interface InitBackendOptions {
@@ -70,8 +72,9 @@ const prechecks: Record<BackendName, Precheck> = {
     // Threads where the page is cross-origin isolated (the build keeps the threaded binary's
     // pthread source intact: scripts/wasmThreadSource.mjs), else the single-threaded binary.
     // Must be set before the backend initialises.
-    if (opts.wasmSingleThreaded === true) applyWasmThreads({ threads: 1 }, false);
-    else applyWasmThreads(planWasmThreads(opts.wasmThreads), opts.wasmThreads !== undefined);
+    applyWasmThreads(
+      opts.wasmSingleThreaded === true ? { threads: 1 } : planWasmThreads(opts.wasmThreads),
+    );
     // tfjs refuses new paths after a failed start; the first call's paths still hold then.
     if (opts.wasmPaths !== undefined && !wasmPathsSet) {
       setWasmPaths(opts.wasmPaths);
@@ -133,16 +136,18 @@ let threadedStartFailure: string | null = null;
 /** The thread facts of a wasm choice, for the badge and the bench. */
 function wasmThreadFacts(
   opts: InitBackendOptions,
-): Pick<BackendChoice, 'wasmThreads' | 'wasmThreadsNote'> {
+): Pick<BackendChoice, 'wasmThreads' | 'wasmThreadsNote' | 'wasmLayoutNote'> {
   const threads = wasmThreadsInUse();
   const plan = planWasmThreads(opts.wasmThreads);
   const note =
     threadedStartFailure !== null
       ? `the threaded WebAssembly build failed to start (${threadedStartFailure}), so it runs on one thread`
       : plan.singleThreadReason;
-  return threads > 1 || note === undefined
-    ? { wasmThreads: threads }
-    : { wasmThreads: threads, wasmThreadsNote: note };
+  if (threads > 1) return { wasmThreads: threads };
+  if (note !== undefined) return { wasmThreads: threads, wasmThreadsNote: note };
+  return plan.layoutNote !== undefined && opts.wasmSingleThreaded !== true
+    ? { wasmThreads: threads, wasmLayoutNote: plan.layoutNote }
+    : { wasmThreads: threads };
 }
 
 /**

@@ -116,8 +116,8 @@ export interface SimdKernels {
   /**
    * Whether XNNPACK has a pool of more than one thread here (the threaded binary, shared memory,
    * and threads > 1): it then spreads a convolution over the pool, which these single-threaded
-   * kernels would give up. The threaded binary with a pool of one (`?threads=1`) counts as one
-   * thread, like the single-threaded binary.
+   * kernels would give up. The threaded binary with a pool of one counts as one thread, like the
+   * single-threaded binary.
    */
   threaded: boolean;
 }

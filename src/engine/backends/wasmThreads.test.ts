@@ -1,7 +1,7 @@
-// The wasm thread plan: every core on a cross-origin isolated page, one (with the reason the badge
-// shows) where SharedArrayBuffer is withheld or in Node.
+// The wasm thread plan: every core on a cross-origin isolated page (one beside a sampling worker
+// on two), one (with the reason the badge shows) where SharedArrayBuffer is withheld or in Node.
 import { describe, expect, it } from 'vitest';
-import { MAX_WASM_THREADS, planWasmThreads } from './wasmThreads';
+import { MAX_WASM_THREADS, TWO_THREADS_NOTE, planWasmThreads } from './wasmThreads';
 
 const browser = (crossOriginIsolated: boolean, hardwareConcurrency?: number) => ({
   crossOriginIsolated,
@@ -10,9 +10,21 @@ const browser = (crossOriginIsolated: boolean, hardwareConcurrency?: number) => 
 });
 
 describe('planWasmThreads', () => {
-  it('uses every core the browser reports on an isolated page', () => {
-    expect(planWasmThreads(undefined, browser(true, 2))).toEqual({ threads: 2 });
+  it('uses every core the browser reports on an isolated page, from three cores on', () => {
+    expect(planWasmThreads(undefined, browser(true, 3))).toEqual({ threads: 3 });
     expect(planWasmThreads(undefined, browser(true, 6))).toEqual({ threads: 6 });
+  });
+
+  it('runs one thread beside a sampling worker where two threads are all there are', () => {
+    expect(planWasmThreads(undefined, browser(true, 2))).toEqual({
+      threads: 1,
+      layoutNote: TWO_THREADS_NOTE,
+    });
+    expect(planWasmThreads(2, browser(true, 16))).toEqual({
+      threads: 1,
+      layoutNote: TWO_THREADS_NOTE,
+    });
+    expect(planWasmThreads(undefined, browser(true, 1))).toEqual({ threads: 1 });
   });
 
   it('caps the pool at the pthread workers the module starts with', () => {

@@ -18,6 +18,11 @@ export interface WasmThreadPlan {
   threads: number;
   /** Why there is only one thread, in words for the badge; absent when threads are on. */
   singleThreadReason?: string;
+  /**
+   * Why this worker runs one thread although the page could give it more: the other core goes to
+   * a sampling worker instead (the badge's details); absent otherwise.
+   */
+  layoutNote?: string;
 }
 
 interface ThreadContext {
@@ -37,8 +42,20 @@ function currentContext(): ThreadContext {
 }
 
 /**
- * The thread count to use: `wanted` (e.g. a bench's 1 or 2), else every core the browser reports,
- * at most MAX_WASM_THREADS; one where threads are impossible, with the reason.
+ * Two threads in all are best spent as this worker on one thread computing its share beside one
+ * sampling worker: a pool of two here beside two sampling workers starts three WebAssembly
+ * instances whose code V8 compiles and optimises during the first grid, on the same two cores,
+ * and leaves this worker idle while it samples. Measured on a 2-core machine (README, issue 12),
+ * six page loads each, alternating: the first grid's sampling 2.92 s against 3.36 s, painted
+ * 4.2 s against 4.6 s after load.
+ */
+export const TWO_THREADS_NOTE =
+  'two cores: this worker computes its share of each batch beside one sampling worker, which is faster than a pool of two threads beside two sampling workers';
+
+/**
+ * The plan for `wanted` threads in all (e.g. a bench's 1 or 2), else every core the browser
+ * reports, at most MAX_WASM_THREADS: a pthread pool of that many from three on, one thread up to
+ * two (TWO_THREADS_NOTE); one where threads are impossible, with the reason.
  */
 export function planWasmThreads(
   wanted?: number,
@@ -56,17 +73,16 @@ export function planWasmThreads(
   }
   const cores = Math.max(1, Math.floor(ctx.hardwareConcurrency ?? 1));
   const threads = Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(wanted ?? cores)));
+  if (threads === 2) return { threads: 1, layoutNote: TWO_THREADS_NOTE };
   return { threads };
 }
 
 /**
- * Applies a plan before the wasm backend initialises: the threaded SIMD binary with `threads`
- * threads, or the single-threaded binary. A pool of one still uses the threaded binary when it
- * was asked for explicitly (a 1-vs-N comparison then measures threads, not binaries).
+ * Applies a plan before the wasm backend initialises: the threaded SIMD binary with a pool of
+ * `threads`, or the single-threaded SIMD binary for one.
  */
-export function applyWasmThreads(plan: WasmThreadPlan, explicit: boolean): void {
-  const threaded = plan.singleThreadReason === undefined && (plan.threads > 1 || explicit);
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threaded);
+export function applyWasmThreads(plan: WasmThreadPlan): void {
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', plan.threads > 1);
   setThreadsCount(plan.threads);
 }
 

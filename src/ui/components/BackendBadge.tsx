@@ -38,7 +38,8 @@ export function backendLabel(info: BackendInfo): string {
   return peers > 0 ? `${threads} + ${peers} sampling worker${peers === 1 ? '' : 's'}` : threads;
 }
 
-function details(info: BackendInfo): string {
+/** The badge's tooltip: how the backend was chosen and how its threads are laid out. */
+export function backendDetails(info: BackendInfo): string {
   const lines = [`Chosen: ${LABEL[info.backend]} — ${info.reason}.`];
   if (info.adapter) {
     const a = info.adapter;
@@ -48,7 +49,7 @@ function details(info: BackendInfo): string {
   }
   if (info.wasmThreads !== undefined) {
     lines.push(
-      `WebAssembly threads: ${info.wasmThreads}${info.wasmThreadsNote ? ` (${info.wasmThreadsNote})` : ''}.`,
+      `WebAssembly threads: ${info.wasmThreads}${info.wasmThreadsNote ? ` (${info.wasmThreadsNote})` : ''}${info.wasmLayoutNote ? ` (${info.wasmLayoutNote})` : ''}.`,
     );
   }
   if (info.samplingPeers) {
@@ -79,7 +80,7 @@ export function BackendBadge() {
   const forced = backend.how === 'forced';
   return (
     <span className="badge-group">
-      <label className="badge backend-select" title={details(backend)}>
+      <label className="badge backend-select" title={backendDetails(backend)}>
         <span className="visually-hidden">Backend</span>
         <span
           data-testid="backend"
@@ -107,7 +108,7 @@ export function BackendBadge() {
         </select>
       </label>
       {note && (
-        <span className="notice" role="status" title={details(backend)}>
+        <span className="notice" role="status" title={backendDetails(backend)}>
           {note}
         </span>
       )}
