@@ -9,10 +9,17 @@
 // Sampling view, so the row also carries that page's first grid: "firstGrid" holds the page's
 // milestones (ms since navigation: backendReady, modelLoaded, samplingStart, samplingDone,
 // firstGridPainted) and "gridMs" = samplingDone − samplingStart, the grid's own compute.
+// N is the threads the page uses in all: "threads" (XNNPACK's pool in the compute worker) plus
+// "samplingWorkers" (one thread each); two are one compute thread beside one sampling worker.
 // --rounds R repeats the thread counts R times, alternating their order, to spread a shared
-// machine's load over both. --profile adds the per-kernel profile (kernelProfile.ts).
+// machine's load over both. --profile adds the per-kernel profile (kernelProfile.ts). --trace
+// (with --threads) records a Chromium trace of each page and adds "gridCpu": the CPU ms each
+// group of threads spent while the first grid sampled (threadCpu.ts): the main thread, the
+// compute worker, each sampling worker, V8 compiling JavaScript and WebAssembly in the
+// background, the renderer's other threads, the other processes. Tracing slows the page a little.
 // One JSON object per backend and preset on stdout; progress and failures on stderr.
 import { launchChromium, startPreview } from './preview';
+import { threadCpu, type TraceEvent } from './threadCpu';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from '@playwright/test';
 
@@ -26,6 +33,7 @@ const { values } = parseArgs({
     threads: { type: 'string' },
     rounds: { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
     url: { type: 'string' },
   },
 });
@@ -104,6 +112,22 @@ async function benchRows(
   }
 }
 
+// Thread CPU time (`tdur`) on every thread, and the page's User Timing marks.
+const TRACE_CATEGORIES = ['toplevel', 'disabled-by-default-devtools.timeline', 'blink.user_timing'];
+
+/** CPU ms per group of threads while the first grid sampled (threadCpu.ts), rounded. */
+function gridCpuOf(trace: Buffer): Record<string, number | number[]> {
+  const parsed = JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] } | TraceEvent[];
+  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+  const cpu = threadCpu(events, 'playground:samplingStart', 'playground:samplingDone');
+  return Object.fromEntries(
+    Object.entries(cpu).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? v.map((x) => Math.round(x)) : Math.round(v),
+    ]),
+  );
+}
+
 /** wasm at each thread count, a fresh page each, alternating the order round by round. */
 async function benchThreads(browser: Browser, base: string): Promise<number> {
   let failed = 0;
@@ -111,7 +135,12 @@ async function benchThreads(browser: Browser, base: string): Promise<number> {
     const order = r % 2 === 0 ? threadCounts : [...threadCounts].reverse();
     for (const threads of order) {
       const page = await browser.newPage();
+      let tracing = false;
       try {
+        if (values.trace) {
+          await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+          tracing = true;
+        }
         await page.goto(`${base}?backend=wasm&threads=${threads}#view=sampling`);
         if ((await chosenBackend(page)) !== 'wasm') {
           process.stderr.write('bench:browser: wasm is unavailable here\n');
@@ -123,15 +152,23 @@ async function benchThreads(browser: Browser, base: string): Promise<number> {
           timings.samplingDone !== undefined && timings.samplingStart !== undefined
             ? timings.samplingDone - timings.samplingStart
             : null;
+        const gridCpu = tracing ? gridCpuOf(await browser.stopTracing()) : undefined;
+        tracing = false;
         const isolated = await page.evaluate(() => window.crossOriginIsolated);
+        const samplingWorkers = Number(
+          await page.getByTestId('backend').getAttribute('data-peers'),
+        );
         await benchRows(page, 'wasm', {
           threadsAsked: threads,
+          samplingWorkers,
           crossOriginIsolated: isolated,
           firstGrid: timings,
           gridMs,
+          ...(gridCpu ? { gridCpu } : {}),
           round: r,
         });
       } finally {
+        if (tracing) await browser.stopTracing();
         await page.close();
       }
     }

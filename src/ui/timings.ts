@@ -13,9 +13,16 @@ if (typeof window !== 'undefined') {
   w.__playground = { ...w.__playground, timings };
 }
 
-/** Records the milestone unless it was already recorded; returns the time kept. */
+/**
+ * Records the milestone unless it was already recorded; returns the time kept. The first time it
+ * is also a User Timing mark, `playground:<milestone>`, which DevTools' Performance panel and a
+ * Chromium trace show among the threads (scripts/bench/threadCpu.ts).
+ */
 export function mark(m: Milestone, now = performance.now()): number {
-  timings[m] ??= Math.round(now);
+  if (timings[m] === undefined) {
+    timings[m] = Math.round(now);
+    performance.mark(`playground:${m}`, { startTime: now });
+  }
   return timings[m];
 }
 
