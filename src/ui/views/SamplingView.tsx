@@ -556,7 +556,18 @@ export function SamplingView() {
       )}
       {frames.length > 0 && (
         <div className="timestep-row trajectory">
-          <label htmlFor="trajectory-slider" className="timestep-label">
+          <label
+            htmlFor="trajectory-slider"
+            className="timestep-label"
+            title={[
+              `Step ${frame?.stepsDone ?? 0} of ${last?.totalSteps ?? 0}`,
+              frame?.t !== null && frame?.t !== undefined
+                ? ` (model timestep t = ${frame.t}, s = ${frame.guidanceScale})`
+                : '',
+              ` · network evaluations (NFE) ${frame?.nfeDone ?? 0} of ${last?.totalNfe ?? 0}`,
+              describeSplit(frame?.splitCounts) ? ` · ${describeSplit(frame?.splitCounts)}` : '',
+            ].join('')}
+          >
             Step <output data-testid="sampling-step">{frame?.stepsDone ?? 0}</output> of{' '}
             {last?.totalSteps ?? 0}
             {frame?.t !== null && frame?.t !== undefined && (
