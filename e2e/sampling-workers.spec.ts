@@ -43,9 +43,11 @@ test('sampling workers share the first grid and change none of its pixels', asyn
     // single-threaded one (two cores) its share beside them.
     await expect(split).toHaveText(
       threads > 1
-        ? /^ ?· (\d+( \+ )?)+ images per step on \d sampling workers?$/
-        : /^ ?· \d+ images? here \+ (\d+( \+ )?)+ on \d sampling workers? per step$/,
+        ? /^ ?· (\d+( \+ )?)+ on \d workers?$/
+        : /^ ?· \d+ here \+ (\d+( \+ )?)+ on \d workers?$/,
     );
+    // The long words in its tooltip.
+    await expect(split).toHaveAttribute('title', /sampling workers? per step|per step on/);
     const counts = ((await split.textContent()) ?? '').match(/\d+/g)?.map(Number) ?? [];
     const perPart = counts.slice(0, -1);
     expect(perPart.reduce((a, b) => a + b, 0)).toBe(16);
@@ -90,7 +92,7 @@ test('without cross-origin isolation one wasm thread computes its share beside o
   await expect(page.getByTestId('sampling-step')).toHaveText('50');
   if (peers > 0) {
     await expect(page.getByTestId('sampling-split')).toHaveText(
-      /^ ?· \d+ images? here \+ (\d+( \+ )?)+ on \d sampling workers? per step$/,
+      /^ ?· \d+ here \+ (\d+( \+ )?)+ on \d workers?$/,
     );
   }
   const oneThread = await canvasPixels(page, 'sample-grid');

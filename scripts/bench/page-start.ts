@@ -93,7 +93,7 @@ async function sampleLoad(page: Page, base: string): Promise<Record<string, unkn
   const { sampleEnabled } = await observed(page);
   const how = await page.getByTestId('backend').getAttribute('data-how');
   const peers = Number(await page.getByTestId('backend').getAttribute('data-peers'));
-  // How the first grid's last step was shared ("8 + 8 images per step on 2 sampling workers").
+  // How the first grid's last step was shared ("8 here + 8 on 1 worker", "8 + 8 on 2 workers").
   const split = page.getByTestId('sampling-split');
   const splitText = (await split.count()) > 0 ? await split.textContent() : null;
   return {

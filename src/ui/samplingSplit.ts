@@ -15,6 +15,18 @@ export function describeSplit(counts: readonly number[] | undefined): string | n
     : `${parts} ${images(shared.reduce((a, b) => a + b, 0))} per step on ${workers}`;
 }
 
+/**
+ * The same in a few words, for the Sampling view's step line beside the trajectory slider
+ * ("8 here + 8 on 1 worker", "8 + 8 on 2 workers"); describeSplit's words go in its tooltip.
+ */
+export function describeSplitShort(counts: readonly number[] | undefined): string | null {
+  if (!counts || counts.length < 2) return null;
+  const [here, ...peers] = counts;
+  const shared = peers.filter((c) => c > 0);
+  const on = `on ${shared.length} worker${shared.length === 1 ? '' : 's'}`;
+  return here > 0 ? `${here} here + ${shared.join(' + ')} ${on}` : `${shared.join(' + ')} ${on}`;
+}
+
 /** A training step's split (images per worker; `here`: the first part was the compute worker's). */
 export function describeTrainingSplit(
   split: { images: readonly number[]; here: boolean } | undefined,

@@ -6,7 +6,7 @@ import type { BackendInfo } from '../worker/api';
 import { usePlayground } from './store';
 import { latestOnly } from './workerClient';
 import { describeError } from './errors';
-import { describeSplit, describeTrainingSplit } from './samplingSplit';
+import { describeSplit, describeSplitShort, describeTrainingSplit } from './samplingSplit';
 
 describe('toRgba', () => {
   it('maps [-1, 1] to [0, 255] and replicates grey over RGB', () => {
@@ -54,6 +54,13 @@ describe('describeSplit', () => {
     expect(describeSplit([0, 8, 8])).toBe('8 + 8 images per step on 2 sampling workers');
     expect(describeSplit([7, 9])).toBe('7 images here + 9 on 1 sampling worker per step');
     expect(describeSplit([0, 1, 0])).toBe('1 image per step on 1 sampling worker');
+  });
+  it('says it in a few words for the step line', () => {
+    expect(describeSplitShort(undefined)).toBeNull();
+    expect(describeSplitShort([16])).toBeNull();
+    expect(describeSplitShort([0, 8, 8])).toBe('8 + 8 on 2 workers');
+    expect(describeSplitShort([7, 9])).toBe('7 here + 9 on 1 worker');
+    expect(describeSplitShort([0, 1, 0])).toBe('1 on 1 worker');
   });
   it("says the same of a training step, whose first part may be the compute worker's", () => {
     expect(describeTrainingSplit(undefined)).toBeNull();

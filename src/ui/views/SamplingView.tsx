@@ -35,7 +35,7 @@ import { usePretrained } from '../pretrainedStore';
 import { DATASET_TITLES, PRETRAINED, offerPretrained } from '../pretrainedModels';
 import { loadPretrained } from '../modelActions';
 import { mark } from '../timings';
-import { describeSplit } from '../samplingSplit';
+import { describeSplit, describeSplitShort } from '../samplingSplit';
 import type { DatasetName, SamplingFrame } from '../../worker/api';
 import { difference, maxAbs, stretchPerImage } from '../pixelMaps';
 import {
@@ -583,10 +583,10 @@ export function SamplingView() {
               <span
                 className="muted"
                 data-testid="sampling-split"
-                title="Each worker computes ε for its images; noise and the update run on the whole batch, so the images are the same as in one worker."
+                title={`${describeSplit(frame?.splitCounts)}: each worker computes ε for its images; noise and the update run on the whole batch, so the images are the same as in one worker.`}
               >
                 {' '}
-                · {describeSplit(frame?.splitCounts)}
+                · {describeSplitShort(frame?.splitCounts)}
               </span>
             )}
           </label>
